@@ -1,0 +1,215 @@
+// REST query parsing and parameter checks, with Binance's error codes (wire.md §6).
+// Pure: no Node or uWS imports. A bad parameter throws RestError, which rest.ts answers with 400.
+import { INTERVALS, type Interval } from '../market/types.ts';
+
+/** A refusal the client caused: answered with `status` and `{"code":..,"msg":".."}`. */
+export class RestError extends Error {
+  override readonly name = 'RestError';
+  constructor(
+    readonly code: number,
+    msg: string,
+    readonly status: number = 400,
+  ) {
+    super(msg);
+  }
+}
+
+/** Decoded query parameters, each name at most once. */
+export type Query = ReadonlyMap<string, string>;
+
+const EMPTY: Query = new Map();
+
+/**
+ * Split a raw query string (`a=1&b=%5B%22X%22%5D`). Names and values are percent-decoded with
+ * decodeURIComponent; `+` stays `+` (a raw `timeZone=+08:00` must survive). A repeated name is -1101.
+ * Only strings holding `%` are decoded, so the common case allocates nothing but the slices.
+ */
+export function parseQuery(raw: string): Query {
+  if (raw === '') return EMPTY;
+  const out = new Map<string, string>();
+  let start = 0;
+  while (start <= raw.length) {
+    let end = raw.indexOf('&', start);
+    if (end < 0) end = raw.length;
+    if (end > start) {
+      const eq = raw.indexOf('=', start);
+      const hasValue = eq >= 0 && eq < end;
+      const name = decode(raw.slice(start, hasValue ? eq : end), undefined);
+      const value = hasValue ? decode(raw.slice(eq + 1, end), name) : '';
+      if (out.has(name)) throw new RestError(-1101, 'Duplicate values for a parameter detected.');
+      out.set(name, value);
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+function decode(s: string, name: string | undefined): string {
+  if (s.indexOf('%') < 0) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    throw new RestError(-1100, name === undefined ? 'Illegal characters found in a parameter.' : `Illegal characters found in parameter '${name}'.`);
+  }
+}
+
+const SYMBOL = /^[A-Z0-9\-_.]{1,20}$/;
+const SYMBOL_RANGE = '^[A-Z0-9-_.]{1,20}$';
+const SYMBOLS_RANGE = '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$';
+const DIGITS = /^[0-9]{1,20}$/;
+
+const mandatory = (name: string) => new RestError(-1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
+const empty = (name: string) => new RestError(-1105, `Parameter '${name}' was empty.`);
+const invalid = (name: string) => new RestError(-1130, `Data sent for parameter '${name}' is not valid.`);
+
+/** A symbol's spelling (not whether it is listed: that is -1121, checked against the market). */
+export function symbolParam(q: Query, required: true): string;
+export function symbolParam(q: Query, required: false): string | undefined;
+export function symbolParam(q: Query, required: boolean): string | undefined {
+  const v = q.get('symbol');
+  if (v === undefined) {
+    if (required) throw mandatory('symbol');
+    return undefined;
+  }
+  if (v === '') throw required ? mandatory('symbol') : empty('symbol');
+  if (!SYMBOL.test(v)) throw new RestError(-1100, `Illegal characters found in parameter 'symbol'; legal range is '${SYMBOL_RANGE}'.`);
+  return v;
+}
+
+/** `symbols=["A","B"]`: a JSON array of distinct, well-spelled symbols; undefined when absent. */
+export function symbolsParam(q: Query): string[] | undefined {
+  const v = q.get('symbols');
+  if (v === undefined) return undefined;
+  if (v === '') throw empty('symbols');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(v);
+  } catch {
+    throw new RestError(-1135, "JSON sent for parameter 'symbols' is not valid");
+  }
+  if (!Array.isArray(parsed)) throw new RestError(-1135, "JSON sent for parameter 'symbols' is not valid");
+  if (parsed.length === 0) throw empty('symbols');
+  const seen = new Set<string>();
+  for (const s of parsed) {
+    if (typeof s !== 'string' || !SYMBOL.test(s)) {
+      throw new RestError(-1100, `Illegal characters found in parameter 'symbols'; legal range is '${SYMBOLS_RANGE}'.`);
+    }
+    if (seen.has(s)) throw new RestError(-1151, 'Symbol is present multiple times in the list.');
+    seen.add(s);
+  }
+  return parsed as string[];
+}
+
+/** `symbol` or `symbols` or neither (all symbols); both is -1128. */
+export function symbolSelection(q: Query): { readonly symbol?: string; readonly symbols?: string[] } {
+  const symbol = symbolParam(q, false);
+  const symbols = symbolsParam(q);
+  if (symbol !== undefined && symbols !== undefined) throw new RestError(-1128, 'Combination of optional parameters invalid.');
+  return symbol !== undefined ? { symbol } : symbols !== undefined ? { symbols } : {};
+}
+
+/** A non-negative integer parameter, undefined when absent. */
+export function integerParam(q: Query, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === undefined) return undefined;
+  if (v === '') throw empty(name);
+  if (!DIGITS.test(v)) throw new RestError(-1100, `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw invalid(name);
+  return n;
+}
+
+/** `limit` in [1, max], `def` when absent. */
+export function limitParam(q: Query, def: number, max: number): number {
+  const n = integerParam(q, 'limit');
+  if (n === undefined) return def;
+  if (n < 1 || n > max) throw invalid('limit');
+  return n;
+}
+
+/**
+ * `limit` for weighing a request before it is checked: the value when it reads as an integer,
+ * `def` otherwise (a malformed limit is refused afterwards, at the default weight).
+ */
+export function limitForWeight(q: Query, def: number): number {
+  const v = q.get('limit');
+  if (v === undefined || !DIGITS.test(v)) return def;
+  return Number(v);
+}
+
+const INTERVAL_SET: ReadonlySet<string> = new Set(INTERVALS);
+
+export function intervalParam(q: Query): Interval {
+  const v = q.get('interval');
+  if (v === undefined || v === '') throw mandatory('interval');
+  if (!INTERVAL_SET.has(v)) throw new RestError(-1120, 'Invalid interval.');
+  return v as Interval;
+}
+
+const TIME_ZONE = /^([+-])?(\d{1,2})(?::(\d{2}))?$/;
+
+/**
+ * Kline time zone as an offset in minutes: `0`, `8`, `-1:00`, `+08:00`, `5:45`; range
+ * [-12:00, +14:00] inclusive (Binance). Absent: 0 (UTC).
+ */
+export function parseTimeZone(v: string): number | undefined {
+  const m = TIME_ZONE.exec(v);
+  if (!m) return undefined;
+  const hours = Number(m[2]);
+  const minutes = m[3] === undefined ? 0 : Number(m[3]);
+  if (minutes >= 60) return undefined;
+  const offset = (m[1] === '-' ? -1 : 1) * (hours * 60 + minutes);
+  if (offset < -12 * 60 || offset > 14 * 60) return undefined;
+  return offset === 0 ? 0 : offset; // no -0
+}
+
+export function timeZoneParam(q: Query): number {
+  const v = q.get('timeZone');
+  if (v === undefined) return 0;
+  if (v === '') throw empty('timeZone');
+  const offset = parseTimeZone(v);
+  if (offset === undefined) throw invalid('timeZone');
+  return offset;
+}
+
+export type TickerType = 'FULL' | 'MINI';
+
+export function tickerTypeParam(q: Query): TickerType {
+  const v = q.get('type');
+  if (v === undefined) return 'FULL';
+  if (v === '') throw empty('type');
+  if (v !== 'FULL' && v !== 'MINI') throw new RestError(-1139, 'Invalid ticker type.');
+  return v;
+}
+
+/**
+ * Values at or above this are taken as microseconds, below as milliseconds: Binance accepts
+ * `startTime`/`endTime` in either unit. 1e14 ms is the year 5138; 1e14 µs is 1973.
+ */
+const MICROS_FROM = 1e14;
+
+/** `startTime` as µs (the first µs of that ms when given in ms). */
+export function startTimeParam(q: Query): number | undefined {
+  const v = integerParam(q, 'startTime');
+  if (v === undefined) return undefined;
+  return v >= MICROS_FROM ? v : v * 1000;
+}
+
+/** `endTime` as µs, inclusive (the last µs of that ms when given in ms). */
+export function endTimeParam(q: Query): number | undefined {
+  const v = integerParam(q, 'endTime');
+  if (v === undefined) return undefined;
+  return v >= MICROS_FROM ? v : v * 1000 + 999;
+}
+
+/**
+ * The `X-MBX-TIME-UNIT` header: true for microseconds. Absent or MILLISECOND: milliseconds.
+ * Case-insensitive, like Binance (`MICROSECOND` or `microsecond`).
+ */
+export function timeUnitIsMicros(header: string): boolean {
+  if (header === '') return false;
+  const v = header.toUpperCase();
+  if (v === 'MICROSECOND') return true;
+  if (v === 'MILLISECOND') return false;
+  throw new RestError(-1100, "Illegal characters found in parameter 'X-MBX-TIME-UNIT'; legal range is 'MILLISECOND|MICROSECOND'.");
+}

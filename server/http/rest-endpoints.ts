@@ -1,0 +1,191 @@
+// The REST market-data endpoints as data: path, weight, reply (wire.md §6). rest.ts serves them.
+// Pure: no Node or uWS imports, so each endpoint can be called on a fake market in a test.
+import type { MarketView } from '../market/types.ts';
+import {
+  RestError, endTimeParam, integerParam, intervalParam, limitForWeight, limitParam, startTimeParam,
+  symbolParam, symbolSelection, tickerTypeParam, timeZoneParam, type Query,
+} from './params.ts';
+import {
+  exchangeInfoSymbol, rateLimits, restAggTrade, restBookTicker, restKline, restTicker24h, restTickerMini,
+  restTrade, wireTime,
+} from './rest-payloads.ts';
+
+export interface Endpoint {
+  /** Route path, e.g. `/api/v3/ticker/price`; also the `endpoint` label of the request counter. */
+  readonly path: string;
+  /** Weight of a request whose query could not be read. */
+  readonly baseWeight: number;
+  /** Weight of this request, read from its parameters before they are checked. Never throws. */
+  weight(q: Query): number;
+  /** The JSON reply, serialized once. Throws RestError for a bad parameter. */
+  reply(q: Query, micros: boolean): string;
+}
+
+const fixed = (w: number) => () => w;
+
+/** Binance's depth weight by limit: 1–100 ⇒ 5, 101–500 ⇒ 25, 501–1000 ⇒ 50, 1001–5000 ⇒ 250. */
+export function depthWeight(limit: number): number {
+  return limit <= 100 ? 5 : limit <= 500 ? 25 : limit <= 1000 ? 50 : 250;
+}
+
+/** ticker/24hr: 2 for one symbol; by count for `symbols` (1–20 ⇒ 2, 21–100 ⇒ 40, more ⇒ 80); 80 for all. */
+export function ticker24hWeight(symbolCount: number | 'all'): number {
+  if (symbolCount === 'all' || symbolCount > 100) return 80;
+  return symbolCount > 20 ? 40 : 2;
+}
+
+/** How many symbols the request names, without judging them: 1 for `symbol`, the array length for `symbols`. */
+function countSymbols(q: Query): number | 'all' {
+  if (q.has('symbol')) return 1;
+  const raw = q.get('symbols');
+  if (raw === undefined) return 'all';
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return Array.isArray(parsed) ? parsed.length : 1;
+  } catch {
+    return 1;
+  }
+}
+
+export function createEndpoints(market: MarketView, opts: { readonly weightPerMinute: number }): readonly Endpoint[] {
+  const known = (symbol: string): string => {
+    if (market.spec(symbol) === undefined) throw new RestError(-1121, 'Invalid symbol.');
+    return symbol;
+  };
+  /** The symbols a request selects: one (`single`), a list, or every listed symbol. */
+  const selected = (q: Query): { single: boolean; symbols: readonly string[] } => {
+    const sel = symbolSelection(q);
+    if (sel.symbol !== undefined) return { single: true, symbols: [known(sel.symbol)] };
+    if (sel.symbols !== undefined) return { single: false, symbols: sel.symbols.map(known) };
+    return { single: false, symbols: market.specs.map((s) => s.symbol) };
+  };
+  const many = <T>(q: Query, one: (symbol: string) => T): string => {
+    const { single, symbols } = selected(q);
+    return JSON.stringify(single ? one(symbols[0]!) : symbols.map(one));
+  };
+
+  // exchangeInfo changes only in serverTime: every symbol is serialized once, here.
+  const infoHead = `"rateLimits":${JSON.stringify(rateLimits(opts.weightPerMinute))},"exchangeFilters":[],"symbols":[`;
+  const infoBySymbol = new Map(market.specs.map((s) => [s.symbol, JSON.stringify(exchangeInfoSymbol(s))]));
+  const infoAll = [...infoBySymbol.values()].join(',');
+
+  return [
+    { path: '/api/v3/ping', baseWeight: 1, weight: fixed(1), reply: () => '{}' },
+    {
+      path: '/api/v3/time',
+      baseWeight: 1,
+      weight: fixed(1),
+      reply: (_q, micros) => `{"serverTime":${wireTime(market.nowUs(), micros)}}`,
+    },
+    {
+      path: '/api/v3/exchangeInfo',
+      baseWeight: 20,
+      weight: fixed(20),
+      reply(q, micros) {
+        const sel = symbolSelection(q);
+        const list = sel.symbol !== undefined ? [sel.symbol] : sel.symbols;
+        const body = list === undefined ? infoAll : list.map((s) => infoBySymbol.get(known(s))!).join(',');
+        return `{"timezone":"UTC","serverTime":${wireTime(market.nowUs(), micros)},${infoHead}${body}]}`;
+      },
+    },
+    {
+      path: '/api/v3/depth',
+      baseWeight: 5,
+      weight: (q) => depthWeight(limitForWeight(q, 100)),
+      reply(q) {
+        const symbol = known(symbolParam(q, true));
+        const limit = limitParam(q, 100, 5000);
+        const d = market.depth(symbol, limit);
+        return JSON.stringify({ lastUpdateId: d.lastUpdateId, bids: d.bids, asks: d.asks });
+      },
+    },
+    {
+      path: '/api/v3/trades',
+      baseWeight: 25,
+      weight: fixed(25),
+      reply(q, micros) {
+        const symbol = known(symbolParam(q, true));
+        const limit = limitParam(q, 500, 1000);
+        return JSON.stringify(market.recentTrades(symbol, limit).map((t) => restTrade(t, micros)));
+      },
+    },
+    {
+      path: '/api/v3/aggTrades',
+      baseWeight: 4,
+      weight: fixed(4),
+      reply(q, micros) {
+        const symbol = known(symbolParam(q, true));
+        const fromId = integerParam(q, 'fromId');
+        const startTimeUs = startTimeParam(q);
+        const endTimeUs = endTimeParam(q);
+        const limit = limitParam(q, 500, 1000);
+        if (fromId !== undefined && (startTimeUs !== undefined || endTimeUs !== undefined)) {
+          throw new RestError(-1128, 'Combination of optional parameters invalid.');
+        }
+        if (startTimeUs !== undefined && endTimeUs !== undefined && startTimeUs > endTimeUs) return '[]';
+        const rows = market.aggTrades(symbol, { limit, fromId, startTimeUs, endTimeUs });
+        return JSON.stringify(rows.map((a) => restAggTrade(a, micros)));
+      },
+    },
+    klinesEndpoint('/api/v3/klines'),
+    klinesEndpoint('/api/v3/uiKlines'),
+    {
+      path: '/api/v3/ticker/24hr',
+      baseWeight: 2,
+      weight: (q) => ticker24hWeight(countSymbols(q)),
+      reply(q, micros) {
+        const type = tickerTypeParam(q);
+        return many(q, (s) => (type === 'FULL' ? restTicker24h : restTickerMini)(market.ticker24h(s), micros));
+      },
+    },
+    {
+      path: '/api/v3/ticker/price',
+      baseWeight: 2,
+      weight: (q) => (q.has('symbol') ? 2 : 4),
+      reply(q) {
+        // The benchmarked path: one symbol, one string, no intermediate object.
+        if (q.size === 1) {
+          const symbol = q.get('symbol');
+          if (symbol !== undefined && market.spec(symbol) !== undefined) {
+            return `{"symbol":"${symbol}","price":"${market.ticker24h(symbol).lastPrice}"}`;
+          }
+        }
+        return many(q, (s) => ({ symbol: s, price: market.ticker24h(s).lastPrice }));
+      },
+    },
+    {
+      path: '/api/v3/ticker/bookTicker',
+      baseWeight: 2,
+      weight: (q) => (q.has('symbol') ? 2 : 4),
+      reply: (q) => many(q, (s) => restBookTicker(market.bookTicker(s))),
+    },
+    {
+      path: '/api/v3/avgPrice',
+      baseWeight: 2,
+      weight: fixed(2),
+      reply(q, micros) {
+        const a = market.avgPrice(known(symbolParam(q, true)));
+        return JSON.stringify({ mins: a.mins, price: a.price, closeTime: wireTime(a.closeTimeUs, micros) });
+      },
+    },
+  ];
+
+  function klinesEndpoint(path: string): Endpoint {
+    return {
+      path,
+      baseWeight: 2,
+      weight: fixed(2),
+      reply(q, micros) {
+        const symbol = known(symbolParam(q, true));
+        const interval = intervalParam(q);
+        const startTimeUs = startTimeParam(q);
+        const endTimeUs = endTimeParam(q);
+        const tzOffsetMin = timeZoneParam(q);
+        const limit = limitParam(q, 500, 1000);
+        if (startTimeUs !== undefined && endTimeUs !== undefined && startTimeUs > endTimeUs) return '[]';
+        const rows = market.klines(symbol, interval, { limit, startTimeUs, endTimeUs, tzOffsetMin });
+        return JSON.stringify(rows.map((k) => restKline(k, micros)));
+      },
+    };
+  }
+}

@@ -1,0 +1,134 @@
+// REST market data on the uWS app: weight accounting, 429s, errors and counters around rest-endpoints.ts.
+// Handlers are synchronous: they read the request, answer, and return (no onAborted, no cork needed).
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { Config } from '../config.ts';
+import type { Clock } from '../market/clock.ts';
+import type { MarketView } from '../market/types.ts';
+import type { Counter, Metrics } from '../metrics.ts';
+import { RestError, parseQuery, timeUnitIsMicros, type Query } from './params.ts';
+import { createEndpoints, type Endpoint } from './rest-endpoints.ts';
+import { createWeightLimiter } from './weights.ts';
+
+export const JSON_TYPE = 'application/json;charset=UTF-8';
+
+export interface RestOptions {
+  readonly market: MarketView;
+  readonly rest: Config['rest'];
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+}
+
+export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): void } {
+  const { metrics } = opts;
+  const limiter = createWeightLimiter({ limit: opts.rest.weightPerMinute, clock: opts.clock });
+  const tooMuch = JSON.stringify({
+    code: -1003,
+    msg: `Too much request weight used; current limit is ${limiter.limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
+  });
+  const rejected = new Map<number, Counter>();
+  const rejectedCounter = (code: number): Counter => {
+    let c = rejected.get(code);
+    if (!c) {
+      c = metrics.counter('tickwire_rest_rejected_total', 'REST requests refused, by Binance error code', { code: String(code) });
+      rejected.set(code, c);
+    }
+    return c;
+  };
+
+  for (const endpoint of createEndpoints(opts.market, { weightPerMinute: limiter.limit })) {
+    const counters = new Map<string, Counter>();
+    const counter = (status: string): Counter => {
+      let c = counters.get(status);
+      if (!c) {
+        c = metrics.counter('tickwire_rest_requests_total', 'REST requests answered, by endpoint and HTTP status', {
+          endpoint: endpoint.path,
+          status,
+        });
+        counters.set(status, c);
+      }
+      return c;
+    };
+    const ok = counter('200');
+
+    app.get(endpoint.path, (res: HttpResponse, req: HttpRequest) => {
+      // Everything from req is read here, first: it is only valid during this callback.
+      const rawQuery = req.getQuery() ?? '';
+      const timeUnit = req.getHeader('x-mbx-time-unit');
+      const ip = Buffer.from(res.getRemoteAddressAsText()).toString('latin1');
+
+      let status = '200 OK';
+      let body: string;
+      let used = 0;
+      try {
+        let query: Query | RestError;
+        try {
+          query = parseQuery(rawQuery);
+        } catch (err) {
+          if (!(err instanceof RestError)) throw err;
+          query = err;
+        }
+        used = limiter.charge(ip, query instanceof RestError ? endpoint.baseWeight : endpoint.weight(query));
+        if (used > limiter.limit) {
+          res.writeStatus('429 Too Many Requests').writeHeader('Retry-After', String(limiter.retryAfterSec()));
+          status = '429';
+          body = tooMuch;
+          rejectedCounter(-1003).inc();
+        } else {
+          if (query instanceof RestError) throw query;
+          body = endpoint.reply(query, timeUnitIsMicros(timeUnit));
+        }
+      } catch (err) {
+        if (err instanceof RestError) {
+          status = String(err.status);
+          body = JSON.stringify({ code: err.code, msg: err.message });
+          rejectedCounter(err.code).inc();
+          res.writeStatus(err.status === 400 ? '400 Bad Request' : status);
+        } else {
+          status = '500';
+          body = '{"code":-1000,"msg":"An unknown error occurred while processing the request."}';
+          logFailure(endpoint, rawQuery, err);
+          res.writeStatus('500 Internal Server Error');
+        }
+      }
+      const usedText = String(used);
+      res
+        .writeHeader('Content-Type', JSON_TYPE)
+        .writeHeader('Access-Control-Allow-Origin', '*')
+        .writeHeader('x-mbx-used-weight', usedText)
+        .writeHeader('x-mbx-used-weight-1m', usedText)
+        .end(body);
+      if (status === '200 OK') ok.inc();
+      else counter(status).inc();
+    });
+  }
+
+  // CORS preflight for browsers sending X-MBX-TIME-UNIT from another origin (the Vite dev server).
+  app.options('/api/*', (res) => {
+    res
+      .writeStatus('204 No Content')
+      .writeHeader('Access-Control-Allow-Origin', '*')
+      .writeHeader('Access-Control-Allow-Methods', 'GET, OPTIONS')
+      .writeHeader('Access-Control-Allow-Headers', 'X-MBX-TIME-UNIT, Content-Type')
+      .writeHeader('Access-Control-Max-Age', '86400')
+      .endWithoutBody();
+  });
+
+  return {
+    close() {
+      limiter.clear();
+    },
+  };
+}
+
+function logFailure(endpoint: Endpoint, query: string, err: unknown): void {
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      msg: 'REST handler failed',
+      endpoint: endpoint.path,
+      query,
+      error: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    }),
+  );
+}

@@ -1,0 +1,116 @@
+// The site around the feed: /metrics, /healthz, the dashboard's built files, and 404s for the rest.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { Metrics } from '../metrics.ts';
+import { loadStaticFiles, staticKey, type StaticFile } from './static-files.ts';
+
+export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+export interface SiteOptions {
+  readonly metrics: Metrics;
+  /** The dashboard's build output (default web/dist of this checkout). */
+  readonly distDir?: string | undefined;
+  /** Open WebSocket connections, reported by /healthz. */
+  readonly gatewayConnections: () => number;
+}
+
+export function attachSite(app: TemplatedApp, opts: SiteOptions): void {
+  const distDir = opts.distDir ?? DEFAULT_DIST_DIR;
+  const startedMs = Date.now();
+  let files = loadStaticFiles(distDir);
+
+  app.get('/metrics', (res) => {
+    const body = opts.metrics.render();
+    res.writeHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8').writeHeader('Cache-Control', 'no-store').end(body);
+  });
+
+  app.get('/healthz', (res) => {
+    const body = JSON.stringify({
+      status: 'ok',
+      uptimeSec: Math.floor((Date.now() - startedMs) / 1000),
+      connections: opts.gatewayConnections(),
+      dashboard: files.has('/index.html'),
+    });
+    res.writeHeader('Content-Type', 'application/json').writeHeader('Cache-Control', 'no-store').end(body);
+  });
+
+  const serve = (res: HttpResponse, url: string, ifNoneMatch: string, head: boolean) => {
+    if (url.startsWith('/api/')) return notFound(res, url, head);
+    const key = staticKey(url);
+    if (key === '/index.html' && !files.has(key) && existsSync(join(distDir, 'index.html'))) {
+      files = loadStaticFiles(distDir); // built after start: pick it up
+    }
+    const file = key === undefined ? undefined : files.get(key);
+    if (!file) {
+      if (key === '/index.html') return sendHelp(res, head);
+      return notFound(res, url, head);
+    }
+    sendFile(res, file, ifNoneMatch, head);
+  };
+
+  app.get('/', (res, req) => serve(res, req.getUrl(), req.getHeader('if-none-match'), false));
+  app.get('/*', (res, req) => serve(res, req.getUrl(), req.getHeader('if-none-match'), false));
+  app.any('/*', (res, req) => {
+    const url = req.getUrl();
+    if (req.getMethod() === 'head') return serve(res, url, req.getHeader('if-none-match'), true);
+    if (url.startsWith('/api/')) return notFound(res, url, false);
+    res.writeStatus('405 Method Not Allowed').writeHeader('Allow', 'GET, HEAD').writeHeader('Content-Type', 'text/plain; charset=utf-8').end('Method Not Allowed\n');
+  });
+}
+
+function sendFile(res: HttpResponse, file: StaticFile, ifNoneMatch: string, head: boolean): void {
+  if (ifNoneMatch !== '' && ifNoneMatch === file.etag) {
+    res.writeStatus('304 Not Modified').writeHeader('ETag', file.etag).writeHeader('Cache-Control', file.cacheControl).endWithoutBody();
+    return;
+  }
+  res
+    .writeHeader('Content-Type', file.contentType)
+    .writeHeader('Cache-Control', file.cacheControl)
+    .writeHeader('ETag', file.etag)
+    .writeHeader('X-Content-Type-Options', 'nosniff');
+  finish(res, file.body, head);
+}
+
+/**
+ * End with `body`, or for HEAD with only its length. (This uWS build's endWithoutBody(length)
+ * aborts the process, so the length is written as a header and endWithoutBody() called bare.)
+ */
+function finish(res: HttpResponse, body: string | Buffer, head: boolean): void {
+  if (head) res.writeHeader('Content-Length', String(Buffer.byteLength(body))).endWithoutBody();
+  else res.end(body);
+}
+
+function notFound(res: HttpResponse, url: string, head: boolean): void {
+  const shown = url.length > 200 ? `${url.slice(0, 200)}…` : url;
+  if (url.startsWith('/api/')) {
+    res
+      .writeStatus('404 Not Found')
+      .writeHeader('Content-Type', 'application/json;charset=UTF-8');
+    finish(res, JSON.stringify({ code: -1, msg: `Unknown endpoint ${shown}.` }), head);
+    return;
+  }
+  res.writeStatus('404 Not Found').writeHeader('Content-Type', 'text/plain; charset=utf-8');
+  finish(res, `Not found: ${shown}\n`, head);
+}
+
+const HELP = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>tickwire</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem}code{background:#eee;padding:0 .25em}</style>
+</head><body>
+<h1>tickwire</h1>
+<p>The dashboard has not been built. Run <code>npm run build</code> (it writes <code>web/dist</code>), then reload this page.</p>
+<h2>Endpoints</h2>
+<ul>
+<li>WebSocket streams: <code>/ws/&lt;stream&gt;</code>, <code>/stream?streams=&lt;s1&gt;/&lt;s2&gt;</code> (e.g. <code>/ws/solusdt@trade</code>)</li>
+<li>REST: <code>/api/v3/ping</code>, <code>/api/v3/time</code>, <code>/api/v3/exchangeInfo</code>, <code>/api/v3/depth</code>, <code>/api/v3/trades</code>, <code>/api/v3/aggTrades</code>, <code>/api/v3/klines</code>, <code>/api/v3/uiKlines</code>, <code>/api/v3/ticker/24hr</code>, <code>/api/v3/ticker/price</code>, <code>/api/v3/ticker/bookTicker</code>, <code>/api/v3/avgPrice</code></li>
+<li><code>/metrics</code> (Prometheus), <code>/healthz</code></li>
+</ul>
+</body></html>
+`;
+
+function sendHelp(res: HttpResponse, head: boolean): void {
+  res.writeHeader('Content-Type', 'text/html; charset=utf-8').writeHeader('Cache-Control', 'no-cache');
+  finish(res, HELP, head);
+}
