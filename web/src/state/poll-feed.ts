@@ -1,0 +1,122 @@
+// The polled side: the same panel fed by REST rounds on the poller's schedule, in one of two modes.
+// "latest": the newest trade (aggTrades limit=1) and the top of book, cheap, blind to what happened
+// in between. "every": aggTrades since the last id seen, complete while `limit` keeps up.
+import type { ReadonlySignal } from '@preact/signals';
+import type { RestAggTrade, RestBookTicker, RestTicker24hMini } from '../../../server/wire/payloads.ts';
+import type { FrameLoop } from './frame.ts';
+import { createPanelCore, type PanelModel } from './panel.ts';
+import { createPoller, type Poller, type Timers } from './poller.ts';
+import type { Rest } from './rest.ts';
+import type { AggRow } from './trades.ts';
+
+export type PollMode = 'latest' | 'every';
+
+export interface PollFeed {
+  readonly panel: PanelModel;
+  readonly poller: Poller;
+  setSymbol(symbol: string): void;
+  /** Figures from zero and a fresh baseline (the first round sets the position, counts nothing as missed). */
+  reset(): void;
+  start(): void;
+  stop(): void;
+}
+
+export interface PollFeedOptions {
+  readonly rest: Rest;
+  readonly loop: FrameLoop;
+  readonly timers: Timers;
+  readonly offsetMs: ReadonlySignal<number>;
+  readonly intervalMs: ReadonlySignal<number>;
+  readonly mode: ReadonlySignal<PollMode>;
+  readonly symbol: string;
+  /** Rows per "every" request (1000, the wire's maximum). */
+  readonly limit?: number;
+  /** The 24 h change is polled at most this often (5000 ms): it moves once a second at most. */
+  readonly changeEveryMs?: number;
+}
+
+const fromRest = (t: RestAggTrade): AggRow => ({ a: t.a, p: t.p, q: t.q, f: t.f, l: t.l, T: t.T, m: t.m });
+
+/** The aggTrades query of the next round. `lastId` null: no position yet; `behind`: the last page was full. */
+export function tradesQuery(symbol: string, mode: PollMode, lastId: number | null, behind: boolean, limit: number): string {
+  if (mode === 'latest' || lastId === null) return `/api/v3/aggTrades?symbol=${symbol}&limit=1`;
+  // A full page means more is waiting than one request carries: jump to the newest page and let
+  // the id gap count as missed, rather than falling further behind every round.
+  if (behind) return `/api/v3/aggTrades?symbol=${symbol}&limit=${limit}`;
+  return `/api/v3/aggTrades?symbol=${symbol}&fromId=${lastId + 1}&limit=${limit}`;
+}
+
+export function createPollFeed(opts: PollFeedOptions): PollFeed {
+  const core = createPanelCore();
+  const limit = opts.limit ?? 1000;
+  const changeEveryMs = opts.changeEveryMs ?? 5000;
+  let symbol = opts.symbol;
+  let lastId: number | null = null;
+  let behind = false;
+  let lastChangeAt = -Infinity;
+  let generation = 0;
+
+  opts.loop.add((frameMs) => core.flush(frameMs, opts.offsetMs.peek()));
+
+  const get = async <T>(path: string, signal: AbortSignal): Promise<T> => {
+    core.countRequest();
+    const gen = generation;
+    const r = await opts.rest.get<T>(path, { signal, onBytes: (n) => gen === generation && core.addBytes(n) });
+    if (gen === generation) core.countUpdate();
+    return r.data;
+  };
+
+  const task = async (signal: AbortSignal) => {
+    const gen = generation;
+    const sym = symbol;
+    const mode = opts.mode.peek();
+    const wantChange = opts.timers.now() - lastChangeAt >= changeEveryMs;
+    if (wantChange) lastChangeAt = opts.timers.now();
+    const [trades, book, day] = await Promise.all([
+      get<RestAggTrade[]>(tradesQuery(sym, mode, lastId, behind, limit), signal),
+      get<RestBookTicker>(`/api/v3/ticker/bookTicker?symbol=${sym}`, signal),
+      wantChange ? get<RestTicker24hMini>(`/api/v3/ticker/24hr?symbol=${sym}&type=MINI`, signal) : Promise.resolve(null),
+    ]);
+    if (gen !== generation) return;
+    const rows = trades.map(fromRest).filter((r) => lastId === null || r.a > lastId).sort((x, y) => x.a - y.a);
+    behind = mode === 'every' && lastId !== null && trades.length >= limit;
+    const newest = rows[rows.length - 1];
+    if (newest) lastId = newest.a;
+    core.rows(rows.map((row) => ({ row, src: 'live' as const, eventMs: row.T })));
+    core.book(book.bidPrice, book.askPrice);
+    if (day) {
+      const open = Number(day.openPrice);
+      if (open > 0) core.change(((Number(day.lastPrice) - open) / open) * 100);
+    }
+    opts.loop.request();
+  };
+
+  const poller = createPoller({ intervalMs: () => opts.intervalMs.peek(), task, timers: opts.timers });
+
+  return {
+    panel: core,
+    poller,
+    setSymbol(next) {
+      symbol = next;
+      this.reset();
+    },
+    reset() {
+      generation++;
+      lastId = null;
+      behind = false;
+      lastChangeAt = -Infinity;
+      core.reset();
+    },
+    start() {
+      poller.start();
+    },
+    stop() {
+      poller.stop();
+      // A pause is not a miss: the next round sets a new baseline.
+      generation++;
+      if (lastId !== null) core.rebase('paused');
+      lastId = null;
+      behind = false;
+    },
+  };
+}

@@ -1,0 +1,182 @@
+// The pushed side: routes combined-stream messages into a panel and an order book, and after a
+// reconnect backfills the trades it missed from REST so the tape has no gap and no duplicate.
+import { signal, type ReadonlySignal } from '@preact/signals';
+import type {
+  RestAggTrade, WireAggTrade, WireBookTicker, WireKline, WirePartialDepth, WireTicker,
+} from '../../../server/wire/payloads.ts';
+import type { FrameLoop } from './frame.ts';
+import { createPanelCore, type PanelModel } from './panel.ts';
+import type { Rest } from './rest.ts';
+import { mergeBackfill, type AggRow } from './trades.ts';
+
+export interface Book {
+  readonly bids: readonly (readonly [string, string])[];
+  readonly asks: readonly (readonly [string, string])[];
+}
+
+export interface PushFeed {
+  readonly panel: PanelModel;
+  readonly book: ReadonlySignal<Book>;
+  /** Trades in the last closed 1 s kline. */
+  readonly tradesPerS: ReadonlySignal<number | null>;
+  /** True while a backfill is in flight. */
+  readonly backfilling: ReadonlySignal<boolean>;
+  /** The streams this feed needs for its symbol. */
+  streams(): string[];
+  setSymbol(symbol: string): void;
+  /** Socket callbacks. */
+  handle(stream: string, data: unknown, frameBytes: number): void;
+  onSubscribed(info: { readonly reconnect: boolean }): void;
+  /** Counts start again from zero (the trade position is kept, so a backfill still joins). */
+  reset(): void;
+}
+
+export interface PushFeedOptions {
+  readonly rest: Rest;
+  readonly loop: FrameLoop;
+  readonly offsetMs: ReadonlySignal<number>;
+  readonly symbol: string;
+  /** Backfill page size and the most pages fetched before a gap is accepted (1000, 10). */
+  readonly pageLimit?: number;
+  readonly maxPages?: number;
+}
+
+/** Stream names for one symbol: trades, top of book, 24 h ticker, 1 s klines and a 10-level book. */
+export function pushStreams(symbol: string): string[] {
+  const s = symbol.toLowerCase();
+  return [`${s}@aggTrade`, `${s}@bookTicker`, `${s}@ticker`, `${s}@kline_1s`, `${s}@depth10@100ms`];
+}
+
+const fromWire = (t: WireAggTrade | RestAggTrade): AggRow => ({ a: t.a, p: t.p, q: t.q, f: t.f, l: t.l, T: t.T, m: t.m });
+
+export function createPushFeed(opts: PushFeedOptions): PushFeed {
+  const core = createPanelCore();
+  const pageLimit = opts.pageLimit ?? 1000;
+  const maxPages = opts.maxPages ?? 10;
+  const book = signal<Book>({ bids: [], asks: [] });
+  const tradesPerS = signal<number | null>(null);
+  const backfilling = signal(false);
+  let symbol = opts.symbol;
+  let prefix = symbol.toLowerCase() + '@';
+  /** Newest aggregate id queued into the panel (the backfill starts after it). */
+  let lastQueued: number | null = null;
+  /** Live rows held back while a backfill is in flight, with their event times. */
+  let held: { row: AggRow; eventMs: number }[] | null = null;
+  let generation = 0;
+  let pendingBook: Book | null = null;
+
+  opts.loop.add((frameMs) => {
+    core.flush(frameMs, opts.offsetMs.peek());
+    if (pendingBook) {
+      book.value = pendingBook;
+      pendingBook = null;
+    }
+  });
+
+  const queueLive = (row: AggRow, eventMs: number) => {
+    if (lastQueued !== null && row.a <= lastQueued) return;
+    lastQueued = row.a;
+    core.rows([{ row, src: 'live', eventMs }]);
+  };
+
+  const get = async <T>(path: string): Promise<T> => {
+    core.countRequest();
+    const r = await opts.rest.get<T>(path, { onBytes: (n) => core.addBytes(n) });
+    return r.data;
+  };
+
+  const backfill = async (gen: number) => {
+    const sym = symbol;
+    held = [];
+    backfilling.value = true;
+    try {
+      let last = lastQueued!;
+      const newest = await get<RestAggTrade[]>(`/api/v3/aggTrades?symbol=${sym}&limit=1`);
+      if (gen !== generation) return;
+      const top = newest[newest.length - 1];
+      if (top && top.a < last) {
+        // The server started again and its ids with it: a new sequence, nothing to join.
+        core.rebase('server restarted, trade ids start again');
+        lastQueued = null;
+        if (top.a > pageLimit * maxPages) return;
+        last = 0;
+      }
+      for (let page = 0; page < maxPages; page++) {
+        const rows = (await get<RestAggTrade[]>(`/api/v3/aggTrades?symbol=${sym}&fromId=${last + 1}&limit=${pageLimit}`)).map(fromWire);
+        if (gen !== generation) return;
+        const live = held.map((h) => h.row);
+        const m = mergeBackfill(last, rows, live, rows.length >= pageLimit);
+        const eventOf = new Map(held.map((h) => [h.row.a, h.eventMs]));
+        core.rows(m.apply.map((row) => ({ row, src: eventOf.has(row.a) ? 'live' : 'rest', eventMs: eventOf.get(row.a) ?? null })));
+        if (m.apply.length > 0) lastQueued = m.lastId;
+        last = m.lastId;
+        if (m.done) {
+          held = held.filter((h) => h.row.a > last);
+          return;
+        }
+      }
+    } catch {
+      // The server went away again: what is held goes on as live; the next reconnect retries.
+    } finally {
+      if (gen === generation) {
+        const rest = held ?? [];
+        held = null;
+        backfilling.value = false;
+        for (const h of rest) queueLive(h.row, h.eventMs);
+        opts.loop.request();
+      }
+    }
+  };
+
+  const feed: PushFeed = {
+    panel: core,
+    book,
+    tradesPerS,
+    backfilling,
+    streams: () => pushStreams(symbol),
+    setSymbol(next) {
+      symbol = next;
+      prefix = next.toLowerCase() + '@';
+      generation++;
+      held = null;
+      backfilling.value = false;
+      lastQueued = null;
+      core.reset();
+      pendingBook = null;
+      book.value = { bids: [], asks: [] };
+      tradesPerS.value = null;
+    },
+    handle(stream, data, frameBytes) {
+      if (!stream.startsWith(prefix) || data === null || typeof data !== 'object') return;
+      core.countUpdate();
+      core.addBytes(frameBytes);
+      const kind = stream.slice(prefix.length);
+      if (kind === 'aggTrade') {
+        const t = data as WireAggTrade;
+        const row = fromWire(t);
+        if (held) held.push({ row, eventMs: t.E });
+        else queueLive(row, t.E);
+      } else if (kind === 'bookTicker') {
+        const b = data as WireBookTicker;
+        core.book(b.b, b.a);
+      } else if (kind === 'ticker') {
+        const t = data as WireTicker;
+        core.change(Number(t.P));
+      } else if (kind.startsWith('kline_')) {
+        const k = (data as WireKline).k;
+        if (k?.x) tradesPerS.value = k.n;
+      } else if (kind.startsWith('depth')) {
+        const d = data as WirePartialDepth;
+        if (Array.isArray(d.bids) && Array.isArray(d.asks)) pendingBook = { bids: d.bids.slice(0, 10), asks: d.asks.slice(0, 10) };
+      }
+      opts.loop.request();
+    },
+    onSubscribed({ reconnect }) {
+      if (reconnect && lastQueued !== null) void backfill(++generation);
+    },
+    reset() {
+      core.reset();
+    },
+  };
+  return feed;
+}

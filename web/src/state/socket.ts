@@ -1,0 +1,262 @@
+// The one WebSocket of the page: a combined-stream connection that subscribes to what the feed
+// asks for, reconnects with exponential backoff and jitter, and says where it stands.
+import { signal, type ReadonlySignal } from '@preact/signals';
+import { useEffect, useMemo } from 'preact/hooks';
+import type { WireCombined, WireError, WireResult } from '../../../server/wire/payloads.ts';
+import type { Timers } from './poller.ts';
+
+export type SocketStatus =
+  | { readonly kind: 'connecting' }
+  | { readonly kind: 'live' }
+  /** Waiting before the next attempt; `inS` counts down each second. */
+  | { readonly kind: 'reconnecting'; readonly inS: number; readonly attempt: number }
+  /** Stopped on purpose (paused) or closed. */
+  | { readonly kind: 'offline' };
+
+/** The part of the WebSocket API used here (the browser's, or `ws` in tests). */
+export interface SocketLike {
+  readonly readyState: number;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+export type SocketCtor = new (url: string) => SocketLike;
+
+export interface SocketOptions {
+  /** Combined endpoint, e.g. `ws://127.0.0.1:8080/stream`. */
+  readonly url: string;
+  readonly WebSocket: SocketCtor;
+  readonly timers: Timers;
+  /** Uniform in [0, 1); Math.random by default. */
+  readonly random?: () => number;
+  /** Delay before attempt n (0-based) is drawn from [cap/2, cap), cap = min(maxMs, baseMs·2ⁿ). */
+  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
+  /** Control messages sent at most this often (the server closes a socket over 5 incoming/s). */
+  readonly controlGapMs?: number;
+  /** Every stream payload. `frameBytes`: payload plus WebSocket framing. */
+  onMessage(stream: string, data: unknown, frameBytes: number): void;
+  /** The subscription of a new connection is confirmed; `reconnect` when an earlier one was live. */
+  onSubscribed?(info: { readonly reconnect: boolean }): void;
+}
+
+/** Bytes of a server-to-client frame (unmasked) carrying `payload` bytes: header + payload. */
+export function wsFrameBytes(payload: number): number {
+  return payload + (payload < 126 ? 2 : payload < 65536 ? 4 : 10);
+}
+
+/** Backoff delay for attempt n (0-based), `r` uniform in [0, 1). */
+export function backoffDelay(attempt: number, r: number, baseMs: number, maxMs: number): number {
+  const cap = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
+  return cap / 2 + (r * cap) / 2;
+}
+
+export interface Socket {
+  readonly status: ReadonlySignal<SocketStatus>;
+  /** Stream messages received, and their bytes including framing. */
+  readonly messages: ReadonlySignal<number>;
+  readonly bytes: ReadonlySignal<number>;
+  /** Connections opened after the first. */
+  readonly reconnects: ReadonlySignal<number>;
+  /** Last control error from the server (`{"error":{code,msg}}`), or null. */
+  readonly lastError: ReadonlySignal<string | null>;
+  /** Replace the subscription (sends UNSUBSCRIBE/SUBSCRIBE when live; used on every new connection). */
+  setStreams(streams: readonly string[]): void;
+  start(): void;
+  stop(): void;
+}
+
+export function createSocket(opts: SocketOptions): Socket {
+  const { timers } = opts;
+  const random = opts.random ?? Math.random;
+  const { baseMs, maxMs } = opts.backoff ?? { baseMs: 500, maxMs: 8000 };
+  const controlGapMs = opts.controlGapMs ?? 300;
+
+  const status = signal<SocketStatus>({ kind: 'offline' });
+  const messages = signal(0);
+  const bytes = signal(0);
+  const reconnects = signal(0);
+  const lastError = signal<string | null>(null);
+
+  let ws: SocketLike | undefined;
+  let wanted: readonly string[] = [];
+  let subscribed: readonly string[] = [];
+  let running = false;
+  let everLive = false;
+  let opened = 0;
+  let attempt = 0;
+  let nextId = 1;
+  /** Id of the SUBSCRIBE that makes a new connection live. */
+  let firstSubId: number | null = null;
+  let retryTimer: unknown;
+  let tickTimer: unknown;
+  let connectTimer: unknown;
+  const outbox: string[] = [];
+  let outTimer: unknown;
+  let lastSentMs = -Infinity;
+
+  const clear = (h: unknown) => {
+    if (h !== undefined) timers.clearTimeout(h);
+  };
+
+  const flushOutbox = () => {
+    outTimer = undefined;
+    if (!ws || ws.readyState !== 1) return;
+    const now = timers.now();
+    const wait = lastSentMs + controlGapMs - now;
+    if (wait > 0) {
+      outTimer = timers.setTimeout(flushOutbox, wait);
+      return;
+    }
+    const msg = outbox.shift();
+    if (msg === undefined) return;
+    ws.send(msg);
+    lastSentMs = now;
+    if (outbox.length > 0) outTimer = timers.setTimeout(flushOutbox, controlGapMs);
+  };
+  const send = (method: 'SUBSCRIBE' | 'UNSUBSCRIBE', params: readonly string[]): number => {
+    const id = nextId++;
+    outbox.push(JSON.stringify({ method, params, id }));
+    if (outTimer === undefined) flushOutbox();
+    return id;
+  };
+
+  const goLive = () => {
+    status.value = { kind: 'live' };
+    attempt = 0;
+    const reconnect = everLive;
+    everLive = true;
+    opts.onSubscribed?.({ reconnect });
+  };
+
+  const onText = (text: string) => {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      lastError.value = 'server sent a frame that is not JSON';
+      return;
+    }
+    if (msg === null || typeof msg !== 'object') return;
+    if ('stream' in msg && 'data' in msg) {
+      const m = msg as WireCombined<unknown>;
+      messages.value++;
+      bytes.value += wsFrameBytes(text.length);
+      opts.onMessage(m.stream, m.data, wsFrameBytes(text.length));
+      return;
+    }
+    if ('error' in msg) {
+      const e = msg as WireError;
+      lastError.value = `code ${e.error.code}: ${e.error.msg}`;
+      if (e.id === firstSubId) {
+        firstSubId = null;
+        goLive();
+      }
+      return;
+    }
+    if ('result' in msg && (msg as WireResult).id === firstSubId && firstSubId !== null) {
+      firstSubId = null;
+      goLive();
+    }
+  };
+
+  const scheduleReconnect = () => {
+    const delay = backoffDelay(attempt, random(), baseMs, maxMs);
+    attempt++;
+    const at = timers.now() + delay;
+    const tick = () => {
+      const left = at - timers.now();
+      status.value = { kind: 'reconnecting', inS: Math.max(0, Math.ceil(left / 1000)), attempt };
+      if (left > 1000) tickTimer = timers.setTimeout(tick, ((left - 1) % 1000) + 1);
+    };
+    tick();
+    retryTimer = timers.setTimeout(() => {
+      retryTimer = undefined;
+      clear(tickTimer);
+      connect();
+    }, delay);
+  };
+
+  const connect = () => {
+    status.value = { kind: 'connecting' };
+    const sock = new opts.WebSocket(opts.url);
+    ws = sock;
+    outbox.length = 0;
+    subscribed = [];
+    firstSubId = null;
+    connectTimer = timers.setTimeout(() => sock.close(), 10_000);
+    sock.onopen = () => {
+      clear(connectTimer);
+      if (opened++ > 0) reconnects.value++;
+      subscribed = wanted;
+      if (wanted.length === 0) goLive();
+      else firstSubId = send('SUBSCRIBE', wanted);
+    };
+    sock.onmessage = (ev) => {
+      if (ws !== sock) return;
+      if (typeof ev.data === 'string') onText(ev.data);
+      else if (ev.data != null) onText(String(ev.data));
+    };
+    sock.onerror = () => {};
+    sock.onclose = () => {
+      clear(connectTimer);
+      if (ws !== sock) return;
+      ws = undefined;
+      clear(outTimer);
+      outTimer = undefined;
+      if (running) scheduleReconnect();
+      else status.value = { kind: 'offline' };
+    };
+  };
+
+  return {
+    status,
+    messages,
+    bytes,
+    reconnects,
+    lastError,
+    setStreams(streams) {
+      wanted = [...streams];
+      if (!ws || ws.readyState !== 1) return;
+      const drop = subscribed.filter((s) => !wanted.includes(s));
+      const add = wanted.filter((s) => !subscribed.includes(s));
+      if (drop.length) send('UNSUBSCRIBE', drop);
+      if (add.length) send('SUBSCRIBE', add);
+      subscribed = wanted;
+    },
+    start() {
+      if (running) return;
+      running = true;
+      attempt = 0;
+      connect();
+    },
+    stop() {
+      running = false;
+      clear(retryTimer);
+      clear(tickTimer);
+      clear(outTimer);
+      clear(connectTimer);
+      retryTimer = tickTimer = outTimer = connectTimer = undefined;
+      const sock = ws;
+      ws = undefined;
+      if (sock) {
+        sock.onclose = null;
+        sock.onmessage = null;
+        sock.close(1000, 'paused');
+      }
+      status.value = { kind: 'offline' };
+    },
+  };
+}
+
+/** Component-side handle: the socket made once for the component, started on mount, stopped on unmount. */
+export function useSocket(make: () => Socket): Socket {
+  const socket = useMemo(make, []);
+  useEffect(() => {
+    socket.start();
+    return () => socket.stop();
+  }, [socket]);
+  return socket;
+}
