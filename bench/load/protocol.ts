@@ -1,0 +1,69 @@
+// Messages between the runner and a load process (over the child-process IPC channel).
+
+export type LoadKind =
+  /** Binance WebSocket stream (raw or combined): frames carry `E` (µs) and trade id `t`. */
+  | 'ws'
+  /** Socket.IO over its websocket transport: `42["trade",{...}]` frames, engine.io pings answered. */
+  | 'sio'
+  /** REST polling of /api/v3/trades at a fixed interval per client. */
+  | 'poll';
+
+export interface StartMsg {
+  readonly type: 'start';
+  readonly kind: LoadKind;
+  readonly host: string;
+  readonly port: number;
+  /** Request path (with query) for the upgrade or the poll. */
+  readonly path: string;
+  readonly connections: number;
+  /** Source address to bind (127.0.0.2, .3, …) so that each process has its own port range. */
+  readonly localAddress: string;
+  /** Connection attempts in flight at once (the bounded ramp). */
+  readonly rampConcurrency: number;
+  /** poll only: interval between a client's requests, ms. */
+  readonly pollIntervalMs?: number;
+  /** Give up connecting after this long, ms. */
+  readonly connectTimeoutMs: number;
+}
+
+export type ToLoad = StartMsg | { readonly type: 'measure' } | { readonly type: 'stop' };
+
+export interface ReadyMsg {
+  readonly type: 'ready';
+  readonly open: number;
+  readonly failed: number;
+  readonly firstError?: string;
+}
+
+export interface ResultMsg {
+  readonly type: 'result';
+  /** Updates received in the window (WS frames with a trade; new trades for polling). */
+  readonly received: number;
+  /** Sequence numbers skipped on streams that stayed open. */
+  readonly missed: number;
+  readonly disordered: number;
+  /** Σ over open streams of last − first + 1 in the window. */
+  readonly expectedOpen: number;
+  /** Streams closed during the window: their first and last sequence in it (first 0: none). */
+  readonly closed: readonly (readonly [first: number, last: number])[];
+  /** Newest sequence seen by any stream of this process. */
+  readonly maxLast: number;
+  /** Largest last − first + 1 of one stream: the publish count the stream saw. */
+  readonly maxSpan: number;
+  /** Bytes read and written on the sockets in the window, framing and headers included. */
+  readonly bytes: number;
+  /** Latency histogram (event stamp to receipt, µs), hdr compressed base64. */
+  readonly latency: string;
+  /** poll only: staleness at each response (now − newest event time), µs. */
+  readonly staleness?: string;
+  /** poll only: requests answered in the window, and requests that failed (non-200 or error). */
+  readonly requests: number;
+  readonly errors: number;
+  /** Frames without a trade (control replies, socket.io handshakes). */
+  readonly other: number;
+  /** True when event stamps arrived in ms (the server ignored the µs request). */
+  readonly msStamps: boolean;
+  readonly openAtStop: number;
+}
+
+export type FromLoad = ReadyMsg | ResultMsg | { readonly type: 'error'; readonly message: string };

@@ -1,0 +1,297 @@
+// A load process: opens many WebSocket (or polling HTTP) clients from one source address, measures
+// what they receive in the runner's window, and reports counts and a latency histogram over IPC.
+import net from 'node:net';
+import http from 'node:http';
+import type { Histogram } from 'hdr-histogram-js';
+import {
+  createFrameParser, clientFrame, headEnd, scanInt, upgradeRequest,
+  KEY_E, KEY_T, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, OP_BINARY,
+} from './frames.ts';
+import type { FromLoad, ResultMsg, StartMsg, ToLoad } from './protocol.ts';
+import {
+  createSequenceTracker, encodeHistogram, expectedUpdates, newLatencyHistogram, recordLatency,
+  type SequenceTracker,
+} from '../stats.ts';
+
+const send = (m: FromLoad): void => {
+  process.send?.(m);
+};
+const nowUs = (): number => (performance.timeOrigin + performance.now()) * 1000;
+/** Stamps below this are milliseconds (µs since 1970 passed 1e14 in 1973). */
+const US_STAMP_MIN = 1e14;
+
+let measuring = false;
+let latency: Histogram = newLatencyHistogram();
+let staleness: Histogram = newLatencyHistogram();
+let bytes = 0;
+let other = 0;
+let requests = 0;
+let errors = 0;
+let msStamps = false;
+
+interface Client {
+  readonly seq: SequenceTracker;
+  open: boolean;
+  /** Closed while measuring: its tail counts as lost. */
+  closedInWindow: boolean;
+}
+const clients: Client[] = [];
+const sockets = new Set<net.Socket>();
+/** Bytes of a keep-alive socket already counted (sockets are shared between pollers by the agent). */
+const counted = new WeakMap<net.Socket, number>();
+
+function record(E: number, recv: number): void {
+  if (E < US_STAMP_MIN) {
+    msStamps = true;
+    E *= 1000;
+  }
+  recordLatency(latency, recv - E);
+}
+
+const SIO_PING = Buffer.from('3');
+const SIO_CONNECT = Buffer.from('40');
+
+/** One WebSocket client on a raw TCP socket. Resolves when upgraded, rejects on failure. */
+function openWs(start: StartMsg, sio: boolean): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const c: Client = { seq: createSequenceTracker(), open: false, closedInWindow: false };
+    const socket = net.connect({ host: start.host, port: start.port, localAddress: start.localAddress });
+    socket.setNoDelay(true);
+    let head: Buffer | null = Buffer.alloc(0);
+    let recv = 0;
+    const parser = createFrameParser((op, buf, s, e) => {
+      if (op === OP_TEXT || op === OP_BINARY) {
+        if (!measuring) {
+          if (sio) sioControl(socket, buf, s, e);
+          return;
+        }
+        const E = scanInt(buf, s, e, KEY_E);
+        if (E < 0) {
+          other++;
+          if (sio) sioControl(socket, buf, s, e);
+          return;
+        }
+        const t = scanInt(buf, s, e, KEY_T);
+        record(E, recv);
+        if (t > 0) c.seq.see(t);
+      } else if (op === OP_PING) {
+        socket.write(clientFrame(OP_PONG, Buffer.from(buf.subarray(s, e))));
+      } else if (op === OP_CLOSE) {
+        socket.end();
+      }
+    });
+    const timer = setTimeout(() => fail(new Error(`upgrade timed out after ${start.connectTimeoutMs} ms`)), start.connectTimeoutMs);
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(err);
+    };
+    socket.on('connect', () => socket.write(upgradeRequest(start.host, start.port, start.path)));
+    socket.on('data', (chunk: Buffer) => {
+      if (measuring) bytes += chunk.length;
+      if (head !== null) {
+        head = Buffer.concat([head, chunk]);
+        const end = headEnd(head);
+        if (end < 0) return;
+        const status = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
+        if (!/^HTTP\/1\.1 101/.test(status)) return fail(new Error(`upgrade refused: ${status}`));
+        const restBytes = head.subarray(end);
+        head = null;
+        clearTimeout(timer);
+        c.open = true;
+        sockets.add(socket);
+        resolve(c);
+        if (restBytes.length === 0) return;
+        chunk = restBytes;
+      }
+      recv = nowUs();
+      try {
+        parser.push(chunk);
+      } catch (err) {
+        errors++;
+        socket.destroy(err as Error);
+      }
+    });
+    socket.on('error', (err) => {
+      if (head !== null) fail(err);
+      else errors++;
+    });
+    socket.on('close', () => {
+      sockets.delete(socket);
+      if (head !== null) return fail(new Error('closed before the upgrade'));
+      if (c.open && measuring) c.closedInWindow = true;
+      c.open = false;
+    });
+  });
+}
+
+/** Engine.io/Socket.IO control: answer the open packet with a namespace connect, pings with pongs. */
+function sioControl(socket: net.Socket, buf: Buffer, s: number, e: number): void {
+  const first = buf[s];
+  if (first === 0x30 /* '0' open */ && e - s > 1 && buf[s + 1] === 0x7b /* '{' */) {
+    socket.write(clientFrame(OP_TEXT, SIO_CONNECT));
+  } else if (first === 0x32 /* '2' ping */ && e - s === 1) {
+    socket.write(clientFrame(OP_TEXT, SIO_PING));
+  }
+}
+
+/** One polling client: GET start.path every interval, on a keep-alive agent. */
+function startPoller(start: StartMsg, agent: http.Agent, phaseMs: number): Client {
+  const c: Client = { seq: createSequenceTracker(), open: true, closedInWindow: false };
+  const interval = start.pollIntervalMs ?? 1000;
+  let next = performance.now() + phaseMs;
+  const tick = () => {
+    if (!running) return;
+    const req = http.get(
+      { host: start.host, port: start.port, path: start.path, agent, localAddress: start.localAddress, headers: { 'X-MBX-TIME-UNIT': 'MICROSECOND' } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (d: Buffer) => parts.push(d));
+        res.on('end', () => {
+          const recv = nowUs();
+          const sock = res.socket as net.Socket | null;
+          if (sock) {
+            const total = sock.bytesRead + sock.bytesWritten;
+            if (measuring) bytes += total - (counted.get(sock) ?? total);
+            counted.set(sock, total);
+          }
+          if (measuring) requests++;
+          if (res.statusCode !== 200) {
+            if (measuring) errors++;
+          } else {
+            takeTrades(c, Buffer.concat(parts).toString('utf8'), recv);
+          }
+          schedule();
+        });
+      },
+    );
+    req.on('socket', (sock: net.Socket) => {
+      if (!counted.has(sock)) counted.set(sock, sock.bytesRead + sock.bytesWritten);
+    });
+    req.on('error', () => {
+      if (measuring) errors++;
+      schedule();
+    });
+  };
+  const schedule = () => {
+    next += interval;
+    const now = performance.now();
+    if (next < now) next = now; // late: go at once, never two requests at a time
+    setTimeout(tick, next - now);
+  };
+  setTimeout(tick, phaseMs);
+  return c;
+}
+
+interface RestTradeLite { id: number; time: number }
+
+function takeTrades(c: Client, body: string, recv: number): void {
+  let trades: RestTradeLite[];
+  try {
+    trades = JSON.parse(body) as RestTradeLite[];
+  } catch {
+    if (measuring) errors++;
+    return;
+  }
+  if (!Array.isArray(trades) || trades.length === 0) return;
+  const scale = (trades[0]!.time < US_STAMP_MIN) ? 1000 : 1;
+  if (scale !== 1) msStamps = true;
+  if (!measuring) {
+    c.seq.see(trades[trades.length - 1]!.id); // baseline before the window
+    return;
+  }
+  recordLatency(staleness, recv - trades[trades.length - 1]!.time * scale);
+  for (const tr of trades) {
+    if (tr.id <= c.seq.last) continue;
+    c.seq.see(tr.id);
+    recordLatency(latency, recv - tr.time * scale);
+  }
+}
+
+let running = true;
+
+async function connectAll(start: StartMsg): Promise<void> {
+  if (start.kind === 'poll') {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+    const interval = start.pollIntervalMs ?? 1000;
+    for (let i = 0; i < start.connections; i++) clients.push(startPoller(start, agent, (interval * i) / start.connections));
+    send({ type: 'ready', open: start.connections, failed: 0 });
+    return;
+  }
+  let failed = 0;
+  let firstError: string | undefined;
+  let nextIndex = 0;
+  const lane = async () => {
+    while (nextIndex < start.connections) {
+      nextIndex++;
+      try {
+        clients.push(await openWs(start, start.kind === 'sio'));
+      } catch (err) {
+        failed++;
+        firstError ??= (err as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(start.rampConcurrency, start.connections) }, lane));
+  send({ type: 'ready', open: clients.length, failed, ...(firstError ? { firstError } : {}) });
+}
+
+function beginWindow(): void {
+  // Polling clients keep their newest id as the baseline (the first poll in the window counts
+  // only new trades); stream clients start afresh with the next frame.
+  for (const c of clients) {
+    c.seq.reset(start?.kind === 'poll' ? c.seq.last : 0);
+    c.closedInWindow = false;
+  }
+  latency.reset();
+  staleness.reset();
+  bytes = other = requests = errors = 0;
+  measuring = true;
+}
+
+function endWindow(): ResultMsg {
+  measuring = false;
+  let received = 0;
+  let missed = 0;
+  let disordered = 0;
+  let expectedOpen = 0;
+  let maxLast = 0;
+  let maxSpan = 0;
+  let openAtStop = 0;
+  const closed: [number, number][] = [];
+  for (const c of clients) {
+    const s = c.seq;
+    received += s.received;
+    missed += s.missed;
+    disordered += s.disordered;
+    if (s.last > maxLast) maxLast = s.last;
+    const span = expectedUpdates(s);
+    if (span > maxSpan) maxSpan = span;
+    if (c.closedInWindow) closed.push([s.first, s.last]);
+    else expectedOpen += span;
+    if (c.open) openAtStop++;
+  }
+  return {
+    type: 'result', received, missed, disordered, expectedOpen, closed, maxLast, maxSpan, bytes,
+    latency: encodeHistogram(latency),
+    ...(start?.kind === 'poll' ? { staleness: encodeHistogram(staleness) } : {}),
+    requests, errors, other, msStamps, openAtStop,
+  };
+}
+
+let start: StartMsg | undefined;
+
+process.on('message', (m: ToLoad) => {
+  if (m.type === 'start') {
+    start = m;
+    connectAll(m).catch((err: unknown) => send({ type: 'error', message: String((err as Error)?.message ?? err) }));
+  } else if (m.type === 'measure') {
+    beginWindow();
+  } else if (m.type === 'stop') {
+    send(endWindow());
+    running = false;
+    for (const s of sockets) s.destroy();
+  }
+});
+
+process.on('disconnect', () => process.exit(0));

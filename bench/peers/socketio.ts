@@ -1,0 +1,34 @@
+// peer-socketio: a Socket.IO server; every client joins the symbol's room on connection and each
+// event is emitted to the room (Socket.IO encodes a room broadcast once for all its members).
+import http from 'node:http';
+import { Server } from 'socket.io';
+import { createFeed, peerFlags } from './feed.ts';
+
+const flags = peerFlags(process.argv.slice(2));
+const room = `${flags.symbol.toLowerCase()}@trade`;
+const server = http.createServer();
+const io = new Server(server, { serveClient: false });
+io.on('connection', (socket) => {
+  void socket.join(room);
+});
+
+const feed = await createFeed(flags);
+// The payload travels as the same JSON object (parsed once per event, not per client), so each
+// frame is `42["trade",<the same payload>]`.
+feed.onTrade((payload) => {
+  io.to(room).emit('trade', JSON.parse(payload));
+});
+
+server.listen(flags.port, flags.host, () => {
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : flags.port;
+  console.log(`peer-socketio listening on http://${flags.host}:${port} · feed ${feed.source}`);
+});
+
+const stop = () => {
+  feed.stop();
+  void io.close();
+  setTimeout(() => process.exit(0), 500).unref();
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,46 @@
+// limit: bare uWS publishing the pre-serialized payloads to one topic, with no protocol work
+// (no paths, no control messages, no subscriptions beyond one topic): the ceiling for our layers.
+// Listens with SO_REUSEPORT (uWS's default), so several processes can share one port.
+import { loadUws } from '../../server/uws.ts';
+import { createFeed, peerFlags } from './feed.ts';
+
+const flags = peerFlags(process.argv.slice(2));
+const maxBackpressure = Number(flags.extra.get('max-backpressure') ?? 4 * 1024 * 1024);
+const { uws } = loadUws();
+const topic = `${flags.symbol.toLowerCase()}@trade`;
+const app = uws.App();
+app.ws('/*', {
+  compression: uws.DISABLED,
+  maxPayloadLength: 16 * 1024,
+  maxBackpressure,
+  idleTimeout: 0,
+  open: (ws) => {
+    ws.subscribe(topic);
+  },
+});
+app.get('/health', (res) => {
+  res.end('{"ok":true}');
+});
+
+const feed = await createFeed(flags);
+feed.onTrade((payload) => {
+  app.publish(topic, payload, false);
+});
+
+let listenSocket: unknown;
+app.listen(flags.host, flags.port, (socket) => {
+  if (!socket) {
+    console.error(`limit: could not listen on ${flags.host}:${flags.port}`);
+    process.exit(1);
+  }
+  listenSocket = socket;
+  console.log(`limit listening on http://${flags.host}:${uws.us_socket_local_port(socket)} · feed ${feed.source}`);
+});
+
+const stop = () => {
+  feed.stop();
+  if (listenSocket) uws.us_listen_socket_close(listenSocket as never);
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,37 @@
+// peer-ws: the server the tutorials teach. Express for HTTP, the `ws` library for WebSockets, and
+// each event broadcast with a loop over `wss.clients` calling `client.send` (serialized once).
+import http from 'node:http';
+import express from 'express';
+import { WebSocketServer, WebSocket } from 'ws';
+import { createFeed, peerFlags } from './feed.ts';
+
+const flags = peerFlags(process.argv.slice(2));
+const app = express();
+app.get('/health', (_req, res) => {
+  res.json({ ok: true });
+});
+const server = http.createServer(app);
+// Any path is accepted (the bench asks for /ws/<sym>@trade?timeUnit=MICROSECOND): one stream here.
+const wss = new WebSocketServer({ server });
+
+const feed = await createFeed(flags);
+feed.onTrade((payload) => {
+  for (const client of wss.clients) {
+    if (client.readyState === WebSocket.OPEN) client.send(payload);
+  }
+});
+
+server.listen(flags.port, flags.host, () => {
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : flags.port;
+  console.log(`peer-ws listening on http://${flags.host}:${port} · feed ${feed.source}`);
+});
+
+const stop = () => {
+  feed.stop();
+  for (const c of wss.clients) c.terminate();
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 1000).unref();
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

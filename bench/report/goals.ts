@@ -1,0 +1,126 @@
+// The issue's goals, judged on the rows of one run, and the polling-versus-push ratios.
+// Pure: tested in test/bench/goals.test.ts.
+import type { Row } from '../row.ts';
+import type { Arm } from '../scenarios.ts';
+import { ratio } from '../stats.ts';
+
+export interface Goal {
+  readonly id: string;
+  readonly text: string;
+  /** What was measured, as a number (null when the rows needed are missing). */
+  readonly measured: number | null;
+  readonly target: string;
+  /** true met, false not met, null cannot say (rows missing). */
+  readonly met: boolean | null;
+  /** Why it is not met (or why it cannot be judged), from the rows themselves. */
+  readonly note: string;
+}
+
+/** The fan-out row of an arm at `connections` on one raw trade stream at `rate`. */
+export function findRow(rows: readonly Row[], arm: Arm, connections: number, rate: number, scenario?: string): Row | undefined {
+  return rows.find((r) => r.arm === arm && r.requestedConnections === connections && r.rate === rate &&
+    (scenario ? r.scenario === scenario : r.scenario !== 'combined' && r.stream !== 'combined'));
+}
+
+/** What holds a row back, read from its own figures. */
+export function holdBack(r: Row): string {
+  const why: string[] = [];
+  if (r.clientBound) why.push(`the load generator was saturated (${r.clientCpuPct.toFixed(0)}% of its core): the figure is a floor for the server`);
+  if (r.serverCpuPct >= 85) why.push(`the server used ${r.serverCpuPct.toFixed(0)}% of its core`);
+  if (r.closedConnections > 0) why.push(`${r.closedConnections} slow connections were closed by the server`);
+  if (r.connections < r.requestedConnections) why.push(`only ${r.connections} of ${r.requestedConnections} connections opened`);
+  if (why.length === 0) why.push('neither process was saturated: the event rate itself bounds the delivered rate');
+  return why.join('; ');
+}
+
+const BIG = 10_000;
+const MID = 1_000;
+
+export function evaluateGoals(rows: readonly Row[]): Goal[] {
+  const goals: Goal[] = [];
+  const push10k = findRow(rows, 'push', BIG, 100);
+  const missing = (what: string) => `no ${what} row in this run`;
+
+  goals.push(push10k
+    ? {
+        id: 'push-1m',
+        text: 'push delivers at least 1,000,000 updates/s with no loss at 10,000 connections on one trade stream',
+        measured: push10k.deliveredPerSec,
+        target: '≥ 1,000,000 /s and loss 0',
+        met: push10k.deliveredPerSec >= 1_000_000 && push10k.lossRate === 0,
+        note: push10k.deliveredPerSec >= 1_000_000 && push10k.lossRate === 0 ? '' :
+          `${Math.round(push10k.deliveredPerSec)} /s at ${push10k.eventsPerSec.toFixed(0)} events/s in, loss ${(push10k.lossRate * 100).toFixed(3)}%: ${holdBack(push10k)}`,
+      }
+    : { id: 'push-1m', text: 'push delivers ≥ 1,000,000 updates/s with no loss at 10,000 connections', measured: null, target: '≥ 1,000,000 /s', met: null, note: missing('push 10,000-connection') });
+
+  const ws10k = findRow(rows, 'peer-ws', BIG, 100);
+  const cpuRatio = ratio(push10k?.serverCpuMsPer1kUpdates, ws10k?.serverCpuMsPer1kUpdates);
+  goals.push({
+    id: 'push-cpu-vs-ws',
+    text: 'push costs at most a tenth of the server CPU per delivered update of peer-ws (10,000 connections, same run)',
+    measured: cpuRatio,
+    target: '≤ 0.10',
+    met: cpuRatio === null ? null : cpuRatio <= 0.1,
+    note: cpuRatio === null ? missing('push and peer-ws 10,000-connection') : cpuRatio <= 0.1 ? '' :
+      `push ${push10k!.serverCpuMsPer1kUpdates!.toFixed(3)} ms vs peer-ws ${ws10k!.serverCpuMsPer1kUpdates!.toFixed(3)} ms per 1k updates; ${ws10k!.clientBound || push10k!.clientBound ? 'a client-bound row understates the gap' : holdBack(push10k!)}`,
+  });
+
+  const limit10k = findRow(rows, 'limit', BIG, 100);
+  const ofLimit = ratio(push10k?.deliveredPerSec, limit10k?.deliveredPerSec);
+  goals.push({
+    id: 'push-vs-limit',
+    text: "push reaches at least 90% of the limit arm's delivered rate (10,000 connections)",
+    measured: ofLimit,
+    target: '≥ 0.90',
+    met: ofLimit === null ? null : ofLimit >= 0.9,
+    note: ofLimit === null ? missing('push and limit 10,000-connection') : ofLimit >= 0.9 ? '' : holdBack(push10k!),
+  });
+
+  const push1k = findRow(rows, 'push', MID, 100);
+  const p99 = push1k?.latencyUs?.p99 ?? null;
+  goals.push({
+    id: 'push-p99',
+    text: 'push latency p99 under 5 ms at 1,000 connections and 100 events/s',
+    measured: p99,
+    target: '< 5,000 µs',
+    met: p99 === null ? null : p99 < 5_000,
+    note: p99 === null ? missing('push 1,000-connection') : p99 < 5_000 ? '' : holdBack(push1k!),
+  });
+  return goals;
+}
+
+export interface PollingComparison {
+  readonly pollIntervalMs: number;
+  readonly connections: number;
+  /** Requests per second the pollers made. */
+  readonly requestsPerSec: number;
+  /** Polling CPU per delivered update ÷ push CPU per delivered update. */
+  readonly cpuPerUpdateRatio: number | null;
+  /** Polling bytes per delivered update ÷ push bytes per delivered update. */
+  readonly bytesPerUpdateRatio: number | null;
+  /** Polling latency p50 ÷ push latency p50 (how much staler polling is). */
+  readonly p50Ratio: number | null;
+  /** Requests/s polling would need for a mean staleness equal to push's p50 latency (one poll per 2×p50 per client). */
+  readonly requestsPerSecForPushFreshness: number | null;
+  readonly lossRate: number;
+}
+
+/** Polling rows against the push row at the same connections and event rate. */
+export function comparePolling(rows: readonly Row[]): PollingComparison[] {
+  const out: PollingComparison[] = [];
+  for (const poll of rows.filter((r) => r.arm === 'polling')) {
+    const push = findRow(rows, 'push', poll.requestedConnections, poll.rate);
+    const p50 = push?.latencyUs?.p50 ?? null;
+    out.push({
+      pollIntervalMs: poll.pollIntervalMs ?? 0,
+      connections: poll.connections,
+      requestsPerSec: poll.requestsPerSec ?? 0,
+      cpuPerUpdateRatio: ratio(poll.serverCpuMsPer1kUpdates, push?.serverCpuMsPer1kUpdates),
+      bytesPerUpdateRatio: ratio(poll.bytesPerUpdate, push?.bytesPerUpdate),
+      p50Ratio: ratio(poll.latencyUs?.p50, p50),
+      requestsPerSecForPushFreshness: p50 && p50 > 0 ? poll.connections / ((2 * p50) / 1e6) : null,
+      lossRate: poll.lossRate,
+    });
+  }
+  return out;
+}

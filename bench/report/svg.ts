@@ -1,0 +1,124 @@
+// Hand-written SVG charts for report.html. Chosen over inlining uPlot because the report is a
+// static, self-contained file: SVG needs no script to render (it prints, it shows in a mail
+// preview or a CI artifact viewer), weighs a few kilobytes instead of ~50 KB of library, and the
+// four charts need nothing interactive. Log axes and a bar chart are a few lines each.
+
+export interface Series {
+  readonly name: string;
+  readonly points: readonly (readonly [x: number, y: number])[];
+}
+
+export interface Axis {
+  readonly label: string;
+  readonly log?: boolean;
+  /** Tick positions and their labels; computed from the data when absent. */
+  readonly ticks?: readonly (readonly [value: number, label: string])[];
+  readonly format?: (v: number) => string;
+}
+
+export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#7f7f7f'];
+
+const W = 640;
+const H = 320;
+const M = { l: 70, r: 150, t: 16, b: 48 };
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+function scale(axis: Axis, lo: number, hi: number, from: number, to: number): (v: number) => number {
+  const f = axis.log ? (v: number) => Math.log10(Math.max(v, 1e-9)) : (v: number) => v;
+  const a = f(lo);
+  const b = f(hi);
+  const span = b - a || 1;
+  return (v) => from + ((f(v) - a) / span) * (to - from);
+}
+
+function autoTicks(axis: Axis, lo: number, hi: number): (readonly [number, string])[] {
+  const fmt = axis.format ?? ((v: number) => String(Number(v.toPrecision(3))));
+  if (axis.log) {
+    const out: [number, string][] = [];
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) out.push([10 ** e, fmt(10 ** e)]);
+    return out;
+  }
+  const step = niceStep((hi - lo) / 5);
+  const out: [number, string][] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push([v, fmt(v)]);
+  return out;
+}
+
+function niceStep(raw: number): number {
+  if (!(raw > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const m = raw / p;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+}
+
+function bounds(values: number[], log: boolean | undefined, ticks: Axis['ticks']): [number, number] {
+  const vs = [...values, ...(ticks ?? []).map((t) => t[0])].filter((v) => Number.isFinite(v) && (!log || v > 0));
+  if (vs.length === 0) return log ? [1, 10] : [0, 1];
+  let lo = Math.min(...vs);
+  let hi = Math.max(...vs);
+  if (log) {
+    lo = 10 ** Math.floor(Math.log10(lo));
+    hi = 10 ** Math.ceil(Math.log10(hi));
+    if (lo === hi) hi = lo * 10;
+  } else {
+    lo = Math.min(0, lo);
+    if (lo === hi) hi = lo + 1;
+  }
+  return [lo, hi];
+}
+
+/** A line chart with markers, one line per series, legend on the right. */
+export function lineChart(title: string, series: readonly Series[], x: Axis, y: Axis): string {
+  const all = series.flatMap((s) => s.points);
+  if (all.length === 0) return `<figure><figcaption>${esc(title)}</figcaption><p class="empty">no data in this run</p></figure>`;
+  const [x0, x1] = bounds(all.map((p) => p[0]), x.log, x.ticks);
+  const [y0, y1] = bounds(all.map((p) => p[1]), y.log, y.ticks);
+  const sx = scale(x, x0, x1, M.l, W - M.r);
+  const sy = scale(y, y0, y1, H - M.b, M.t);
+  const parts: string[] = [];
+  for (const [v, lab] of y.ticks ?? autoTicks(y, y0, y1)) {
+    if (v < y0 || v > y1) continue;
+    const py = sy(v).toFixed(1);
+    parts.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${py}" y2="${py}" class="grid"/><text x="${M.l - 6}" y="${py}" class="yt">${esc(lab)}</text>`);
+  }
+  for (const [v, lab] of x.ticks ?? autoTicks(x, x0, x1)) {
+    if (v < x0 || v > x1) continue;
+    const px = sx(v).toFixed(1);
+    parts.push(`<line y1="${M.t}" y2="${H - M.b}" x1="${px}" x2="${px}" class="grid"/><text x="${px}" y="${H - M.b + 16}" class="xt">${esc(lab)}</text>`);
+  }
+  series.forEach((s, i) => {
+    const c = PALETTE[i % PALETTE.length];
+    const pts = s.points.filter((p) => (!x.log || p[0] > 0) && (!y.log || p[1] > 0));
+    const d = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join('');
+    parts.push(`<path d="${d}" stroke="${c}" fill="none" stroke-width="2"/>`);
+    for (const p of pts) parts.push(`<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="3" fill="${c}"><title>${esc(s.name)}: ${esc((x.format ?? String)(p[0]))}, ${esc((y.format ?? String)(p[1]))}</title></circle>`);
+    parts.push(`<rect x="${W - M.r + 12}" y="${M.t + i * 18}" width="12" height="3" fill="${c}"/><text x="${W - M.r + 30}" y="${M.t + i * 18 + 4}" class="lg">${esc(s.name)}</text>`);
+  });
+  parts.push(`<text x="${(M.l + W - M.r) / 2}" y="${H - 8}" class="al">${esc(x.label)}</text>`);
+  parts.push(`<text transform="translate(14 ${(M.t + H - M.b) / 2}) rotate(-90)" class="al">${esc(y.label)}</text>`);
+  return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${parts.join('')}</svg></figure>`;
+}
+
+/** Horizontal bars, one per entry, value printed at the end of the bar. */
+export function barChart(title: string, bars: readonly { readonly name: string; readonly value: number; readonly label: string }[], axisLabel: string): string {
+  if (bars.length === 0) return `<figure><figcaption>${esc(title)}</figcaption><p class="empty">no data in this run</p></figure>`;
+  const rowH = 24;
+  const h = M.t + bars.length * rowH + 40;
+  const left = 200;
+  const right = W - 90;
+  const max = Math.max(...bars.map((b) => b.value), 1e-9);
+  // Log scale when the bars span more than two decades (polling against push usually does).
+  const log = bars.every((b) => b.value > 0) && max / Math.min(...bars.map((b) => b.value)) > 100;
+  const min = log ? 10 ** Math.floor(Math.log10(Math.min(...bars.map((b) => b.value)))) : 0;
+  const sx = (v: number) => (log ? left + ((Math.log10(v) - Math.log10(min)) / (Math.log10(max) - Math.log10(min) || 1)) * (right - left) : left + (v / max) * (right - left));
+  const parts = bars.map((b, i) => {
+    const y = M.t + i * rowH;
+    const w = Math.max(1, sx(b.value) - left);
+    return `<text x="${left - 8}" y="${y + 15}" class="yt">${esc(b.name)}</text><rect x="${left}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="${PALETTE[i % PALETTE.length]}"/><text x="${(left + w + 6).toFixed(1)}" y="${y + 15}" class="lg">${esc(b.label)}</text>`;
+  });
+  parts.push(`<text x="${(left + right) / 2}" y="${h - 8}" class="al">${esc(axisLabel)}${log ? ' (log scale)' : ''}</text>`);
+  return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(title)}">${parts.join('')}</svg></figure>`;
+}
+
+export { esc };

@@ -1,0 +1,95 @@
+// `npm run bench [-- --full | --smoke] [--only arm,arm] [--out dir]`: runs the scenarios of the
+// mode, one step at a time, with a progress line per step; then prints the table and writes
+// latest.json and report.html.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ARMS, estimateSec, label, scenarios, type Arm, type Mode } from './scenarios.ts';
+import { installCleanup, PINNING } from './children.ts';
+import { runStep } from './step.ts';
+import type { Row } from './row.ts';
+import { machineHeader, type Results } from './report/header.ts';
+import { evaluateGoals } from './report/goals.ts';
+import { formatTable } from './report/table.ts';
+import { renderHtml } from './report/html.ts';
+import { fmtRate, fmtUs } from './report/format.ts';
+
+interface Args {
+  readonly mode: Mode;
+  readonly only: readonly Arm[] | null;
+  readonly out: string;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let mode: Mode = 'quick';
+  let only: Arm[] | null = null;
+  let out = fileURLToPath(new URL('./results/', import.meta.url));
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--full') mode = 'full';
+    else if (a === '--smoke') mode = 'smoke';
+    else if (a === '--quick') mode = 'quick';
+    else if (a === '--only') {
+      only = (argv[++i] ?? '').split(',').map((x) => x.trim()) as Arm[];
+      const bad = only.filter((x) => !ARMS.includes(x));
+      if (bad.length) throw new Error(`--only: unknown arm ${bad.join(', ')}; arms are ${ARMS.join(', ')}`);
+    } else if (a === '--out') {
+      out = argv[++i] ?? out;
+    } else {
+      throw new Error(`unknown argument ${JSON.stringify(a)}: use --smoke, --full, --only <arms>, --out <dir>`);
+    }
+  }
+  return { mode, only, out };
+}
+
+const clock = (sec: number): string => `${Math.floor(sec / 60)}:${String(Math.round(sec % 60)).padStart(2, '0')}`;
+
+async function main(): Promise<void> {
+  installCleanup();
+  const args = parseArgs(process.argv.slice(2));
+  const list = scenarios(args.mode).filter((s) => !args.only || args.only.includes(s.arm));
+  const header = machineHeader(args.mode, PINNING);
+  console.log(`bench ${args.mode}: ${list.length} steps on ${header.machine.cpuModel} × ${header.machine.cores}` +
+    `${PINNING ? ', server on core 0, load on core 1' : ', no pinning'}`);
+  const rows: Row[] = [];
+  const failures: { step: string; error: string }[] = [];
+  const t0 = performance.now();
+  let estimatedDone = 0;
+  const estimatedTotal = list.reduce((n, s) => n + estimateSec(s), 0);
+  for (const [i, s] of list.entries()) {
+    const name = label(s);
+    let summary: string;
+    try {
+      const row = await runStep(s);
+      rows.push(row);
+      summary = `${fmtRate(row.deliveredPerSec)} upd/s, p99 ${row.latencyUs ? fmtUs(row.latencyUs.p99) : '–'}, loss ${(row.lossRate * 100).toFixed(2)}%` +
+        `${row.clientBound ? ', client-bound' : ''}`;
+    } catch (err) {
+      const error = (err as Error).message;
+      failures.push({ step: name, error });
+      summary = `FAILED: ${error.split('\n')[0]!.slice(0, 200)}`;
+    }
+    estimatedDone += estimateSec(s);
+    const elapsed = (performance.now() - t0) / 1000;
+    const eta = (elapsed / estimatedDone) * (estimatedTotal - estimatedDone);
+    console.log(`[${i + 1}/${list.length} ${clock(elapsed)} elapsed, ETA ${clock(eta)}] ${name}: ${summary}`);
+  }
+  const goals = evaluateGoals(rows);
+  const results: Results = { ...header, durationSec: (performance.now() - t0) / 1000, rows, goals, failures };
+  mkdirSync(args.out, { recursive: true });
+  writeFileSync(`${args.out}/latest.json`, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(`${args.out}/report.html`, renderHtml(results));
+  console.log('\n' + formatTable(results));
+  console.log(`\nwrote ${args.out}latest.json and ${args.out}report.html`);
+  if (failures.length > 0) {
+    console.error(`${failures.length} step(s) failed`);
+    process.exitCode = 1;
+  }
+}
+
+
+
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${(err as Error)?.stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,186 @@
+// The bench's arithmetic: latency histograms, loss by sequence, ratios, the client-bound rule and
+// the /proc parsers. Pure functions and small value objects, unit-tested in test/bench/stats.test.ts.
+import * as hdr from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+
+/** Latency range the histograms track: 1 µs to 10 minutes, 3 significant digits. */
+export const LATENCY_MAX_US = 600_000_000;
+
+export function newLatencyHistogram(): Histogram {
+  return hdr.build({
+    bitBucketSize: 'packed',
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: LATENCY_MAX_US,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+}
+
+/**
+ * Record one latency. Values outside [1, LATENCY_MAX_US] are clamped, not dropped: a negative or
+ * zero value means the two clocks disagree by less than a microsecond, a huge one is still a sample.
+ */
+export function recordLatency(h: Histogram, us: number): void {
+  h.recordValue(us < 1 ? 1 : us > LATENCY_MAX_US ? LATENCY_MAX_US : Math.round(us));
+}
+
+export const encodeHistogram = (h: Histogram): string => hdr.encodeIntoCompressedBase64(h);
+
+/** Merge encoded histograms (one per load process) into one. */
+export function mergeHistograms(encoded: readonly string[]): Histogram {
+  const total = newLatencyHistogram();
+  for (const e of encoded) {
+    const h = hdr.decodeFromCompressedBase64(e, 'packed', false);
+    total.add(h);
+    h.destroy();
+  }
+  return total;
+}
+
+export interface LatencySummary {
+  readonly p50: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+}
+
+/** p50/p99/p99.9/max in the histogram's unit (µs); null when it holds no sample. */
+export function summarize(h: Histogram): LatencySummary | null {
+  if (h.totalCount === 0) return null;
+  return {
+    p50: h.getValueAtPercentile(50),
+    p99: h.getValueAtPercentile(99),
+    p999: h.getValueAtPercentile(99.9),
+    max: h.maxValue,
+  };
+}
+
+/** Percentiles drawn in the report's latency chart. */
+export const CURVE_PERCENTILES = [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 100] as const;
+
+export function latencyCurve(h: Histogram): [percentile: number, us: number][] {
+  if (h.totalCount === 0) return [];
+  return CURVE_PERCENTILES.map((p) => [p, p === 100 ? h.maxValue : h.getValueAtPercentile(p)]);
+}
+
+/**
+ * Loss on one stream, judged by its per-stream sequence number (the trade id `t`, +1 per trade).
+ * Counted apart from throughput: a gap is a loss even when the rate looks fine.
+ */
+export interface SequenceTracker {
+  /** First and last sequence seen since the last reset (0 before any). */
+  readonly first: number;
+  readonly last: number;
+  /** Updates received, duplicates included. */
+  readonly received: number;
+  /** Sequence numbers skipped between consecutive updates. */
+  readonly missed: number;
+  /** Updates whose sequence was not above the previous one (duplicate or out of order). */
+  readonly disordered: number;
+  see(seq: number): void;
+  /**
+   * Start a new window. Without a baseline the next update is the first one and nothing before
+   * it counts; with one (the newest sequence already held, e.g. by a poller) the window expects
+   * baseline + 1 next and counts anything skipped after it as missed.
+   */
+  reset(baseline?: number): void;
+}
+
+export function createSequenceTracker(): SequenceTracker {
+  let first = 0;
+  let last = 0;
+  let received = 0;
+  let missed = 0;
+  let disordered = 0;
+  return {
+    get first() { return first; },
+    get last() { return last; },
+    get received() { return received; },
+    get missed() { return missed; },
+    get disordered() { return disordered; },
+    see(seq) {
+      received++;
+      if (last === 0) {
+        first = last = seq;
+      } else if (seq > last) {
+        if (first === 0) first = last + 1;
+        missed += seq - last - 1;
+        last = seq;
+      } else {
+        disordered++;
+      }
+    },
+    reset(baseline = 0) {
+      first = received = missed = disordered = 0;
+      last = baseline;
+    },
+  };
+}
+
+/**
+ * Updates a stream should have carried in a window, from what its tracker saw. `endSeq`, when
+ * given, is the newest sequence published (known from the other streams): a stream that stopped
+ * early (its connection was closed) owes everything after its last update.
+ */
+export function expectedUpdates(t: Pick<SequenceTracker, 'first' | 'last'>, endSeq?: number): number {
+  if (t.first === 0) return 0;
+  const last = endSeq !== undefined && endSeq > t.last ? endSeq : t.last;
+  return last - t.first + 1;
+}
+
+/** Fraction of expected updates that never arrived, in [0, 1]; 0 when nothing was expected. */
+export function lossRate(missed: number, expected: number): number {
+  if (!(expected > 0)) return 0;
+  const r = missed / expected;
+  return r < 0 ? 0 : r > 1 ? 1 : r;
+}
+
+/** a / b, or null when either is missing or b is not positive (a ratio that cannot be stated). */
+export function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
+  if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b <= 0) return null;
+  return a / b;
+}
+
+/** Server CPU milliseconds spent per 1,000 delivered updates; null when nothing was delivered. */
+export function cpuMsPer1k(cpuMs: number, delivered: number): number | null {
+  return delivered > 0 ? (cpuMs / delivered) * 1000 : null;
+}
+
+/**
+ * A process's CPU use as a share of the cores it may run on, in percent (100 = all of them busy).
+ */
+export function cpuPct(cpuMs: number, wallMs: number, cores: number): number {
+  if (!(wallMs > 0) || !(cores > 0)) return 0;
+  return (cpuMs / (wallMs * cores)) * 100;
+}
+
+/** The load generator at or above this share of its cores set the pace, not the server. */
+export const CLIENT_BOUND_PCT = 85;
+
+/**
+ * The client-bound rule. A run is client-bound when the load generator used at least
+ * CLIENT_BOUND_PCT of the CPU it may use (its cores: 1 when pinned to a core of its own). A busy
+ * generator reads late, so its latency and rate describe the generator as much as the server; we
+ * flag it even when the server was busy too, because then we cannot say which one set the pace.
+ */
+export function isClientBound(clientCpuPct: number): boolean {
+  return clientCpuPct >= CLIENT_BOUND_PCT;
+}
+
+/** utime + stime of /proc/<pid>/stat in clock ticks (fields 14 and 15; the name may hold spaces). */
+export function parseProcStatTicks(stat: string): number {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) throw new Error(`not a /proc/<pid>/stat line: ${JSON.stringify(stat.slice(0, 80))}`);
+  // After ") " comes field 3 (state); utime is field 14, stime field 15.
+  const fields = stat.slice(close + 2).trim().split(/\s+/);
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error('no utime/stime in /proc/<pid>/stat');
+  return utime + stime;
+}
+
+/** VmRSS of /proc/<pid>/status, in bytes (0 when the line is absent, e.g. a zombie). */
+export function parseProcStatusRss(status: string): number {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return m ? Number(m[1]) * 1024 : 0;
+}

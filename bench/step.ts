@@ -1,0 +1,222 @@
+// Runs one scenario: starts the arm's server process(es) and the load process(es), measures one
+// window, stops everything it started, and returns the row.
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { FromLoad, ResultMsg, StartMsg } from './load/protocol.ts';
+import { CONNS_PER_LOAD, CONNS_PER_SERVER, type Scenario } from './scenarios.ts';
+import { LOAD_CORES, SERVER_CORES, sleep, spawnNode, spawnPinned, stop, waitForLine, type Spawned } from './children.ts';
+import { cpuMs, totalCpuMs, totalRss } from './proc.ts';
+import { capacityRow, streamRow, type AutocannonResult, type Row } from './row.ts';
+
+const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
+const HOST = '127.0.0.1';
+const SYMBOL = 'SOLUSDT';
+/** Same slow-client budget for tickwire and the uWS limit arm, bytes. */
+const MAX_BACKPRESSURE = 16 * 1024 * 1024;
+/** A server above this RSS is stopped early (a peer that buffers without bound), bytes. */
+const RSS_CAP = 3 * 1024 ** 3;
+const READY = /listening on http:\/\/[^\s:]+:(\d+)/;
+
+function serverArgs(s: Scenario, port: number): [script: string, args: string[]] {
+  const common = ['--host', HOST, '--port', String(port)];
+  switch (s.arm) {
+    case 'push':
+    case 'polling':
+    case 'rest-capacity':
+      return [here('../server/main.ts'), [
+        ...common, '--symbols', `${SYMBOL}:${s.rate}`, '--seed', '1',
+        '--ws-conn-attempts-per-ip', '100000000', '--ws-max-messages-per-sec', '1000',
+        '--rest-weight-per-minute', '1000000000', '--ws-max-backpressure-bytes', String(MAX_BACKPRESSURE),
+      ]];
+    case 'peer-ws':
+      return [here('./peers/ws-express.ts'), [...common, '--rate', String(s.rate), '--seed', '1', '--symbol', SYMBOL]];
+    case 'peer-socketio':
+      return [here('./peers/socketio.ts'), [...common, '--rate', String(s.rate), '--seed', '1', '--symbol', SYMBOL]];
+    case 'limit':
+      return [here('./peers/uws-limit.ts'), [...common, '--rate', String(s.rate), '--seed', '1', '--symbol', SYMBOL, '--max-backpressure', String(MAX_BACKPRESSURE)]];
+  }
+}
+
+function clientPath(s: Scenario): string {
+  const sym = SYMBOL.toLowerCase();
+  if (s.arm === 'polling') return `/api/v3/trades?symbol=${SYMBOL}&limit=100`;
+  if (s.arm === 'peer-socketio') return '/socket.io/?EIO=4&transport=websocket';
+  if (s.stream === 'combined') return `/stream?streams=${sym}@trade&timeUnit=MICROSECOND`;
+  return `/ws/${sym}@trade?timeUnit=MICROSECOND`;
+}
+
+/** A free TCP port on the loopback, for several server processes sharing one port (SO_REUSEPORT). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, HOST, () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServers(s: Scenario, count: number): Promise<{ servers: Spawned[]; port: number; notes: string[] }> {
+  const port = count > 1 ? await freePort() : 0;
+  const servers: Spawned[] = [];
+  const notes: string[] = [];
+  let actual = port;
+  for (let i = 0; i < count; i++) {
+    const [script, args] = serverArgs(s, port);
+    const srv = spawnNode(script, args, 0);
+    servers.push(srv);
+    const m = await waitForLine(srv, READY, 30_000);
+    actual = Number(m[1]);
+    const feed = /feed (\w+)/.exec(srv.output());
+    if (feed?.[1] === 'local' && i === 0) notes.push('peer fed by the bench\'s local generator (server simulator not found)');
+  }
+  return { servers, port: actual, notes };
+}
+
+/** Wait for one message of `type` from a load process. */
+function nextMessage<T extends FromLoad['type']>(w: Spawned, type: T, timeoutMs: number): Promise<Extract<FromLoad, { type: T }>> {
+  return new Promise((resolve, reject) => {
+    const onMsg = (m: FromLoad) => {
+      if (m.type === type) done(undefined, m as Extract<FromLoad, { type: T }>);
+      else if (m.type === 'error') done(new Error(`load process: ${m.message}`));
+    };
+    const onExit = (code: number | null) => done(new Error(`load process exited (code ${code}): ${w.output().trim().slice(-400)}`));
+    const timer = setTimeout(() => done(new Error(`load process: no ${type} after ${timeoutMs} ms`)), timeoutMs);
+    const done = (err?: Error, m?: Extract<FromLoad, { type: T }>) => {
+      clearTimeout(timer);
+      w.child.off('message', onMsg);
+      w.child.off('exit', onExit);
+      if (err) reject(err);
+      else resolve(m!);
+    };
+    w.child.on('message', onMsg);
+    w.child.on('exit', onExit);
+  });
+}
+
+export async function runStep(s: Scenario): Promise<Row> {
+  if (s.arm === 'rest-capacity') return runCapacity(s);
+  const serverCount = s.arm === 'push' || s.arm === 'limit' ? Math.ceil(s.connections / CONNS_PER_SERVER) : 1;
+  const loadCount = Math.ceil(s.connections / CONNS_PER_LOAD);
+  const spawned: Spawned[] = [];
+  try {
+    const { servers, port, notes } = await startServers(s, serverCount);
+    spawned.push(...servers);
+    const serverPids = servers.map((x) => x.pid);
+    const rssBefore = totalRss(serverPids);
+
+    const workers: Spawned[] = [];
+    for (let i = 0; i < loadCount; i++) {
+      const w = spawnNode(here('./load/worker.ts'), [], 1, true);
+      workers.push(w);
+      spawned.push(w);
+    }
+    const per = Math.ceil(s.connections / loadCount);
+    const readies = workers.map((w, i) => {
+      const start: StartMsg = {
+        type: 'start',
+        kind: s.arm === 'polling' ? 'poll' : s.arm === 'peer-socketio' ? 'sio' : 'ws',
+        host: HOST,
+        port,
+        path: clientPath(s),
+        connections: Math.min(per, s.connections - per * i),
+        localAddress: `127.0.0.${2 + i}`,
+        rampConcurrency: 200,
+        connectTimeoutMs: 30_000,
+        ...(s.pollIntervalMs ? { pollIntervalMs: s.pollIntervalMs } : {}),
+      };
+      const ready = nextMessage(w, 'ready', 120_000);
+      w.child.send(start);
+      return ready;
+    });
+    const ready = await Promise.all(readies);
+    const connected = ready.reduce((n, r) => n + r.open, 0);
+    const failed = ready.reduce((n, r) => n + r.failed, 0);
+    if (failed > 0) notes.push(`${failed} of ${s.connections} connections failed: ${ready.find((r) => r.firstError)?.firstError}`);
+    if (connected === 0) throw new Error(`no connection opened: ${ready.find((r) => r.firstError)?.firstError ?? 'unknown'}`);
+
+    await sleep(s.warmupSec * 1000);
+    const workerPids = workers.map((w) => w.pid);
+    const cpu0 = totalCpuMs(serverPids);
+    const load0 = totalCpuMs(workerPids);
+    const t0 = performance.now();
+    for (const w of workers) w.child.send({ type: 'measure' });
+    let rssAfter = 0;
+    const end = t0 + s.windowSec * 1000;
+    while (performance.now() < end) {
+      await sleep(Math.min(250, end - performance.now()));
+      rssAfter = totalRss(serverPids);
+      if (rssAfter > RSS_CAP) {
+        notes.push(`window cut short: server RSS passed ${(RSS_CAP / 1024 ** 3).toFixed(0)} GiB`);
+        break;
+      }
+      if (servers.some((x) => x.child.exitCode !== null)) throw new Error(`server exited during the window: ${servers[0]!.output().slice(-400)}`);
+    }
+    const results = workers.map((w) => nextMessage(w, 'result', 30_000));
+    for (const w of workers) w.child.send({ type: 'stop' });
+    const cpu1 = totalCpuMs(serverPids);
+    const load1 = totalCpuMs(workerPids);
+    const windowMs = performance.now() - t0;
+    const got: ResultMsg[] = await Promise.all(results);
+    return streamRow({
+      scenario: s,
+      requestedConnections: s.connections,
+      connected,
+      results: got,
+      windowMs,
+      serverCpuMs: cpu1 - cpu0,
+      serverRssBefore: rssBefore,
+      serverRssAfter: rssAfter || totalRss(serverPids),
+      serverProcesses: serverCount,
+      serverCores: SERVER_CORES,
+      loadCpuMs: load1 - load0,
+      loadCores: LOAD_CORES,
+      notes,
+    });
+  } finally {
+    await Promise.all(spawned.map((x) => stop(x)));
+  }
+}
+
+async function runCapacity(s: Scenario): Promise<Row> {
+  const spawned: Spawned[] = [];
+  try {
+    const { servers, port, notes } = await startServers(s, 1);
+    spawned.push(...servers);
+    const pid = servers[0]!.pid;
+    const rssBefore = totalRss([pid]);
+    await sleep(s.warmupSec * 1000);
+    const url = `http://${HOST}:${port}/api/v3/trades?symbol=${SYMBOL}&limit=100`;
+    const cpu0 = cpuMs(pid) ?? 0;
+    const t0 = performance.now();
+    const ac = spawnPinned(process.execPath, [
+      here('../node_modules/autocannon/autocannon.js'),
+      '-c', String(s.connections), '-R', String(s.requestRate ?? 1000), '-d', String(s.windowSec), '-j', url,
+    ], 1);
+    spawned.push(ac);
+    let acCpu = 0;
+    let rssAfter = 0;
+    const out: Buffer[] = [];
+    ac.child.stdout?.on('data', (d: Buffer) => out.push(d));
+    // Sample the generator's CPU until it exits (after exit /proc no longer has it).
+    const exited = new Promise<number | null>((r) => ac.child.once('exit', (code) => r(code)));
+    let code: number | null | undefined;
+    void exited.then((c) => (code = c));
+    while (code === undefined) {
+      acCpu = cpuMs(ac.pid) ?? acCpu;
+      if (performance.now() - t0 > (s.windowSec - 0.3) * 1000 && rssAfter === 0) rssAfter = totalRss([pid]);
+      await sleep(100);
+    }
+    const cpu1 = cpuMs(pid) ?? cpu0;
+    const wallMs = performance.now() - t0;
+    if (code !== 0) throw new Error(`autocannon exited with code ${code}: ${ac.output().slice(-400)}`);
+    const result = JSON.parse(Buffer.concat(out).toString()) as AutocannonResult;
+    return capacityRow({
+      scenario: s, result, wallMs, serverCpuMs: cpu1 - cpu0, serverRssBefore: rssBefore,
+      serverRssAfter: rssAfter || totalRss([pid]), serverCores: SERVER_CORES, loadCpuMs: acCpu, loadCores: LOAD_CORES, notes,
+    });
+  } finally {
+    await Promise.all(spawned.map((x) => stop(x)));
+  }
+}
