@@ -169,7 +169,8 @@ export function createSocket(opts: SocketOptions): Socket {
     const tick = () => {
       const left = at - timers.now();
       status.value = { kind: 'reconnecting', inS: Math.max(0, Math.ceil(left / 1000)), attempt };
-      if (left > 1000) tickTimer = timers.setTimeout(tick, ((left - 1) % 1000) + 1);
+      // Wake just after the shown number of seconds drops by one.
+      if (left > 1000) tickTimer = timers.setTimeout(tick, left - (Math.ceil(left / 1000) - 1) * 1000 + 1);
     };
     tick();
     retryTimer = timers.setTimeout(() => {

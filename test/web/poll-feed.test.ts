@@ -1,0 +1,113 @@
+import { signal } from '@preact/signals';
+import { describe, expect, it } from 'vitest';
+import { createFrameLoop } from '../../web/src/state/frame.ts';
+import { createPollFeed, tradesQuery, type PollMode } from '../../web/src/state/poll-feed.ts';
+import type { AggRow } from '../../web/src/state/trades.ts';
+import { fakeRest, history, manualFrames, manualTimers } from './fakes.ts';
+
+function setup(mode: PollMode, rows: () => readonly AggRow[], opts: { limit?: number; delayMs?: number } = {}) {
+  const timers = manualTimers();
+  const frames = manualFrames(timers.now);
+  const loop = createFrameLoop(frames.sched);
+  const rest = fakeRest(rows, { timers, delayMs: opts.delayMs });
+  const feed = createPollFeed({
+    rest, loop, timers, offsetMs: signal(0), intervalMs: signal(1000), mode: signal(mode), symbol: 'SOLUSDT', limit: opts.limit,
+  });
+  return { timers, frames, rest, feed };
+}
+
+describe('poll feed', () => {
+  it('asks for the newest trade first, then every trade since the last id, then the newest page when behind', () => {
+    expect(tradesQuery('SOLUSDT', 'every', null, false, 1000)).toBe('/api/v3/aggTrades?symbol=SOLUSDT&limit=1');
+    expect(tradesQuery('SOLUSDT', 'every', 41, false, 1000)).toBe('/api/v3/aggTrades?symbol=SOLUSDT&fromId=42&limit=1000');
+    expect(tradesQuery('SOLUSDT', 'every', 41, true, 1000)).toBe('/api/v3/aggTrades?symbol=SOLUSDT&limit=1000');
+    expect(tradesQuery('SOLUSDT', 'latest', 41, false, 1000)).toBe('/api/v3/aggTrades?symbol=SOLUSDT&limit=1');
+  });
+
+  it('in latest-price mode sees one trade a round and counts the ones in between as missed', async () => {
+    const all = history(100);
+    let now = 10;
+    const { timers, frames, feed } = setup('latest', () => all.slice(0, now));
+    feed.start();
+    await timers.advance(10);
+    for (const n of [25, 60, 61]) {
+      now = n;
+      await timers.advance(1000);
+    }
+    feed.stop();
+    frames.tick();
+    const seen = [10, 25, 60, 61].map((a) => all[a - 1]!);
+    const covered = seen.reduce((s, r) => s + r.l - r.f + 1, 0);
+    expect(feed.panel.trades.value).toBe(covered);
+    expect(feed.panel.missed.value).toBe(all[60]!.l - all[9]!.f + 1 - covered);
+    expect(feed.panel.price.value).toBe(all[60]!.p);
+    expect(feed.panel.bid.value).toBe('99.00000000');
+    expect(feed.panel.changePct.value).toBeCloseTo(2, 10);
+  });
+
+  it('in every-trade mode misses nothing while the limit keeps up', async () => {
+    const all = history(300);
+    let now = 5;
+    const { timers, frames, feed, rest } = setup('every', () => all.slice(0, now), { limit: 50 });
+    feed.start();
+    await timers.advance(10);
+    for (const n of [40, 80, 120]) {
+      now = n;
+      await timers.advance(1000);
+    }
+    feed.stop();
+    frames.tick();
+    expect(rest.calls.filter((c) => c.includes('fromId'))).toEqual([
+      '/api/v3/aggTrades?symbol=SOLUSDT&fromId=6&limit=50',
+      '/api/v3/aggTrades?symbol=SOLUSDT&fromId=41&limit=50',
+      '/api/v3/aggTrades?symbol=SOLUSDT&fromId=81&limit=50',
+    ]);
+    expect(feed.panel.missed.value).toBe(0);
+    expect(feed.panel.trades.value).toBe(all[119]!.l - all[4]!.f + 1);
+  });
+
+  it('in every-trade mode jumps to the newest page after a full one and counts the jump as missed', async () => {
+    const all = history(400);
+    let now = 5;
+    const { timers, frames, feed } = setup('every', () => all.slice(0, now), { limit: 50 });
+    feed.start();
+    await timers.advance(10);
+    now = 200; // 195 new: the page of 50 is full
+    await timers.advance(1000);
+    now = 300; // newest 50 of 300: 251..300
+    await timers.advance(1000);
+    feed.stop();
+    frames.tick();
+    expect(feed.panel.price.value).toBe(all[299]!.p);
+    expect(feed.panel.missed.value).toBe(all[250]!.f - all[54]!.l - 1);
+  });
+
+  it('counts requests and bytes of every round', async () => {
+    const all = history(10);
+    const { timers, frames, feed, rest } = setup('latest', () => all);
+    feed.start();
+    await timers.advance(2500);
+    feed.stop();
+    frames.tick();
+    expect(feed.panel.requests.value).toBe(rest.calls.length);
+    // 3 rounds of 2 requests, and the 24 h change once (it is polled at most every 5 s).
+    expect(rest.calls).toHaveLength(7);
+    expect(feed.panel.bytes.value).toBeGreaterThan(0);
+  });
+
+  it('does not count a pause as missed trades', async () => {
+    const all = history(100);
+    let now = 10;
+    const { timers, frames, feed } = setup('latest', () => all.slice(0, now));
+    feed.start();
+    await timers.advance(10);
+    feed.stop();
+    now = 90;
+    feed.start();
+    await timers.advance(10);
+    feed.stop();
+    frames.tick();
+    expect(feed.panel.missed.value).toBe(0);
+    expect(feed.panel.tape.value.some((e) => 'divider' in e)).toBe(true);
+  });
+});
