@@ -59,6 +59,11 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
     if (sel.symbols !== undefined) return { single: false, symbols: sel.symbols.map(known) };
     return { single: false, symbols: market.specs.map((s) => s.symbol) };
   };
+  /** The last trade's price: one ring read, where ticker24h would fold a day of bars. */
+  const lastPrice = (symbol: string): string => {
+    const last = market.recentTrades(symbol, 1)[0];
+    return last !== undefined ? last.price : market.ticker24h(symbol).lastPrice;
+  };
   const many = <T>(q: Query, one: (symbol: string) => T): string => {
     const { single, symbols } = selected(q);
     return JSON.stringify(single ? one(symbols[0]!) : symbols.map(one));
@@ -147,10 +152,10 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
         if (q.size === 1) {
           const symbol = q.get('symbol');
           if (symbol !== undefined && market.spec(symbol) !== undefined) {
-            return `{"symbol":"${symbol}","price":"${market.ticker24h(symbol).lastPrice}"}`;
+            return `{"symbol":"${symbol}","price":"${lastPrice(symbol)}"}`;
           }
         }
-        return many(q, (s) => ({ symbol: s, price: market.ticker24h(s).lastPrice }));
+        return many(q, (s) => ({ symbol: s, price: lastPrice(s) }));
       },
     },
     {
