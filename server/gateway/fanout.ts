@@ -1,0 +1,249 @@
+// Fan-out: which topics have subscribers, and turning a batch of MarketEvents into topic publishes.
+//
+// A topic is framing + time unit + the stream name exactly as subscribed (`rm|solusdt@trade`,
+// `cu|SOLUSDT@trade`), so a combined wrapper can echo the name the client used. Topics are grouped
+// under the stream's canonical key; per event each body is encoded once per time unit in use and
+// wrapped once per combined topic, never once per subscriber. No subscriber, no work.
+import type { Interval, MarketEvent, MarketEventType, Ticker24h } from '../market/types.ts';
+import { INTERVALS } from '../market/types.ts';
+import type { Counter, Metrics } from '../metrics.ts';
+import {
+  combinedPrefix, encodeAggTrade, encodeArray, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
+  encodePartialDepth, encodeTicker, encodeTrade, type TimeUnit,
+} from '../wire/encode.ts';
+import { STREAM_KINDS, TZ_DISTINCT_INTERVALS, type StreamKind, type StreamSpec } from '../wire/streams.ts';
+import { createSecondCollector } from './second-collector.ts';
+
+export function topicFor(name: string, combined: boolean, unit: TimeUnit): string {
+  return `${combined ? 'c' : 'r'}${unit === 'us' ? 'u' : 'm'}|${name}`;
+}
+
+interface TopicRef {
+  readonly topic: string;
+  readonly unit: TimeUnit;
+  /** `{"stream":"<name>","data":` for combined topics, undefined for raw ones. */
+  readonly prefix: string | undefined;
+  /** Sockets subscribed (equals app.numSubscribers(topic)). */
+  count: number;
+}
+
+interface Entry {
+  readonly kind: StreamKind;
+  readonly topics: Map<string, TopicRef>;
+}
+
+/** Bodies of one payload in each unit, encoded on first use and shared by every topic that needs them. */
+interface Bodies {
+  ms?: string;
+  us?: string;
+}
+
+export interface Fanout {
+  /** Count one more socket on this topic; returns the topic to `ws.subscribe`. */
+  add(name: string, spec: StreamSpec, combined: boolean, unit: TimeUnit): string;
+  /** Count one socket fewer; returns the topic to `ws.unsubscribe`. */
+  remove(name: string, spec: StreamSpec, combined: boolean, unit: TimeUnit): string;
+  /** Publish one bus batch, in order, in one synchronous block. */
+  publishBatch(events: readonly MarketEvent[]): void;
+  /** Topics with at least one subscriber (for tests and metrics). */
+  readonly topicCount: number;
+  close(): void;
+}
+
+export interface FanoutOptions {
+  /** `app.publish`. Called once per topic per payload. */
+  readonly publish: (topic: string, text: string) => void;
+  readonly metrics: Metrics;
+  /** UPPERCASE symbols the arrays wait for. */
+  readonly symbols: readonly string[];
+  /** Longest wait for the rest of a second's tickers before `!…@arr` goes out (default 1000 ms). */
+  readonly arrayMaxWaitMs?: number;
+  /** Counts bytes sent, shared with the gateway's own replies. */
+  readonly bytesOut: Counter;
+}
+
+const EVENT_TYPES: readonly MarketEventType[] = ['trade', 'aggTrade', 'bookTicker', 'depthUpdate', 'depthSnapshot', 'ticker', 'kline'];
+
+interface SymbolKeys {
+  readonly trade: string;
+  readonly aggTrade: string;
+  readonly bookTicker: string;
+  readonly ticker: string;
+  readonly miniTicker: string;
+  readonly diff: Readonly<Record<number, string>>;
+  readonly partial: Readonly<Record<number, readonly [string, string, string]>>;
+  readonly kline: ReadonlyMap<Interval, { readonly utc: string; readonly tz8: string }>;
+}
+
+function keysOf(symbol: string): SymbolKeys {
+  const s = symbol.toLowerCase();
+  const partial = (speed: number) => [`${s}@depth5@${speed}ms`, `${s}@depth10@${speed}ms`, `${s}@depth20@${speed}ms`] as const;
+  return {
+    trade: `${s}@trade`,
+    aggTrade: `${s}@aggTrade`,
+    bookTicker: `${s}@bookTicker`,
+    ticker: `${s}@ticker`,
+    miniTicker: `${s}@miniTicker`,
+    diff: { 100: `${s}@depth@100ms`, 1000: `${s}@depth@1000ms` },
+    partial: { 100: partial(100), 1000: partial(1000) },
+    kline: new Map(INTERVALS.map((i) => [i, { utc: `${s}@kline_${i}`, tz8: `${s}@kline_${i}@+08:00` }])),
+  };
+}
+
+const PARTIAL_LEVELS = [5, 10, 20] as const;
+const ALL_MINI = '!miniTicker@arr';
+const ALL_TICKERS = '!ticker@arr';
+
+export function createFanout(opts: FanoutOptions): Fanout {
+  const { publish, metrics, bytesOut } = opts;
+  const entries = new Map<string, Entry>();
+  const keys = new Map<string, SymbolKeys>(opts.symbols.map((s) => [s, keysOf(s)]));
+  let topicCount = 0;
+
+  const published = Object.fromEntries(
+    EVENT_TYPES.map((t) => [t, metrics.counter('tickwire_events_published_total', 'Market events sent to at least one subscriber, by event type.', { type: t })]),
+  ) as Record<MarketEventType, Counter>;
+  const frames = Object.fromEntries(
+    STREAM_KINDS.map((k) => [k, metrics.counter('tickwire_frames_delivered_total', 'Frames handed to uWS for delivery (subscribers per publish), by stream kind.', { type: k })]),
+  ) as Record<StreamKind, Counter>;
+  const encoded = Object.fromEntries(
+    STREAM_KINDS.map((k) => [k, metrics.counter('tickwire_payloads_encoded_total', 'Payload bodies serialized (once per event and time unit in use, not per subscriber), by stream kind.', { type: k })]),
+  ) as Record<StreamKind, Counter>;
+
+  const symbolKeys = (symbol: string): SymbolKeys => {
+    let k = keys.get(symbol);
+    if (!k) keys.set(symbol, (k = keysOf(symbol)));
+    return k;
+  };
+
+  /** Publish one payload to every topic of `key`; false when nobody listens. */
+  function deliver(key: string, bodies: Bodies, encode: (unit: TimeUnit) => string, unitFree = false): boolean {
+    const entry = entries.get(key);
+    if (!entry) return false;
+    for (const t of entry.topics.values()) {
+      let body: string;
+      if (t.unit === 'ms' || unitFree) {
+        if (bodies.ms === undefined) {
+          bodies.ms = encode('ms');
+          encoded[entry.kind].inc();
+        }
+        body = bodies.ms;
+      } else {
+        if (bodies.us === undefined) {
+          bodies.us = encode('us');
+          encoded[entry.kind].inc();
+        }
+        body = bodies.us;
+      }
+      const text = t.prefix === undefined ? body : t.prefix + body + '}';
+      publish(t.topic, text);
+      frames[entry.kind].inc(t.count);
+      bytesOut.inc(text.length * t.count); // ASCII only: characters are bytes
+    }
+    return true;
+  }
+
+  const arrays = createSecondCollector<{ timeUs: number; ticker: Ticker24h }>({
+    expected: opts.symbols.length,
+    maxWaitMs: opts.arrayMaxWaitMs ?? 1000,
+    onFlush(items) {
+      deliver(ALL_MINI, {}, (unit) => encodeArray(items.map((i) => encodeMiniTicker(i.ticker, i.timeUs, unit))));
+      deliver(ALL_TICKERS, {}, (unit) => encodeArray(items.map((i) => encodeTicker(i.ticker, i.timeUs, unit))));
+    },
+  });
+
+  function publishEvent(ev: MarketEvent): boolean {
+    switch (ev.type) {
+      case 'trade': {
+        const t = ev.trade;
+        return deliver(symbolKeys(t.symbol).trade, {}, (u) => encodeTrade(t, ev.timeUs, u));
+      }
+      case 'aggTrade': {
+        const a = ev.aggTrade;
+        return deliver(symbolKeys(a.symbol).aggTrade, {}, (u) => encodeAggTrade(a, ev.timeUs, u));
+      }
+      case 'bookTicker': {
+        const b = ev.book;
+        return deliver(symbolKeys(b.symbol).bookTicker, {}, () => encodeBookTicker(b), true);
+      }
+      case 'depthUpdate':
+        return deliver(symbolKeys(ev.symbol).diff[ev.speed] ?? '', {}, (u) => encodeDepthUpdate(ev, ev.timeUs, u));
+      case 'depthSnapshot': {
+        const d = ev.depth;
+        const partial = symbolKeys(d.symbol).partial[ev.speed];
+        if (!partial) return false;
+        let any = false;
+        for (let i = 0; i < PARTIAL_LEVELS.length; i++) {
+          const levels = PARTIAL_LEVELS[i]!;
+          any = deliver(partial[i]!, {}, () => encodePartialDepth(d, levels), true) || any;
+        }
+        return any;
+      }
+      case 'ticker': {
+        const t = ev.ticker;
+        const k = symbolKeys(t.symbol);
+        let any = deliver(k.ticker, {}, (u) => encodeTicker(t, ev.timeUs, u));
+        any = deliver(k.miniTicker, {}, (u) => encodeMiniTicker(t, ev.timeUs, u)) || any;
+        if (entries.has(ALL_MINI) || entries.has(ALL_TICKERS)) {
+          arrays.add(t.symbol, Math.floor(ev.timeUs / 1_000_000), { timeUs: ev.timeUs, ticker: t });
+          any = true;
+        }
+        return any;
+      }
+      case 'kline': {
+        const kl = ev.kline;
+        const k = symbolKeys(kl.symbol).kline.get(kl.interval);
+        if (!k) return false;
+        const bodies: Bodies = {};
+        const encode = (u: TimeUnit) => encodeKline(kl, ev.timeUs, u);
+        const distinct = TZ_DISTINCT_INTERVALS.has(kl.interval);
+        if (kl.tzOffsetMin === 0) {
+          const utc = deliver(k.utc, bodies, encode);
+          // Where +08:00 boundaries equal UTC ones the market sends only the UTC kline: it serves both.
+          const tz8 = !distinct && deliver(k.tz8, bodies, encode);
+          return utc || tz8;
+        }
+        return kl.tzOffsetMin === 480 && distinct && deliver(k.tz8, bodies, encode);
+      }
+    }
+  }
+
+  return {
+    add(name, spec, combined, unit) {
+      const topic = topicFor(name, combined, unit);
+      let entry = entries.get(spec.key);
+      if (!entry) entries.set(spec.key, (entry = { kind: spec.kind, topics: new Map() }));
+      let ref = entry.topics.get(topic);
+      if (!ref) {
+        entry.topics.set(topic, (ref = { topic, unit, prefix: combined ? combinedPrefix(name) : undefined, count: 0 }));
+        topicCount++;
+      }
+      ref.count++;
+      return topic;
+    },
+    remove(name, spec, combined, unit) {
+      const topic = topicFor(name, combined, unit);
+      const entry = entries.get(spec.key);
+      const ref = entry?.topics.get(topic);
+      if (entry && ref && --ref.count <= 0) {
+        entry.topics.delete(topic);
+        topicCount--;
+        if (entry.topics.size === 0) entries.delete(spec.key);
+      }
+      return topic;
+    },
+    publishBatch(events) {
+      for (const ev of events) {
+        if (publishEvent(ev)) published[ev.type].inc();
+      }
+    },
+    get topicCount() {
+      return topicCount;
+    },
+    close() {
+      arrays.close();
+      entries.clear();
+      topicCount = 0;
+    },
+  };
+}
