@@ -1,0 +1,371 @@
+// One symbol's market: a fair price with clustered volatility and rare jumps, a limit order book that
+// makers keep around it, taker orders (self-exciting arrivals) that walk the book, and the 100 ms tick
+// that publishes depth, tickers and klines. Integer ticks and lots inside; strings made once per event.
+import type { AggTrade, BookTicker, DepthSnapshot, DepthSpeed, Interval, Kline, Level, MarketEvent, Trade } from './types.ts';
+import { INTERVALS } from './types.ts';
+import type { Random } from './random.ts';
+import type { SymbolModel } from './specs.ts';
+import { formatUnits } from './specs.ts';
+import { ASK, BID, createBook, type BookDiff, type Side } from './book.ts';
+import type { KlineSources } from './klines.ts';
+import { klineAt } from './klines.ts';
+import { bucketStart, SECOND_US, TZ_SENSITIVE } from './intervals.ts';
+import { createRing, type Ring } from './ring.ts';
+import { ticker24h, type LastTrade } from './ticker.ts';
+
+export const TICK_US = 100_000;
+/** Levels kept per side: refilled below MIN, trimmed above MAX. */
+export const MIN_LEVELS = 60;
+export const MAX_LEVELS = 100;
+export const TRADE_RING = 10_000;
+const SNAPSHOT_LEVELS = 20;
+/** Hawkes arrivals: each taker order raises the intensity by BRANCHING × DECAY, decaying at DECAY /s. */
+const BRANCHING = 0.6;
+const DECAY = 1.5;
+/** GARCH(1,1) on one-second returns of the fair price. */
+const GARCH_ALPHA = 0.06;
+const GARCH_BETA = 0.92;
+const JUMP_PER_SEC = 1 / (4 * 3600);
+const JUMP_SD = 0.005;
+
+export interface EngineOptions {
+  readonly model: SymbolModel;
+  readonly rng: Random;
+  /** Mean taker orders per second. */
+  readonly tradesPerSec: number;
+  /** Bar series already holding the history up to startUs. */
+  readonly sources: KlineSources;
+  readonly startUs: number;
+  /** Fair price at startUs, in ticks (the last close of the history). */
+  readonly startTicks: number;
+  /** Id of the first live trade (history used the ids before it). */
+  readonly firstTradeId: number;
+}
+
+export type Emit = (batch: MarketEvent[]) => void;
+
+export interface Engine {
+  readonly model: SymbolModel;
+  readonly sources: KlineSources;
+  readonly trades: Ring<Trade>;
+  readonly aggTrades: Ring<AggTrade>;
+  /** Time of the last event run, µs. */
+  readonly timeUs: number;
+  readonly last: LastTrade;
+  /** When the next event is due, µs. */
+  nextUs(): number;
+  /** Run the next event. Without `emit` only the state moves (history warm-up): no events are made. */
+  step(emit: Emit | undefined): void;
+  /** Start publishing at `nowUs`: depth diffs and kline closes count from here. */
+  goLive(nowUs: number): void;
+  depth(limit: number): DepthSnapshot;
+  bookTicker(): BookTicker;
+}
+
+/** The (interval, offset) pairs with their own kline events; @+08:00 of the others equals UTC. */
+const KLINE_STREAMS: readonly { interval: Interval; tz: number }[] = [
+  ...INTERVALS.map((interval) => ({ interval, tz: 0 })),
+  ...TZ_SENSITIVE.map((interval) => ({ interval, tz: 480 })),
+];
+
+export function createEngine(opts: EngineOptions): Engine {
+  const { model, rng, sources } = opts;
+  const { s1, m1, h1 } = sources;
+  const symbol = model.spec.symbol;
+  const gap = model.gapTicks;
+  const book = createBook();
+  const trades = createRing<Trade>(TRADE_RING);
+  const aggTrades = createRing<AggTrade>(TRADE_RING);
+  const px = (ticks: number) => formatUnits(ticks * model.tickUnits);
+  const qty = (lots: number) => formatUnits(lots * model.lotUnits);
+
+  let timeUs = opts.startUs;
+  let nextTradeId = opts.firstTradeId;
+  let nextAggId = 1;
+  let last: LastTrade = { price: NaN, lots: 0, timeUs: opts.startUs };
+
+  // Fair price (log of ticks) with per-second variance h, around hBar = dailyVol² / 86400.
+  const hBar = (model.dailyVol * model.dailyVol) / 86_400;
+  let h = hBar;
+  let fairLog = Math.log(Math.max(1, opts.startTicks));
+  let fairUs = opts.startUs;
+  let secondLog = fairLog;
+  const fair = (t: number): number => {
+    const dt = (t - fairUs) / SECOND_US;
+    if (dt > 0) {
+      fairLog += Math.sqrt(h * dt) * rng.normal();
+      fairUs = t;
+    }
+    return Math.exp(fairLog);
+  };
+
+  // Taker arrivals: exact simulation of an exponential-kernel Hawkes process.
+  const mu = opts.tradesPerSec * (1 - BRANCHING);
+  let excitation = 0;
+  const scheduleTaker = (t: number): number => {
+    const s1 = rng.exponential(mu);
+    let s2 = Infinity;
+    if (excitation > 0) {
+      const d = 1 + (DECAY * Math.log(1 - rng.next())) / excitation;
+      if (d > 0) s2 = -Math.log(d) / DECAY;
+    }
+    const s = Math.min(s1, s2);
+    excitation *= Math.exp(-DECAY * s);
+    return t + Math.max(1, Math.round(s * SECOND_US));
+  };
+  const makerRate = 3 + 2 * opts.tradesPerSec;
+  const scheduleMaker = (t: number): number => t + Math.max(1, Math.round(rng.exponential(makerRate) * SECOND_US));
+
+  let nextTick = (Math.floor(opts.startUs / TICK_US) + 1) * TICK_US;
+  let nextTaker = scheduleTaker(opts.startUs);
+  let nextMaker = scheduleMaker(opts.startUs);
+
+  const levelLots = () => Math.max(1, Math.round(model.meanLevelLots * rng.lognormal(1)));
+
+  /** Seed an empty side next to the fair price, then keep MIN..MAX levels. */
+  function ensureDepth(side: Side, f: number): void {
+    if (book.levelCount(side) === 0) {
+      const other = book.best(side === BID ? ASK : BID);
+      let p = side === BID ? Math.ceil(f) - 1 : Math.floor(f) + 1;
+      if (!Number.isNaN(other)) p = side === BID ? Math.min(p, other - 1) : Math.max(p, other + 1);
+      // No room (a bid would have to sit below price 1): leave the side empty until the price moves.
+      if (p < 1 || (!Number.isNaN(other) && (side === BID ? p >= other : p <= other))) return;
+      book.set(side, p, levelLots());
+    }
+    while (book.levelCount(side) < MIN_LEVELS) {
+      const far = book.priceAt(side, book.levelCount(side) - 1);
+      const p = side === BID ? far - gap * (1 + rng.int(2)) : far + gap * (1 + rng.int(2));
+      if (p < 1) break;
+      book.set(side, p, levelLots());
+    }
+    while (book.levelCount(side) > MAX_LEVELS) book.set(side, book.priceAt(side, book.levelCount(side) - 1), 0);
+  }
+
+  // Start with a full book around the starting price.
+  ensureDepth(BID, Math.exp(fairLog));
+  ensureDepth(ASK, Math.exp(fairLog));
+
+  let top: BookTicker = makeTop();
+  function makeTop(): BookTicker {
+    return {
+      symbol,
+      updateId: book.updateId,
+      bidPrice: px(book.best(BID)),
+      bidQty: qty(book.bestQty(BID)),
+      askPrice: px(book.best(ASK)),
+      askQty: qty(book.bestQty(ASK)),
+    };
+  }
+  const topKey = () => `${book.best(BID)}:${book.bestQty(BID)}:${book.best(ASK)}:${book.bestQty(ASK)}`;
+  let topAt = topKey();
+  /** Append a bookTicker event when the best bid or ask moved since `before`. */
+  function topChanged(t: number, b0: number, bq0: number, a0: number, aq0: number, events: MarketEvent[] | undefined): void {
+    if (book.best(BID) === b0 && book.bestQty(BID) === bq0 && book.best(ASK) === a0 && book.bestQty(ASK) === aq0) return;
+    if (!events) return;
+    top = makeTop();
+    topAt = topKey();
+    events.push({ type: 'bookTicker', timeUs: t, book: top });
+  }
+
+  function taker(t: number, emit: Emit | undefined): void {
+    const f = fair(t);
+    const b0 = book.best(BID), bq0 = book.bestQty(BID), a0 = book.best(ASK), aq0 = book.bestQty(ASK);
+    let buy: boolean;
+    if (f > a0) buy = rng.next() < 0.9;
+    else if (f < b0) buy = rng.next() >= 0.9;
+    else buy = rng.next() < 0.5 + 0.35 * Math.tanh((f - (a0 + b0) / 2) / (2 * gap));
+    const side: Side = buy ? ASK : BID;
+    let rem = Math.max(1, Math.round(model.meanTakerLots * rng.lognormal(1)));
+    // Stale quotes on the wrong side of the fair price get picked off.
+    let stale = 0;
+    for (let i = 0; i < book.levelCount(side); i++) {
+      const p = book.priceAt(side, i);
+      if (buy ? p >= f : p <= f) break;
+      stale += book.qtyAt(side, i);
+    }
+    if (stale > rem) rem = stale;
+    const events: MarketEvent[] | undefined = emit ? [] : undefined;
+    const buyerMaker = !buy;
+    while (rem > 0) {
+      const p = book.best(side);
+      const q = book.bestQty(side);
+      const take = Math.min(rem, book.levelCount(side) === 1 ? q - 1 : q);
+      if (take <= 0) break;
+      const price = px(p);
+      let fills = 1 + rng.poisson(0.8);
+      if (fills > take) fills = take;
+      const firstId = nextTradeId;
+      let left = take;
+      for (let k = fills; k >= 1; k--) {
+        const lots = k === 1 ? left : Math.max(1, Math.min(left - (k - 1), Math.round((left * 2 * rng.next()) / k)));
+        left -= lots;
+        const id = nextTradeId++;
+        const quote = p * lots;
+        const trade: Trade = {
+          symbol, id, price, qty: qty(lots), quoteQty: formatUnits(quote * model.tickLotUnits), timeUs: t, buyerMaker,
+        };
+        s1.trade(t, p, lots, quote, id, buy);
+        m1.trade(t, p, lots, quote, id, buy);
+        h1.trade(t, p, lots, quote, id, buy);
+        trades.push(trade);
+        events?.push({ type: 'trade', timeUs: t, trade });
+        last = { price: p, lots, timeUs: t };
+      }
+      const agg: AggTrade = {
+        symbol, id: nextAggId++, price, qty: qty(take), firstTradeId: firstId, lastTradeId: nextTradeId - 1, timeUs: t, buyerMaker,
+      };
+      aggTrades.push(agg);
+      events?.push({ type: 'aggTrade', timeUs: t, aggTrade: agg });
+      book.set(side, p, q - take);
+      rem -= take;
+    }
+    excitation += BRANCHING * DECAY;
+    ensureDepth(side, f);
+    topChanged(t, b0, bq0, a0, aq0, events);
+    if (emit && events!.length > 0) emit(events!);
+  }
+
+  function maker(t: number, emit: Emit | undefined): void {
+    const f = fair(t);
+    const b0 = book.best(BID), bq0 = book.bestQty(BID), a0 = book.best(ASK), aq0 = book.bestQty(ASK);
+    // Makers fade quotes the fair price has moved through, then re-quote.
+    while (book.levelCount(ASK) > 0 && book.best(ASK) < f) book.set(ASK, book.best(ASK), 0);
+    while (book.levelCount(BID) > 0 && book.best(BID) > f) book.set(BID, book.best(BID), 0);
+    ensureDepth(BID, f);
+    ensureDepth(ASK, f);
+    // Makers also step up to the fair price when a trend has left the spread wide.
+    const wideBid = book.best(BID) < f - 2 * gap;
+    const wideAsk = book.best(ASK) > f + 2 * gap;
+    if (wideBid) book.set(BID, Math.min(book.best(ASK) - 1, Math.floor(f) - rng.int(gap)), levelLots());
+    if (wideAsk) book.set(ASK, Math.max(book.best(BID) + 1, Math.ceil(f) + rng.int(gap)), levelLots());
+    const side: Side = rng.next() < 0.5 ? BID : ASK;
+    const bb = book.best(BID);
+    const ba = book.best(ASK);
+    const u = rng.next();
+    if (u < 0.5) {
+      const d = Math.floor(rng.exponential(1 / 6));
+      const jitter = gap > 1 ? rng.int(gap) : 0;
+      const p = side === BID ? Math.min(Math.floor(f), ba - 1) - d * gap - jitter : Math.max(Math.ceil(f), bb + 1) + d * gap + jitter;
+      if (p >= 1) book.set(side, p, book.qtyAtPrice(side, p) + levelLots());
+    } else if (u < 0.9) {
+      const n = book.levelCount(side);
+      const i = Math.min(n - 1, Math.floor(rng.exponential(1 / 10)));
+      const p = book.priceAt(side, i);
+      const q = book.qtyAt(side, i);
+      const keep = rng.next() < 0.5 || q <= 1 ? 0 : Math.max(1, Math.round(q * rng.next()));
+      if (keep > 0 || n > 1) book.set(side, p, keep);
+    } else if (ba - bb > 1) {
+      const step = 1 + rng.int(Math.min(gap, ba - bb - 1));
+      book.set(side, side === BID ? bb + step : ba - step, levelLots());
+    }
+    ensureDepth(side, f);
+    const events: MarketEvent[] | undefined = emit ? [] : undefined;
+    topChanged(t, b0, bq0, a0, aq0, events);
+    if (emit && events!.length > 0) emit(events!);
+  }
+
+  const levels = (side: Side, n: number): Level[] => {
+    const out: Level[] = [];
+    const count = Math.min(n, book.levelCount(side));
+    for (let i = 0; i < count; i++) out.push([px(book.priceAt(side, i)), qty(book.qtyAt(side, i))]);
+    return out;
+  };
+  const depth = (limit: number): DepthSnapshot => ({ symbol, lastUpdateId: book.updateId, bids: levels(BID, limit), asks: levels(ASK, limit) });
+  const diffLevels = (ls: BookDiff['bids']): Level[] => ls.map(([p, q]) => [px(p), qty(q)] as const);
+  const streams = KLINE_STREAMS.map((s) => ({ ...s, openUs: bucketStart(s.interval, s.tz, opts.startUs) }));
+
+  function pushDepth(t: number, speed: DepthSpeed, events: MarketEvent[]): void {
+    const d = book.takeDiff(speed);
+    if (d) {
+      events.push({
+        type: 'depthUpdate', timeUs: t, symbol, speed, firstUpdateId: d.firstUpdateId, lastUpdateId: d.lastUpdateId,
+        bids: diffLevels(d.bids), asks: diffLevels(d.asks),
+      });
+    }
+    events.push({ type: 'depthSnapshot', timeUs: t, speed, depth: depth(SNAPSHOT_LEVELS) });
+  }
+  const kline = (interval: Interval, tz: number, openUs: number, t: number): Kline | undefined => klineAt(model, sources, interval, tz, openUs, t);
+
+  function tick(t: number, emit: Emit | undefined): void {
+    s1.rollTo(t);
+    m1.rollTo(t);
+    h1.rollTo(t);
+    const second = t % SECOND_US === 0;
+    if (second) {
+      fair(t);
+      const r = fairLog - secondLog;
+      h = Math.min(25 * hBar, Math.max(hBar / 25, (1 - GARCH_ALPHA - GARCH_BETA) * hBar + GARCH_ALPHA * r * r + GARCH_BETA * h));
+      if (rng.next() < JUMP_PER_SEC) fairLog += JUMP_SD * rng.normal();
+      secondLog = fairLog;
+    }
+    if (!emit) return;
+    const events: MarketEvent[] = [];
+    if (second) {
+      for (const s of streams) {
+        const open = bucketStart(s.interval, s.tz, t);
+        if (open === s.openUs) continue;
+        const k = kline(s.interval, s.tz, s.openUs, t);
+        if (k) events.push({ type: 'kline', timeUs: t, kline: k });
+        s.openUs = open;
+      }
+    }
+    pushDepth(t, 100, events);
+    if (second) {
+      pushDepth(t, 1000, events);
+      events.push({ type: 'ticker', timeUs: t, ticker: ticker24h(model, m1, last, engine.bookTicker(), t) });
+      const even = t % (2 * SECOND_US) === 0;
+      for (const s of streams) {
+        if (s.interval !== '1s' && !even) continue;
+        const k = kline(s.interval, s.tz, s.openUs, t);
+        if (k) events.push({ type: 'kline', timeUs: t, kline: k });
+      }
+    }
+    emit(events);
+  }
+
+  const engine: Engine = {
+    model,
+    sources,
+    trades,
+    aggTrades,
+    get timeUs() {
+      return timeUs;
+    },
+    get last() {
+      return last;
+    },
+    nextUs: () => Math.min(nextTick, nextTaker, nextMaker),
+    step(emit) {
+      if (nextTick <= nextTaker && nextTick <= nextMaker) {
+        timeUs = nextTick;
+        nextTick += TICK_US;
+        tick(timeUs, emit);
+      } else if (nextTaker <= nextMaker) {
+        timeUs = nextTaker;
+        taker(timeUs, emit);
+        nextTaker = scheduleTaker(timeUs);
+      } else {
+        timeUs = nextMaker;
+        maker(timeUs, emit);
+        nextMaker = scheduleMaker(timeUs);
+      }
+    },
+    goLive(nowUs) {
+      book.resetDiffs();
+      for (const s of streams) s.openUs = bucketStart(s.interval, s.tz, nowUs);
+      s1.rollTo(nowUs);
+      m1.rollTo(nowUs);
+      h1.rollTo(nowUs);
+      timeUs = Math.max(timeUs, nowUs);
+    },
+    depth,
+    bookTicker() {
+      if (topKey() !== topAt) {
+        top = makeTop();
+        topAt = topKey();
+      }
+      return top;
+    },
+  };
+  return engine;
+}
