@@ -1,0 +1,52 @@
+// Runs `vite build` when web/dist is missing or older than any source of the dashboard,
+// so `npm start` always serves what web/src says. Exits non-zero if the build fails.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const web = fileURLToPath(new URL('.', import.meta.url));
+const root = join(web, '..');
+
+/** Newest modification time (ms) of a file or, recursively, of the files under a directory. */
+export function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = 0;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+/** Oldest modification time of the files of a built directory; 0 when it has none. */
+export function oldestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let oldest = Infinity;
+  for (const name of readdirSync(path)) oldest = Math.min(oldest, oldestMtime(join(path, name)));
+  return oldest === Infinity ? 0 : oldest;
+}
+
+export function isStale(): boolean {
+  const dist = join(web, 'dist');
+  if (!existsSync(join(dist, 'index.html'))) return true;
+  const sources = Math.max(newestMtime(join(web, 'src')), newestMtime(join(web, 'index.html')), newestMtime(join(web, 'vite.config.ts')));
+  return oldestMtime(dist) < sources;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (!isStale()) {
+    console.log('dashboard: web/dist is up to date');
+  } else {
+    console.log('dashboard: building web/dist (missing or older than web/src)');
+    const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(web, 'vite.config.ts'), '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    if (r.status !== 0) {
+      console.error(`dashboard: vite build failed (exit ${r.status ?? r.signal})`);
+      process.exit(1);
+    }
+  }
+}

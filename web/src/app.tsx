@@ -1,0 +1,60 @@
+// The page: wires the dashboard model to the one socket and lays out the two panels.
+import { useEffect, useMemo } from 'preact/hooks';
+import { createDashboard } from './state/dashboard.ts';
+import { browserTimers } from './state/poller.ts';
+import { createSocket, useSocket, type SocketCtor } from './state/socket.ts';
+import { Header } from './components/header.tsx';
+import { Panel } from './components/panel.tsx';
+import { OrderBook } from './components/order-book.tsx';
+import { Strip } from './components/strip.tsx';
+
+/** Same origin in production; the Vite dev server proxies /stream to the feed server. */
+function streamUrl(): string {
+  const { protocol, host } = window.location;
+  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/stream`;
+}
+
+export function App() {
+  const d = useMemo(() => createDashboard(), []);
+  const socket = useSocket(() => {
+    const s = createSocket({
+      url: streamUrl(),
+      WebSocket: WebSocket as unknown as SocketCtor,
+      timers: browserTimers,
+      onMessage: d.push.handle,
+      onSubscribed: d.push.onSubscribed,
+    });
+    s.setStreams(d.push.streams());
+    return s;
+  });
+  useEffect(() => d.start(socket), [d, socket]);
+
+  return (
+    <div class="page">
+      <Header d={d} status={socket.status} />
+      <Strip text={d.summary} error={d.error} socketError={socket.lastError} />
+      <main class="panels">
+        <Panel
+          side="push"
+          title="Pushed over one WebSocket"
+          subtitle="combined stream: aggTrade · bookTicker · ticker · kline_1s · depth10"
+          model={d.push.panel}
+          info={d.info}
+          scale={d.scale}
+          countLabel="messages"
+        >
+          <OrderBook book={d.push.book} info={d.info} />
+        </Panel>
+        <Panel
+          side="poll"
+          title="Polled over HTTP"
+          subtitle={d.mode}
+          model={d.poll.panel}
+          info={d.info}
+          scale={d.scale}
+          countLabel="requests"
+        />
+      </main>
+    </div>
+  );
+}

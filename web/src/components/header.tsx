@@ -1,0 +1,79 @@
+// Top bar: symbol picker, connection status, pause, and the polling settings.
+import { useComputed, type ReadonlySignal } from '@preact/signals';
+import type { Dashboard } from '../state/dashboard.ts';
+import { INTERVAL_CHOICES } from '../state/dashboard.ts';
+import { formatInterval } from '../state/format.ts';
+import type { PollMode } from '../state/poll-feed.ts';
+import type { SocketStatus } from '../state/socket.ts';
+
+export function statusText(s: SocketStatus): string {
+  switch (s.kind) {
+    case 'connecting':
+      return 'connecting…';
+    case 'live':
+      return 'live';
+    case 'reconnecting':
+      return `reconnecting in ${s.inS} s`;
+    case 'offline':
+      return 'offline';
+  }
+}
+
+export function Header({ d, status }: { d: Dashboard; status: ReadonlySignal<SocketStatus> }) {
+  const text = useComputed(() => (d.paused.value ? 'offline · paused' : statusText(status.value)));
+  const kind = useComputed(() => `status status-${status.value.kind}`);
+  const pauseLabel = useComputed(() => (d.paused.value ? 'Resume' : 'Pause'));
+  const symbols = d.symbols.value.length > 0 ? d.symbols.value.map((s) => s.symbol) : [d.symbol.value];
+  return (
+    <header class="bar">
+      <h1>
+        tickwire <span class="muted">push vs polling</span>
+      </h1>
+      <label>
+        <span class="muted">Symbol</span>
+        <select
+          data-testid="symbol"
+          value={d.symbol.value}
+          onChange={(e) => d.setSymbol((e.currentTarget as HTMLSelectElement).value)}
+        >
+          {symbols.map((s) => (
+            <option key={s} value={s}>
+              {s.replace(/USDT$/, '/USDT')}
+            </option>
+          ))}
+        </select>
+      </label>
+      <span class={kind} data-testid="status" role="status" aria-live="polite">
+        {text}
+      </span>
+      <button type="button" data-testid="pause" onClick={() => d.togglePause()}>
+        {pauseLabel}
+      </button>
+      <label>
+        <span class="muted">Poll every</span>
+        <select
+          data-testid="interval"
+          value={String(d.intervalMs.value)}
+          onChange={(e) => d.setIntervalMs(Number((e.currentTarget as HTMLSelectElement).value))}
+        >
+          {INTERVAL_CHOICES.map((ms) => (
+            <option key={ms} value={String(ms)}>
+              {formatInterval(ms)}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        <span class="muted">Mode</span>
+        <select
+          data-testid="mode"
+          value={d.mode.value}
+          onChange={(e) => d.setMode((e.currentTarget as HTMLSelectElement).value as PollMode)}
+        >
+          <option value="latest">latest price</option>
+          <option value="every">every trade</option>
+        </select>
+      </label>
+    </header>
+  );
+}
