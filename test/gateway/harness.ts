@@ -1,0 +1,153 @@
+// A real uWS app on port 0 with the gateway attached, fed by a memory bus; and a `ws` test client.
+import WebSocket from 'ws';
+import { loadUws } from '../../server/uws.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+import { createMemoryBus } from '../../server/bus/bus-memory.ts';
+import { channelFor, type Bus } from '../../server/bus/bus.ts';
+import { createManualClock, type ManualClock } from '../../server/market/clock.ts';
+import type { MarketEvent, MarketView } from '../../server/market/types.ts';
+import { createMetrics, type Metrics } from '../../server/metrics.ts';
+import { attachGateway, type Gateway } from '../../server/gateway/gateway.ts';
+import { SYMBOLS, T0_US } from '../wire/fixtures.ts';
+
+export interface TestServer {
+  readonly port: number;
+  readonly bus: Bus;
+  readonly metrics: Metrics;
+  readonly gateway: Gateway;
+  readonly clock: ManualClock;
+  url(path: string): string;
+  /** Publish one batch on the symbol's channel, as the market runner does. */
+  publish(events: readonly MarketEvent[], symbol?: string): void;
+  close(): Promise<void>;
+}
+
+/** The gateway never reads the market view; any call is a test bug, so each one throws. */
+const noMarket = new Proxy({} as MarketView, {
+  get(_t, prop) {
+    throw new Error(`the gateway read market.${String(prop)}; the fake market has nothing`);
+  },
+});
+
+export async function startGateway(ws: Partial<Config['ws']> = {}): Promise<TestServer> {
+  const { uws } = loadUws();
+  const app = uws.App();
+  const bus = createMemoryBus();
+  const metrics = createMetrics();
+  const clock = createManualClock(T0_US);
+  const gateway = attachGateway(app, {
+    bus, market: noMarket, symbols: SYMBOLS, ws: { ...loadConfig().ws, ...ws }, metrics, clock,
+  });
+  const listen = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
+  if (!listen) throw new Error('test server could not listen');
+  const port = uws.us_socket_local_port(listen as never);
+  return {
+    port, bus, metrics, gateway, clock,
+    url: (path) => `ws://127.0.0.1:${port}${path}`,
+    publish: (events, symbol = 'SOLUSDT') => bus.publish(channelFor(symbol), events),
+    async close() {
+      uws.us_listen_socket_close(listen as never);
+      await gateway.shutdown();
+      gateway.close();
+      await bus.close();
+    },
+  };
+}
+
+export interface Closed {
+  readonly code: number;
+  readonly reason: string;
+}
+
+export interface TestClient {
+  readonly ws: WebSocket;
+  /** Every text frame received, parsed, in order. */
+  readonly received: unknown[];
+  /** The next frame not yet taken by next(). */
+  next<T = any>(timeoutMs?: number): Promise<T>;
+  /** Send a value as JSON text. */
+  send(value: unknown): void;
+  /** Send `request` and wait for the reply that carries its id. */
+  request<T = any>(request: { id?: unknown; [k: string]: unknown }): Promise<T>;
+  readonly closed: Promise<Closed>;
+  close(): Promise<Closed>;
+}
+
+export async function openClient(url: string, options: WebSocket.ClientOptions = {}): Promise<TestClient> {
+  const ws = new WebSocket(url, options);
+  const received: unknown[] = [];
+  let taken = 0;
+  let waiter: (() => void) | undefined;
+  ws.on('message', (data, isBinary) => {
+    received.push(isBinary ? data : JSON.parse(String(data)));
+    waiter?.();
+  });
+  const closed = new Promise<Closed>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
+  });
+  const client: TestClient = {
+    ws, received, closed,
+    async next(timeoutMs = 2000) {
+      const deadline = Date.now() + timeoutMs;
+      while (taken >= received.length) {
+        if (ws.readyState === WebSocket.CLOSED) throw new Error('closed while waiting for a frame');
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no frame within ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, left);
+          waiter = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        waiter = undefined;
+      }
+      return received[taken++] as any;
+    },
+    send(value) {
+      ws.send(JSON.stringify(value));
+    },
+    async request(request) {
+      client.send(request);
+      for (;;) {
+        const msg = await client.next();
+        if (msg && typeof msg === 'object' && 'id' in msg && (msg.id === (request.id ?? null))) return msg;
+      }
+    },
+    async close() {
+      if (ws.readyState !== WebSocket.CLOSED) ws.close();
+      return closed;
+    },
+  };
+  return client;
+}
+
+/** Resolves with the HTTP status an upgrade is refused with, or 101 when it opens. */
+export function upgradeStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.once('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once('unexpected-response', (_req, res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    ws.once('error', (err) => reject(err));
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Poll `check` until it holds, or fail after `timeoutMs`. */
+export async function until(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
