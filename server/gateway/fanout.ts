@@ -47,6 +47,11 @@ export interface Fanout {
   publishBatch(events: readonly MarketEvent[]): void;
   /** Topics with at least one subscriber (for tests and metrics). */
   readonly topicCount: number;
+  /**
+   * Bytes handed to app.publish so far, counted once per publish (not per subscriber): no socket
+   * can have gained more than this since an earlier reading. The gateway's slow-consumer sweep uses it.
+   */
+  readonly bytesPublished: number;
   close(): void;
 }
 
@@ -99,6 +104,7 @@ export function createFanout(opts: FanoutOptions): Fanout {
   const entries = new Map<string, Entry>();
   const keys = new Map<string, SymbolKeys>(opts.symbols.map((s) => [s, keysOf(s)]));
   let topicCount = 0;
+  let bytesPublished = 0;
 
   const published = Object.fromEntries(
     EVENT_TYPES.map((t) => [t, metrics.counter('tickwire_events_published_total', 'Market events sent to at least one subscriber, by event type.', { type: t })]),
@@ -137,6 +143,7 @@ export function createFanout(opts: FanoutOptions): Fanout {
       }
       const text = t.prefix === undefined ? body : t.prefix + body + '}';
       publish(t.topic, text);
+      bytesPublished += text.length;
       frames[entry.kind].inc(t.count);
       bytesOut.inc(text.length * t.count); // ASCII only: characters are bytes
     }
@@ -239,6 +246,9 @@ export function createFanout(opts: FanoutOptions): Fanout {
     },
     get topicCount() {
       return topicCount;
+    },
+    get bytesPublished() {
+      return bytesPublished;
     },
     close() {
       arrays.close();

@@ -97,10 +97,22 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
 
   const fanout = createFanout({ publish: (topic, text) => app.publish(topic, text), metrics, symbols: [...symbols], bytesOut });
 
+  // Slow consumers. uWS gets twice the configured backpressure and we close at the configured
+  // figure, so the close frame still fits (uWS drops every send over its limit, close frames too).
+  // A socket can gain at most what was published since we last looked at it, so every socket is
+  // looked at again once half the limit has been published (and on the housekeeping tick); in
+  // between, only the sockets that had bytes waiting are. That keeps a 10,000-socket sweep rare
+  // while no socket can pass uWS's limit unseen.
+  let sweptAtBytes = 0;
   const busSubs: Unsubscribe[] = [...symbols].map((symbol) =>
     opts.bus.subscribe(channelFor(symbol), (events) => {
       fanout.publishBatch(events);
-      for (const ws of watched) checkBackpressure(ws);
+      if (fanout.bytesPublished - sweptAtBytes >= limits.maxBackpressureBytes / 2) {
+        sweptAtBytes = fanout.bytesPublished;
+        for (const ws of sockets) checkBackpressure(ws);
+      } else {
+        for (const ws of watched) checkBackpressure(ws);
+      }
     }),
   );
 
@@ -147,10 +159,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     return false;
   }
 
-  /**
-   * uWS is given twice the configured backpressure, and we close at the configured figure: the
-   * close frame is then still accepted (uWS drops every send over its limit, close frames too).
-   */
+  /** Close the socket with "slow consumer" once its backlog reaches the configured limit. */
   function checkBackpressure(ws: Socket): void {
     const buffered = ws.getBufferedAmount();
     if (buffered >= limits.maxBackpressureBytes) {
@@ -300,6 +309,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
       attempts.sweep(t);
       nextSweepMs = t + limits.connAttemptWindowMs;
     }
+    sweptAtBytes = fanout.bytesPublished;
     for (const ws of sockets) {
       const s = ws.getUserData();
       if (t - s.openedMs >= limits.maxLifetimeMs) {
