@@ -56,6 +56,8 @@ export interface StreamMeasurement {
   readonly connected: number;
   readonly results: readonly ResultMsg[];
   readonly windowMs: number;
+  /** Trades the server published in the window (newest trade id at the end − at the start), when known. */
+  readonly published: number | null;
   readonly serverCpuMs: number;
   readonly serverRssBefore: number;
   readonly serverRssAfter: number;
@@ -109,7 +111,8 @@ export function streamRow(m: StreamMeasurement): Row {
     scenario: s.scenario,
     arm: s.arm,
     connections: m.connected,
-    eventsPerSec: maxSpan / windowSec,
+    // The server's own count when we have it: a lagging client's sequence span covers backlog too.
+    eventsPerSec: (m.published ?? maxSpan) / windowSec,
     deliveredPerSec: received / windowSec,
     lossRate: lossRate(missed, expected),
     latencyUs: summarize(latency),
@@ -171,7 +174,7 @@ export function capacityRow(m: CapacityMeasurement): Row {
   const clientCpuPct = cpuPct(m.loadCpuMs, m.wallMs, m.loadCores);
   const ms = (v: number) => Math.round(v * 1000);
   const latencyUs = r.requests.total > 0 ? { p50: ms(r.latency.p50), p99: ms(r.latency.p99), p999: ms(r.latency.p99_9), max: ms(r.latency.max) } : null;
-  const notes = [...m.notes];
+  const notes = [...m.notes, 'latency from autocannon, whole milliseconds'];
   if (s.requestRate && r.requests.total / windowSec < 0.95 * s.requestRate) {
     notes.push(`answered ${Math.round(r.requests.total / windowSec)} req/s of the ${s.requestRate} asked for: at capacity`);
   }

@@ -8,7 +8,7 @@ export const LATENCY_MAX_US = 600_000_000;
 
 export function newLatencyHistogram(): Histogram {
   return hdr.build({
-    bitBucketSize: 'packed',
+    bitBucketSize: 32,
     lowestDiscernibleValue: 1,
     highestTrackableValue: LATENCY_MAX_US,
     numberOfSignificantValueDigits: 3,
@@ -30,7 +30,7 @@ export const encodeHistogram = (h: Histogram): string => hdr.encodeIntoCompresse
 export function mergeHistograms(encoded: readonly string[]): Histogram {
   const total = newLatencyHistogram();
   for (const e of encoded) {
-    const h = hdr.decodeFromCompressedBase64(e, 'packed', false);
+    const h = hdr.decodeFromCompressedBase64(e, 32, false);
     total.add(h);
     h.destroy();
   }
@@ -60,7 +60,7 @@ export const CURVE_PERCENTILES = [0, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.9
 
 export function latencyCurve(h: Histogram): [percentile: number, us: number][] {
   if (h.totalCount === 0) return [];
-  return CURVE_PERCENTILES.map((p) => [p, p === 100 ? h.maxValue : h.getValueAtPercentile(p)]);
+  return CURVE_PERCENTILES.map((p) => [p, h.getValueAtPercentile(p)]);
 }
 
 /**

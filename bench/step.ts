@@ -74,6 +74,17 @@ async function startServers(s: Scenario, count: number): Promise<{ servers: Spaw
   return { servers, port: actual, notes };
 }
 
+/** Id of the newest trade the server published (GET /api/v3/trades?limit=1, served by every arm). */
+async function newestTradeId(port: number): Promise<number | null> {
+  try {
+    const res = await fetch(`http://${HOST}:${port}/api/v3/trades?symbol=${SYMBOL}&limit=1`, { signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { id?: number }[];
+    return typeof body[0]?.id === 'number' ? body[0].id : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Wait for one message of `type` from a load process. */
 function nextMessage<T extends FromLoad['type']>(w: Spawned, type: T, timeoutMs: number): Promise<Extract<FromLoad, { type: T }>> {
   return new Promise((resolve, reject) => {
@@ -138,6 +149,9 @@ export async function runStep(s: Scenario): Promise<Row> {
 
     await sleep(s.warmupSec * 1000);
     const workerPids = workers.map((w) => w.pid);
+    // One server process: its newest trade id counts what it published. Several processes each
+    // run their own market, so the clients' sequence spans count instead.
+    const id0 = serverCount === 1 ? await newestTradeId(port) : null;
     const cpu0 = totalCpuMs(serverPids);
     const load0 = totalCpuMs(workerPids);
     const t0 = performance.now();
@@ -158,6 +172,7 @@ export async function runStep(s: Scenario): Promise<Row> {
     const cpu1 = totalCpuMs(serverPids);
     const load1 = totalCpuMs(workerPids);
     const windowMs = performance.now() - t0;
+    const id1 = id0 === null ? null : await newestTradeId(port);
     const got: ResultMsg[] = await Promise.all(results);
     return streamRow({
       scenario: s,
@@ -165,6 +180,7 @@ export async function runStep(s: Scenario): Promise<Row> {
       connected,
       results: got,
       windowMs,
+      published: id0 !== null && id1 !== null ? id1 - id0 : null,
       serverCpuMs: cpu1 - cpu0,
       serverRssBefore: rssBefore,
       serverRssAfter: rssAfter || totalRss(serverPids),

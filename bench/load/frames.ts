@@ -90,6 +90,9 @@ export function createFrameParser(onFrame: FrameHandler): FrameParser {
 const QUOTE = 0x22;
 const COLON = 0x3a;
 
+/** Where the last successful scanInt stopped (after the digits): the next scan can start there. */
+export let scanEnd = 0;
+
 /**
  * The integer value of the first `"<key>":` in buf[start, end), or -1 when absent or not a
  * non-negative integer. `key` is one ASCII byte (the wire's one-letter field names).
@@ -107,6 +110,7 @@ export function scanInt(buf: Buffer, start: number, end: number, key: number): n
         digits++;
         j++;
       }
+      scanEnd = j;
       return digits > 0 ? v : -1;
     }
   }

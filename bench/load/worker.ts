@@ -4,7 +4,7 @@ import net from 'node:net';
 import http from 'node:http';
 import type { Histogram } from 'hdr-histogram-js';
 import {
-  createFrameParser, clientFrame, headEnd, scanInt, upgradeRequest,
+  createFrameParser, clientFrame, headEnd, scanInt, scanEnd, upgradeRequest,
   KEY_E, KEY_T, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, OP_BINARY,
 } from './frames.ts';
 import type { FromLoad, ResultMsg, StartMsg, ToLoad } from './protocol.ts';
@@ -71,7 +71,7 @@ function openWs(start: StartMsg, sio: boolean): Promise<Client> {
           if (sio) sioControl(socket, buf, s, e);
           return;
         }
-        const t = scanInt(buf, s, e, KEY_T);
+        const t = scanInt(buf, scanEnd, e, KEY_T);
         record(E, recv);
         if (t > 0) c.seq.see(t);
       } else if (op === OP_PING) {
@@ -142,6 +142,9 @@ function startPoller(start: StartMsg, agent: http.Agent, phaseMs: number): Clien
   let next = performance.now() + phaseMs;
   const tick = () => {
     if (!running) return;
+    // The socket comes from the 'socket' event: by the response's end a keep-alive socket may
+    // already be back in the agent's pool and res.socket gone.
+    let sock: net.Socket | undefined;
     const req = http.get(
       { host: start.host, port: start.port, path: start.path, agent, localAddress: start.localAddress, headers: { 'X-MBX-TIME-UNIT': 'MICROSECOND' } },
       (res) => {
@@ -149,7 +152,6 @@ function startPoller(start: StartMsg, agent: http.Agent, phaseMs: number): Clien
         res.on('data', (d: Buffer) => parts.push(d));
         res.on('end', () => {
           const recv = nowUs();
-          const sock = res.socket as net.Socket | null;
           if (sock) {
             const total = sock.bytesRead + sock.bytesWritten;
             if (measuring) bytes += total - (counted.get(sock) ?? total);
@@ -165,8 +167,9 @@ function startPoller(start: StartMsg, agent: http.Agent, phaseMs: number): Clien
         });
       },
     );
-    req.on('socket', (sock: net.Socket) => {
-      if (!counted.has(sock)) counted.set(sock, sock.bytesRead + sock.bytesWritten);
+    req.on('socket', (s: net.Socket) => {
+      sock = s;
+      if (!counted.has(s)) counted.set(s, s.bytesRead + s.bytesWritten);
     });
     req.on('error', () => {
       if (measuring) errors++;

@@ -1,11 +1,10 @@
 // The event stream every peer arm broadcasts: the same trades, as the same wire payloads, as the
 // tickwire server sends on `<sym>@trade?timeUnit=MICROSECOND`.
 //
-// When the market simulator, its runner and the wire encoder are present (server/market/simulator.ts,
-// server/market/runner.ts, server/wire/encode.ts) the feed runs them exactly as server/app.ts does
-// (same seed, same clock, same tick cadence) and serializes each trade once with the server's
-// encoder. Until they exist it falls back to a local generator with the same contract: Poisson
-// taker orders at `rate` per second, each making one or more trades, serialized once.
+// It runs the server's market simulator (same seed, same clock; stepped by server/market/runner.ts
+// when present, as server/app.ts does) and serializes each trade once with the server's encoder
+// (server/wire/encode.ts). Without the simulator it falls back to a local generator with the same
+// contract: Poisson taker orders at `rate` per second, each making one or more trades.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { encodeTrade } from '../../server/wire/encode.ts';
@@ -23,6 +22,11 @@ export interface TradeFeed {
   readonly source: 'simulator' | 'local';
   /** Called once per trade with its payload, already serialized (µs event times). */
   onTrade(handler: (payload: string) => void): void;
+  /**
+   * `[{"id":…,"time":…}]`: the newest trade, in the shape of GET /api/v3/trades?limit=1, so the
+   * runner counts trades published in a window the same way on every arm ("[]" before the first).
+   */
+  newestTrade(): string;
   stop(): void;
 }
 
@@ -30,37 +34,60 @@ const nowUs = (): number => Math.floor((performance.timeOrigin + performance.now
 const serverFile = (rel: string): string => fileURLToPath(new URL(`../../server/${rel}`, import.meta.url));
 
 export async function createFeed(opts: FeedOptions): Promise<TradeFeed> {
-  const parts = ['market/simulator.ts', 'market/runner.ts'];
-  if (parts.every((p) => existsSync(serverFile(p)))) return simulatorFeed(opts);
+  if (existsSync(serverFile('market/simulator.ts'))) return simulatorFeed(opts);
   return localFeed(opts);
 }
 
-/** Loosely typed view of the server modules, loaded at run time (they land while the bench is written). */
-type AnyFn = (...args: any[]) => any; // eslint-disable-line @typescript-eslint/no-explicit-any
+interface MarketHandle {
+  stop(): void;
+}
 
 async function simulatorFeed(opts: FeedOptions): Promise<TradeFeed> {
-  const sim = (await import(serverFile('market/simulator.ts'))) as { createSimulator: AnyFn };
-  const runner = (await import(serverFile('market/runner.ts'))) as { startMarket: AnyFn };
+  const { createSimulator } = (await import(serverFile('market/simulator.ts'))) as typeof import('../../server/market/simulator.ts');
   const { createSystemClock } = await import('../../server/market/clock.ts');
   const { createMemoryBus } = await import('../../server/bus/bus-memory.ts');
   const { channelFor } = await import('../../server/bus/bus.ts');
   const clock = createSystemClock();
   const bus = createMemoryBus();
-  const simulator = sim.createSimulator({ seed: opts.seed, clock, symbols: [{ symbol: opts.symbol, tradesPerSec: opts.rate }] });
+  const simulator = createSimulator({ seed: opts.seed, clock, symbols: [{ symbol: opts.symbol, tradesPerSec: opts.rate }] });
   const handlers: ((payload: string) => void)[] = [];
+  let newest = '[]';
   bus.subscribe(channelFor(opts.symbol), (events) => {
     for (const ev of events) {
       if (ev.type !== 'trade') continue;
+      newest = `[{"id":${ev.trade.id},"time":${ev.trade.timeUs}}]`;
       const payload = encodeTrade(ev.trade, ev.timeUs, 'us');
       for (const h of handlers) h(payload);
     }
   });
-  const market = runner.startMarket({ simulator, bus, clock }) as { stop(): void };
+  let market: MarketHandle;
+  if (existsSync(serverFile('market/runner.ts'))) {
+    // The server's own stepping loop, so that the peers' events come at the server's cadence.
+    const runner = (await import(serverFile('market/runner.ts'))) as { startMarket(o: object): MarketHandle };
+    market = runner.startMarket({ simulator, bus, clock });
+  } else {
+    market = stepLoop(() => simulator.nextEventUs(), (now) => simulator.advanceTo(now, (sym, batch) => bus.publish(channelFor(sym), batch)));
+  }
   return {
     source: 'simulator',
     onTrade: (h) => void handlers.push(h),
+    newestTrade: () => newest,
     stop: () => market.stop(),
   };
+}
+
+/** Stand-in for server/market/runner.ts: wake when the next event is due (at least every 1 ms … 50 ms). */
+function stepLoop(nextUs: () => number, advance: (nowUs: number) => void): MarketHandle {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const tick = () => {
+    if (stopped) return;
+    advance(nowUs());
+    const wait = Math.min(50, Math.max(0, (nextUs() - nowUs()) / 1000));
+    timer = setTimeout(tick, wait);
+  };
+  tick();
+  return { stop: () => { stopped = true; clearTimeout(timer); } };
 }
 
 /** Deterministic PRNG (mulberry32): the same seed gives the same stream of floats in [0, 1). */
@@ -79,6 +106,7 @@ function localFeed(opts: FeedOptions): TradeFeed {
   const rnd = mulberry32(opts.seed);
   const handlers: ((payload: string) => void)[] = [];
   let id = 0;
+  let newest = '[]';
   let price = 142.35;
   let nextOrderUs = nowUs();
   const gap = () => (-Math.log(1 - rnd()) / opts.rate) * 1e6;
@@ -98,6 +126,7 @@ function localFeed(opts: FeedOptions): TradeFeed {
           quoteQty: (price * qty).toFixed(8), timeUs: E, buyerMaker,
         };
         const payload = encodeTrade(trade, E, 'us');
+        newest = `[{"id":${id},"time":${E}}]`;
         for (const h of handlers) h(payload);
       } while (rnd() < 0.3);
       nextOrderUs += gap();
@@ -108,6 +137,7 @@ function localFeed(opts: FeedOptions): TradeFeed {
   return {
     source: 'local',
     onTrade: (h) => void handlers.push(h),
+    newestTrade: () => newest,
     stop: () => clearTimeout(timer),
   };
 }

@@ -6,13 +6,20 @@ import { createFeed, peerFlags } from './feed.ts';
 
 const flags = peerFlags(process.argv.slice(2));
 const room = `${flags.symbol.toLowerCase()}@trade`;
-const server = http.createServer();
+const feed = await createFeed(flags);
+// Requests Socket.IO does not claim: only the bench's trade counter (shape of /api/v3/trades?limit=1).
+const server = http.createServer((req, res) => {
+  if (req.url?.startsWith('/api/v3/trades')) {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(feed.newestTrade());
+  } else {
+    res.writeHead(404).end();
+  }
+});
 const io = new Server(server, { serveClient: false });
 io.on('connection', (socket) => {
   void socket.join(room);
 });
 
-const feed = await createFeed(flags);
 // The payload travels as the same JSON object (parsed once per event, not per client), so each
 // frame is `42["trade",<the same payload>]`.
 feed.onTrade((payload) => {

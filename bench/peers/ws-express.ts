@@ -7,14 +7,15 @@ import { createFeed, peerFlags } from './feed.ts';
 
 const flags = peerFlags(process.argv.slice(2));
 const app = express();
-app.get('/health', (_req, res) => {
-  res.json({ ok: true });
-});
 const server = http.createServer(app);
+const feed = await createFeed(flags);
+// The bench's trade counter (the shape of GET /api/v3/trades?limit=1), not a REST API.
+app.get('/api/v3/trades', (_req, res) => {
+  res.type('application/json').send(feed.newestTrade());
+});
 // Any path is accepted (the bench asks for /ws/<sym>@trade?timeUnit=MICROSECOND): one stream here.
 const wss = new WebSocketServer({ server });
 
-const feed = await createFeed(flags);
 feed.onTrade((payload) => {
   for (const client of wss.clients) {
     if (client.readyState === WebSocket.OPEN) client.send(payload);

@@ -1,0 +1,148 @@
+// A step's raw measurements turned into a latest.json row, and the goals judged on rows.
+import { describe, expect, it } from 'vitest';
+import { capacityRow, streamRow, type Row, type StreamMeasurement } from '../../bench/row.ts';
+import type { ResultMsg } from '../../bench/load/protocol.ts';
+import { encodeHistogram, newLatencyHistogram, recordLatency } from '../../bench/stats.ts';
+import { comparePolling, evaluateGoals } from '../../bench/report/goals.ts';
+import type { Scenario } from '../../bench/scenarios.ts';
+
+const push1k: Scenario = { scenario: 'fanout', arm: 'push', connections: 1000, rate: 100, stream: 'raw', warmupSec: 1, windowSec: 4 };
+
+function result(over: Partial<ResultMsg>, latencies: number[] = []): ResultMsg {
+  const h = newLatencyHistogram();
+  for (const v of latencies) recordLatency(h, v);
+  return {
+    type: 'result', received: 0, missed: 0, disordered: 0, expectedOpen: 0, closed: [], maxLast: 0, maxSpan: 0, bytes: 0,
+    latency: encodeHistogram(h), requests: 0, errors: 0, other: 0, msStamps: false, openAtStop: 0, ...over,
+  };
+}
+
+function measurement(over: Partial<StreamMeasurement>): StreamMeasurement {
+  return {
+    scenario: push1k, requestedConnections: 1000, connected: 1000, results: [], windowMs: 4000, published: null,
+    serverCpuMs: 0, serverRssBefore: 0, serverRssAfter: 0, serverProcesses: 1, serverCores: 1, loadCpuMs: 0, loadCores: 1, notes: [],
+    ...over,
+  };
+}
+
+describe('stream rows', () => {
+  it('adds up what the load processes received into rates, CPU per update and bytes per update', () => {
+    const row = streamRow(measurement({
+      results: [
+        result({ received: 200_000, expectedOpen: 200_000, bytes: 30_000_000, maxSpan: 400, maxLast: 900 }, [100, 200, 300]),
+        result({ received: 199_990, missed: 10, expectedOpen: 200_000, bytes: 29_998_500, maxSpan: 400, maxLast: 900 }, [400]),
+      ],
+      published: 400,
+      serverCpuMs: 800,
+      serverRssBefore: 50_000_000,
+      serverRssAfter: 60_000_000,
+      loadCpuMs: 3600,
+    }));
+    expect(row.deliveredPerSec).toBeCloseTo(399_990 / 4, 6);
+    expect(row.eventsPerSec).toBe(100);
+    expect(row.lossRate).toBeCloseTo(10 / 400_000, 12);
+    expect(row.serverCpuMsPer1kUpdates).toBeCloseTo((800 / 399_990) * 1000, 9);
+    expect(row.bytesPerUpdate).toBeCloseTo(59_998_500 / 399_990, 9);
+    expect(row.rssPerConnectionBytes).toBe(10_000);
+    expect(row.serverCpuPct).toBe(20);
+    expect(row.clientCpuPct).toBe(90);
+    expect(row.clientBound).toBe(true);
+    expect(row.latencyUs!.max).toBeGreaterThanOrEqual(400);
+    expect(row.loadProcesses).toBe(2);
+  });
+
+  it('counts the tail of a connection the server closed as lost', () => {
+    const row = streamRow(measurement({
+      connected: 2,
+      results: [result({ received: 100 + 40, expectedOpen: 100, maxSpan: 100, maxLast: 1100, closed: [[1001, 1040]] })],
+    }));
+    // The closed stream saw 1001..1040 of 1001..1100: 60 owed, never received.
+    expect(row.lossRate).toBeCloseTo(60 / 200, 12);
+    expect(row.closedConnections).toBe(1);
+    expect(row.notes.join(' ')).toMatch(/closed by the server/);
+  });
+
+  it('falls back on the longest sequence span when the server count is unknown', () => {
+    const row = streamRow(measurement({ results: [result({ received: 10, expectedOpen: 10, maxSpan: 10, maxLast: 10 })], windowMs: 2000 }));
+    expect(row.eventsPerSec).toBe(5);
+  });
+
+  it('leaves latency and per-update figures empty when nothing arrived', () => {
+    const row = streamRow(measurement({ results: [result({})], serverCpuMs: 100 }));
+    expect(row.latencyUs).toBeNull();
+    expect(row.serverCpuMsPer1kUpdates).toBeNull();
+    expect(row.bytesPerUpdate).toBeNull();
+    expect(row.lossRate).toBe(0);
+  });
+});
+
+describe('capacity rows', () => {
+  it('counts answered requests as updates and turns autocannon milliseconds into microseconds', () => {
+    const row = capacityRow({
+      scenario: { scenario: 'rest', arm: 'rest-capacity', connections: 50, rate: 100, requestRate: 2000, warmupSec: 1, windowSec: 4 },
+      result: { duration: 4, requests: { total: 6000, average: 1500 }, latency: { p50: 1.5, p99: 12, p99_9: 30, max: 41.2 }, throughput: { total: 60_000_000 }, errors: 0, timeouts: 0, non2xx: 0 },
+      wallMs: 4100, serverCpuMs: 3000, serverRssBefore: 0, serverRssAfter: 0, serverCores: 1, loadCpuMs: 1000, loadCores: 1, notes: [],
+    });
+    expect(row.deliveredPerSec).toBe(1500);
+    expect(row.latencyUs).toEqual({ p50: 1500, p99: 12_000, p999: 30_000, max: 41_200 });
+    expect(row.serverCpuMsPer1kUpdates).toBe(500);
+    expect(row.bytesPerUpdate).toBe(10_000);
+    expect(row.notes.join(' ')).toMatch(/at capacity/);
+  });
+});
+
+function row(over: Partial<Row>): Row {
+  return {
+    scenario: 'fanout', arm: 'push', connections: 10_000, eventsPerSec: 100, deliveredPerSec: 1_000_000, lossRate: 0,
+    latencyUs: { p50: 500, p99: 2000, p999: 3000, max: 4000 }, serverCpuMsPer1kUpdates: 0.1, serverRssBytes: 0, bytesPerUpdate: 150,
+    clientCpuPct: 50, clientBound: false, rate: 100, requestedConnections: 10_000, rssPerConnectionBytes: 0, serverCpuPct: 50,
+    serverProcesses: 1, loadProcesses: 2, errors: 0, closedConnections: 0, latencyCurve: [], windowSec: 4, notes: [], stream: 'raw',
+    ...over,
+  };
+}
+
+describe('goals', () => {
+  const passing = [
+    row({}),
+    row({ arm: 'peer-ws', serverCpuMsPer1kUpdates: 1.2, deliveredPerSec: 300_000 }),
+    row({ arm: 'limit', deliveredPerSec: 1_050_000 }),
+    row({ connections: 1000, requestedConnections: 1000, deliveredPerSec: 100_000, latencyUs: { p50: 400, p99: 4999, p999: 6000, max: 9000 } }),
+  ];
+
+  it('are all met by rows that meet them', () => {
+    expect(evaluateGoals(passing).map((g) => g.met)).toEqual([true, true, true, true]);
+  });
+
+  it('are missed one by one, each with a note that says what held it back', () => {
+    const failing = [
+      row({ deliveredPerSec: 900_000, lossRate: 0, clientBound: true, clientCpuPct: 97, serverCpuMsPer1kUpdates: 0.2 }),
+      row({ arm: 'peer-ws', serverCpuMsPer1kUpdates: 1.2 }),
+      row({ arm: 'limit', deliveredPerSec: 1_050_000 }),
+      row({ connections: 1000, requestedConnections: 1000, latencyUs: { p50: 400, p99: 5000, p999: 6000, max: 9000 }, serverCpuPct: 95 }),
+    ];
+    const goals = evaluateGoals(failing);
+    expect(goals.map((g) => g.met)).toEqual([false, false, false, false]);
+    expect(goals[0]!.note).toMatch(/load generator was saturated/);
+    expect(goals[3]!.note).toMatch(/server used 95%/);
+  });
+
+  it('cannot be judged, rather than failed, when the rows are missing', () => {
+    expect(evaluateGoals([]).map((g) => g.met)).toEqual([null, null, null, null]);
+  });
+
+  it('treat any loss at 10,000 connections as a miss, however high the rate', () => {
+    expect(evaluateGoals([row({ deliveredPerSec: 2_000_000, lossRate: 1e-6 })])[0]!.met).toBe(false);
+  });
+});
+
+describe('polling against push', () => {
+  it('states request rate, CPU and bytes per update as ratios to the push row at the same point', () => {
+    const push = row({ connections: 1000, requestedConnections: 1000, serverCpuMsPer1kUpdates: 0.5, bytesPerUpdate: 150, latencyUs: { p50: 1000, p99: 2000, p999: 3000, max: 4000 } });
+    const poll = row({ arm: 'polling', scenario: 'polling', connections: 1000, requestedConnections: 1000, pollIntervalMs: 100, requestsPerSec: 10_000,
+      serverCpuMsPer1kUpdates: 5, bytesPerUpdate: 1500, latencyUs: { p50: 50_000, p99: 99_000, p999: 100_000, max: 120_000 }, lossRate: 0.01 });
+    const [c] = comparePolling([push, poll]);
+    expect(c).toMatchObject({ pollIntervalMs: 100, requestsPerSec: 10_000, cpuPerUpdateRatio: 10, bytesPerUpdateRatio: 10, p50Ratio: 50, lossRate: 0.01 });
+    // One request per client every 2 × 1 ms.
+    expect(c!.requestsPerSecForPushFreshness).toBeCloseTo(500_000, 6);
+  });
+});
