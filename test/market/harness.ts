@@ -22,14 +22,16 @@ export interface TestMarket {
 }
 
 export function testMarket(opts: {
-  seed?: number; startUs?: number; symbols?: readonly SymbolRate[]; historyHours?: number;
+  seed?: number; startUs?: number; symbols?: readonly SymbolRate[];
+  /** Hours of kline history; 72 unless told, 'default' for the simulator's own (about three years). */
+  historyHours?: number | 'default';
 } = {}): TestMarket {
   const clock = createManualClock(opts.startUs ?? NOON_US);
   const sim = createSimulator({
     seed: opts.seed ?? 7,
     clock,
     symbols: opts.symbols ?? [{ symbol: 'SOLUSDT', tradesPerSec: 20 }],
-    historyHours: opts.historyHours ?? 72,
+    historyHours: opts.historyHours === 'default' ? undefined : (opts.historyHours ?? 72),
   });
   const batches: Recorded[] = [];
   return {
