@@ -95,7 +95,11 @@ export function fakeRest(rows: () => readonly AggRow[], opts: { delayMs?: number
     if (u.pathname === '/api/v3/aggTrades') {
       const limit = Number(u.searchParams.get('limit') ?? 500);
       const from = u.searchParams.get('fromId');
-      const sel = from === null ? all.slice(-limit) : all.filter((r) => r.a >= Number(from)).slice(0, limit);
+      const start = u.searchParams.get('startTime');
+      const sel =
+        from !== null ? all.filter((r) => r.a >= Number(from)).slice(0, limit)
+        : start !== null ? all.filter((r) => r.T >= Number(start)).slice(0, limit)
+        : all.slice(-limit);
       return sel.map((r) => ({ ...r, M: true }));
     }
     if (u.pathname === '/api/v3/ticker/bookTicker') return { symbol: 'SOLUSDT', bidPrice: '99.00000000', bidQty: '1', askPrice: '101.00000000', askQty: '1' };

@@ -1,7 +1,7 @@
 import { signal } from '@preact/signals';
 import { describe, expect, it } from 'vitest';
 import { createFrameLoop } from '../../web/src/state/frame.ts';
-import { createPollFeed, tradesQuery, type PollMode } from '../../web/src/state/poll-feed.ts';
+import { createPollFeed, restarted, tradesQuery, type PollMode } from '../../web/src/state/poll-feed.ts';
 import type { AggRow } from '../../web/src/state/trades.ts';
 import { fakeRest, history, manualFrames, manualTimers } from './fakes.ts';
 
@@ -80,6 +80,42 @@ describe('poll feed', () => {
     frames.tick();
     expect(feed.panel.price.value).toBe(all[299]!.p);
     expect(feed.panel.missed.value).toBe(all[250]!.f - all[54]!.l - 1);
+  });
+
+  it('tells a restarted server from a continuing one by the trade behind the last id', () => {
+    const all = history(20);
+    const seen = all[9]!;
+    expect(restarted(seen, all.slice(9, 15))).toBe(false);
+    expect(restarted(seen, all.slice(12, 15))).toBe(false);
+    const rebuilt = history(20, 1_800_000_000_000);
+    expect(restarted(seen, rebuilt.slice(3, 4))).toBe(true); // lower id, later time
+    expect(restarted(seen, [{ ...seen, T: seen.T + 5 }])).toBe(true); // same id, another trade
+    expect(restarted(seen, [{ ...all[12]!, f: seen.l, l: seen.l + 1 }])).toBe(true); // newer id, older trade ids
+  });
+
+  it('in every-trade mode notices a restarted server whose ids fell below its own', async () => {
+    const before = history(300);
+    const rebuilt = history(40, 1_800_000_000_000);
+    let server: readonly AggRow[] = before.slice(0, 250);
+    const { timers, frames, feed, rest } = setup('every', () => server);
+    feed.start();
+    await timers.advance(10);
+    server = before;
+    await timers.advance(1000);
+    server = rebuilt.slice(0, 30);
+    await timers.advance(4000);
+    server = rebuilt;
+    await timers.advance(1000);
+    feed.stop();
+    frames.tick();
+    expect(rest.calls.filter((c) => c.includes('aggTrades')).slice(-3)).toEqual([
+      '/api/v3/aggTrades?symbol=SOLUSDT&fromId=301&limit=1000',
+      '/api/v3/aggTrades?symbol=SOLUSDT&limit=1',
+      '/api/v3/aggTrades?symbol=SOLUSDT&fromId=31&limit=1000',
+    ]);
+    expect(feed.panel.price.value).toBe(rebuilt[39]!.p);
+    expect(feed.panel.tape.value.some((e) => 'divider' in e)).toBe(true);
+    expect(feed.panel.missed.value).toBe(0);
   });
 
   it('counts requests and bytes of every round', async () => {

@@ -59,7 +59,8 @@ describe('push feed', () => {
     for (const r of all.slice(64, 70)) send(r);
     frames.tick();
     expect(feed.backfilling.value).toBe(false);
-    expect(rest.calls[0]).toBe('/api/v3/aggTrades?symbol=SOLUSDT&limit=1');
+    // The last trade shown is still the server's trade 20, so the history continues from 21.
+    expect(rest.calls[0]).toBe('/api/v3/aggTrades?symbol=SOLUSDT&fromId=20&limit=1');
     expect(rest.calls[1]).toBe('/api/v3/aggTrades?symbol=SOLUSDT&fromId=21&limit=7');
     expect(feed.panel.missed.value).toBe(0);
     expect(feed.panel.trades.value).toBe(all[69]!.l - all[0]!.f + 1);
@@ -68,11 +69,13 @@ describe('push feed', () => {
     expect(rowsOf(feed.panel.tape.value).find((r) => r.a === 40)!.src).toBe('rest');
   });
 
-  it('starts a new sequence when the server restarted and its ids went back to 1', async () => {
-    const before = history(80);
-    const after = history(12);
+  it('starts a new sequence after a server restart and backfills it from the last trade time', async () => {
+    const t0 = 1_700_000_000_000;
+    const before = history(80, t0);
+    // The restarted server rebuilt its history: ids from 1 again, its trade 2 the first after our last.
+    const after = history(12, t0 + 785);
     let server = before;
-    const { frames, feed, send } = setup(() => server);
+    const { frames, feed, send, rest } = setup(() => server);
     for (const r of before) send(r);
     frames.tick();
     server = after.slice(0, 9);
@@ -81,10 +84,11 @@ describe('push feed', () => {
     await settle();
     send(after[10]!);
     frames.tick();
+    expect(rest.calls[1]).toBe(`/api/v3/aggTrades?symbol=SOLUSDT&startTime=${before[79]!.T + 1}&limit=1000`);
     const tape = feed.panel.tape.value;
     const divider = tape.findIndex((e) => 'divider' in e);
-    expect(divider).toBe(11);
-    expect(rowsOf(tape.slice(0, divider)).map((r) => r.a)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(rowsOf(tape.slice(0, divider)).map((r) => r.a)).toEqual([11, 10, 9, 8, 7, 6, 5, 4, 3, 2]);
+    expect(rowsOf(tape.slice(divider)).map((r) => r.a).slice(0, 2)).toEqual([80, 79]);
     expect(feed.panel.missed.value).toBe(0);
   });
 

@@ -1,5 +1,7 @@
 // The page: wires the dashboard model to the one socket and lays out the two panels.
+import { useComputed } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
+import { formatInterval } from './state/format.ts';
 import { createDashboard } from './state/dashboard.ts';
 import { browserTimers } from './state/poller.ts';
 import { createSocket, useSocket, type SocketCtor } from './state/socket.ts';
@@ -28,6 +30,11 @@ export function App() {
     return s;
   });
   useEffect(() => d.start(socket), [d, socket]);
+  const pollSubtitle = useComputed(() =>
+    d.mode.value === 'latest'
+      ? `latest price: aggTrades?limit=1 + ticker/bookTicker, every ${formatInterval(d.intervalMs.value)}`
+      : `every trade: aggTrades?fromId=<last+1>&limit=1000 + ticker/bookTicker, every ${formatInterval(d.intervalMs.value)}`,
+  );
 
   return (
     <div class="page">
@@ -42,13 +49,14 @@ export function App() {
           info={d.info}
           scale={d.scale}
           countLabel="messages"
+          extra={[{ key: 'rest', label: 'backfill requests', value: d.push.restRequests }]}
         >
           <OrderBook book={d.push.book} info={d.info} />
         </Panel>
         <Panel
           side="poll"
           title="Polled over HTTP"
-          subtitle={d.mode}
+          subtitle={pollSubtitle}
           model={d.poll.panel}
           info={d.info}
           scale={d.scale}

@@ -15,10 +15,12 @@ export interface PanelProps {
   scale: ReadonlySignal<ChartScale | null>;
   /** What `model.requests` counts here. */
   countLabel: string;
+  /** Figures only this side has. */
+  extra?: readonly { key: string; label: string; value: ReadonlySignal<number> }[];
   children?: ComponentChildren;
 }
 
-export function Panel({ side, title, subtitle, model, info, scale, countLabel, children }: PanelProps) {
+export function Panel({ side, title, subtitle, model, info, scale, countLabel, extra = [], children }: PanelProps) {
   const dec = useComputed(() => info.value.priceDecimals);
   const price = useComputed(() => formatPrice(model.price.value, dec.value));
   const arrow = useComputed(() => (model.direction.value === 'up' ? '▲' : model.direction.value === 'down' ? '▼' : '•'));
@@ -59,7 +61,7 @@ export function Panel({ side, title, subtitle, model, info, scale, countLabel, c
         </dl>
       </div>
       <Chart series={model.series} scale={scale} color={side === 'push' ? '#4cc2ff' : '#f5b94a'} decimals={dec} />
-      <Figures side={side} model={model} countLabel={countLabel} />
+      <Figures side={side} model={model} countLabel={countLabel} extra={extra} />
       <div class="lower">
         <Tape side={side} tape={model.tape} dec={dec} />
         {children}
@@ -68,7 +70,7 @@ export function Panel({ side, title, subtitle, model, info, scale, countLabel, c
   );
 }
 
-function Figures({ side, model, countLabel }: { side: string; model: PanelModel; countLabel: string }) {
+function Figures({ side, model, countLabel, extra }: { side: string; model: PanelModel; countLabel: string; extra: PanelProps['extra'] & {} }) {
   const f = {
     updates: useComputed(() => formatInt(model.updates.value)),
     trades: useComputed(() => formatInt(model.trades.value)),
@@ -96,6 +98,14 @@ function Figures({ side, model, countLabel }: { side: string; model: PanelModel;
       {cell('p99', 'latency p99', f.p99)}
       {cell('requests', countLabel, f.requests)}
       {cell('bytes', 'bytes in', f.bytes)}
+      {extra.map((x) => (
+        <div key={x.key}>
+          <dt>{x.label}</dt>
+          <dd class="num" data-testid={`${side}-${x.key}`} data-value={x.value}>
+            {x.value}
+          </dd>
+        </div>
+      ))}
     </dl>
   );
 }

@@ -35,11 +35,26 @@ export interface PollFeedOptions {
   readonly changeEveryMs?: number;
 }
 
+/**
+ * True when `rows` cannot continue the history that `seen` came from: the server restarted and
+ * rebuilt its trades (an id at or below ours naming a different trade, or a newer id whose trade
+ * ids do not come after ours).
+ */
+export function restarted(seen: AggRow, rows: readonly AggRow[]): boolean {
+  return rows.some((r) =>
+    r.a === seen.a ? r.T !== seen.T || r.l !== seen.l : r.a < seen.a ? r.T > seen.T : r.f <= seen.l,
+  );
+}
+
 const fromRest = (t: RestAggTrade): AggRow => ({ a: t.a, p: t.p, q: t.q, f: t.f, l: t.l, T: t.T, m: t.m });
 
-/** The aggTrades query of the next round. `lastId` null: no position yet; `behind`: the last page was full. */
-export function tradesQuery(symbol: string, mode: PollMode, lastId: number | null, behind: boolean, limit: number): string {
-  if (mode === 'latest' || lastId === null) return `/api/v3/aggTrades?symbol=${symbol}&limit=1`;
+/**
+ * The aggTrades query of the next round. `lastId` null: no position yet; `behind`: the last page
+ * was full; `probe`: several empty rounds in a row, so look at the newest trade (a restarted
+ * server's ids may all lie below ours, and `fromId` would answer nothing forever).
+ */
+export function tradesQuery(symbol: string, mode: PollMode, lastId: number | null, behind: boolean, limit: number, probe = false): string {
+  if (mode === 'latest' || lastId === null || probe) return `/api/v3/aggTrades?symbol=${symbol}&limit=1`;
   // A full page means more is waiting than one request carries: jump to the newest page and let
   // the id gap count as missed, rather than falling further behind every round.
   if (behind) return `/api/v3/aggTrades?symbol=${symbol}&limit=${limit}`;
@@ -52,7 +67,9 @@ export function createPollFeed(opts: PollFeedOptions): PollFeed {
   const changeEveryMs = opts.changeEveryMs ?? 5000;
   let symbol = opts.symbol;
   let lastId: number | null = null;
+  let lastRow: AggRow | null = null;
   let behind = false;
+  let emptyRounds = 0;
   let lastChangeAt = -Infinity;
   let generation = 0;
 
@@ -72,16 +89,29 @@ export function createPollFeed(opts: PollFeedOptions): PollFeed {
     const mode = opts.mode.peek();
     const wantChange = opts.timers.now() - lastChangeAt >= changeEveryMs;
     if (wantChange) lastChangeAt = opts.timers.now();
+    const probe = mode === 'every' && lastId !== null && emptyRounds >= 3;
     const [trades, book, day] = await Promise.all([
-      get<RestAggTrade[]>(tradesQuery(sym, mode, lastId, behind, limit), signal),
+      get<RestAggTrade[]>(tradesQuery(sym, mode, lastId, behind, limit, probe), signal),
       get<RestBookTicker>(`/api/v3/ticker/bookTicker?symbol=${sym}`, signal),
       wantChange ? get<RestTicker24hMini>(`/api/v3/ticker/24hr?symbol=${sym}&type=MINI`, signal) : Promise.resolve(null),
     ]);
     if (gen !== generation) return;
-    const rows = trades.map(fromRest).filter((r) => lastId === null || r.a > lastId).sort((x, y) => x.a - y.a);
+    let all = trades.map(fromRest).sort((x, y) => x.a - y.a);
+    if (lastRow && restarted(lastRow, all)) {
+      core.rebase('server restarted: a new trade sequence');
+      lastId = null;
+      all = all.slice(-1);
+    } else if (probe) {
+      all = []; // nothing restarted: the next round asks fromId again
+    }
+    const rows = all.filter((r) => lastId === null || r.a > lastId);
     behind = mode === 'every' && lastId !== null && trades.length >= limit;
+    emptyRounds = probe || rows.length > 0 ? 0 : emptyRounds + 1;
     const newest = rows[rows.length - 1];
-    if (newest) lastId = newest.a;
+    if (newest) {
+      lastId = newest.a;
+      lastRow = newest;
+    }
     core.rows(rows.map((row) => ({ row, src: 'live' as const, eventMs: row.T })));
     core.book(book.bidPrice, book.askPrice);
     if (day) {
@@ -103,7 +133,9 @@ export function createPollFeed(opts: PollFeedOptions): PollFeed {
     reset() {
       generation++;
       lastId = null;
+      lastRow = null;
       behind = false;
+      emptyRounds = 0;
       lastChangeAt = -Infinity;
       core.reset();
     },
@@ -116,7 +148,9 @@ export function createPollFeed(opts: PollFeedOptions): PollFeed {
       generation++;
       if (lastId !== null) core.rebase('paused');
       lastId = null;
+      lastRow = null;
       behind = false;
+      emptyRounds = 0;
     },
   };
 }

@@ -21,6 +21,8 @@ export interface PushFeed {
   readonly tradesPerS: ReadonlySignal<number | null>;
   /** True while a backfill is in flight. */
   readonly backfilling: ReadonlySignal<boolean>;
+  /** REST requests made for backfills (the panel's `requests` counts WebSocket messages). */
+  readonly restRequests: ReadonlySignal<number>;
   /** The streams this feed needs for its symbol. */
   streams(): string[];
   setSymbol(symbol: string): void;
@@ -56,10 +58,13 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
   const book = signal<Book>({ bids: [], asks: [] });
   const tradesPerS = signal<number | null>(null);
   const backfilling = signal(false);
+  const restRequests = signal(0);
   let symbol = opts.symbol;
   let prefix = symbol.toLowerCase() + '@';
   /** Newest aggregate id queued into the panel (the backfill starts after it). */
   let lastQueued: number | null = null;
+  /** The row behind `lastQueued`: its time and trade ids identify it across a server restart. */
+  let lastRow: AggRow | null = null;
   /** Live rows held back while a backfill is in flight, with their event times. */
   let held: { row: AggRow; eventMs: number }[] | null = null;
   let generation = 0;
@@ -76,11 +81,12 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
   const queueLive = (row: AggRow, eventMs: number) => {
     if (lastQueued !== null && row.a <= lastQueued) return;
     lastQueued = row.a;
+    lastRow = row;
     core.rows([{ row, src: 'live', eventMs }]);
   };
 
   const get = async <T>(path: string): Promise<T> => {
-    core.countRequest();
+    restRequests.value++;
     const r = await opts.rest.get<T>(path, { onBytes: (n) => core.addBytes(n) });
     return r.data;
   };
@@ -90,25 +96,34 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
     held = [];
     backfilling.value = true;
     try {
-      let last = lastQueued!;
-      const newest = await get<RestAggTrade[]>(`/api/v3/aggTrades?symbol=${sym}&limit=1`);
+      const seen = lastRow!;
+      // Is the last trade we showed still the server's trade of that id? A restarted server
+      // rebuilds its history, and its ids no longer name the trades we saw.
+      const same = await get<RestAggTrade[]>(`/api/v3/aggTrades?symbol=${sym}&fromId=${seen.a}&limit=1`);
       if (gen !== generation) return;
-      const top = newest[newest.length - 1];
-      if (top && top.a < last) {
-        // The server started again and its ids with it: a new sequence, nothing to join.
-        core.rebase('server restarted, trade ids start again');
+      const match = same[0];
+      let last = seen.a;
+      let firstQuery = `fromId=${seen.a + 1}`;
+      if (!match || match.a !== seen.a || match.T !== seen.T || match.l !== seen.l) {
+        core.rebase('server restarted: a new trade sequence');
         lastQueued = null;
-        if (top.a > pageLimit * maxPages) return;
-        last = 0;
+        // What happened after the last trade we saw, by time, in the new server's history.
+        firstQuery = `startTime=${seen.T + 1}`;
+        last = -1;
       }
       for (let page = 0; page < maxPages; page++) {
-        const rows = (await get<RestAggTrade[]>(`/api/v3/aggTrades?symbol=${sym}&fromId=${last + 1}&limit=${pageLimit}`)).map(fromWire);
+        const query = page === 0 ? firstQuery : `fromId=${last + 1}`;
+        const rows = (await get<RestAggTrade[]>(`/api/v3/aggTrades?symbol=${sym}&${query}&limit=${pageLimit}`)).map(fromWire);
         if (gen !== generation) return;
-        const live = held.map((h) => h.row);
-        const m = mergeBackfill(last, rows, live, rows.length >= pageLimit);
+        if (last < 0) last = (rows[0]?.a ?? held[0]?.row.a ?? 1) - 1;
+        const m = mergeBackfill(last, rows, held.map((h) => h.row), rows.length >= pageLimit);
         const eventOf = new Map(held.map((h) => [h.row.a, h.eventMs]));
         core.rows(m.apply.map((row) => ({ row, src: eventOf.has(row.a) ? 'live' : 'rest', eventMs: eventOf.get(row.a) ?? null })));
-        if (m.apply.length > 0) lastQueued = m.lastId;
+        const tail = m.apply[m.apply.length - 1];
+        if (tail) {
+          lastQueued = tail.a;
+          lastRow = tail;
+        }
         last = m.lastId;
         if (m.done) {
           held = held.filter((h) => h.row.a > last);
@@ -133,6 +148,7 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
     book,
     tradesPerS,
     backfilling,
+    restRequests,
     streams: () => pushStreams(symbol),
     setSymbol(next) {
       symbol = next;
@@ -141,6 +157,7 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
       held = null;
       backfilling.value = false;
       lastQueued = null;
+      lastRow = null;
       core.reset();
       pendingBook = null;
       book.value = { bids: [], asks: [] };
@@ -149,6 +166,7 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
     handle(stream, data, frameBytes) {
       if (!stream.startsWith(prefix) || data === null || typeof data !== 'object') return;
       core.countUpdate();
+      core.countRequest();
       core.addBytes(frameBytes);
       const kind = stream.slice(prefix.length);
       if (kind === 'aggTrade') {
@@ -172,7 +190,7 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
       opts.loop.request();
     },
     onSubscribed({ reconnect }) {
-      if (reconnect && lastQueued !== null) void backfill(++generation);
+      if (reconnect && lastQueued !== null && lastRow !== null) void backfill(++generation);
     },
     reset() {
       core.reset();

@@ -1,0 +1,120 @@
+// The dashboard in a real browser against the real server: prices within 3 s, push ahead of
+// polling with nothing missed, a server restart survived without a gap in the tape.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ROOT, browserRequired, buildDashboard, CHROMIUM, freePort, hasBrowser, launchBrowser, startServerProcess,
+  type Browser, type ServerProcess,
+} from './harness.ts';
+
+const present = hasBrowser();
+if (!present) {
+  const msg = `dashboard e2e: no browser at ${CHROMIUM} (apt-get install -y chromium)`;
+  if (browserRequired) throw new Error(`${msg}; CI or TICKWIRE_E2E=required makes this test mandatory`);
+  console.warn(`${msg}: skipping`);
+}
+
+const ARTIFACTS = join(ROOT, 'test/artifacts');
+const SERVER_ARGS = ['--symbols', 'SOLUSDT:20,BTCUSDT:4', '--seed', '7'];
+
+async function figure(page: Page, id: string): Promise<number> {
+  const v = await page.getAttribute(`[data-testid="${id}"]`, 'data-value');
+  return Number(v);
+}
+
+/** Tape rows from newest down to the first divider (a restart or pause marker). */
+async function tapeRun(page: Page, side: 'push' | 'poll') {
+  return page.$$eval(`[data-testid="${side}-tape"] tbody tr`, (trs) => {
+    const rows: { a: number; f: number; l: number; src: string }[] = [];
+    for (const tr of trs) {
+      const el = tr as HTMLElement;
+      if (el.dataset.divider) break;
+      rows.push({ a: Number(el.dataset.a), f: Number(el.dataset.f), l: Number(el.dataset.l), src: el.dataset.src ?? '' });
+    }
+    return rows;
+  });
+}
+
+describe.skipIf(!present)('dashboard in chromium', () => {
+  let port = 0;
+  let server: ServerProcess | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    buildDashboard();
+    port = await freePort();
+    server = await startServerProcess(port, SERVER_ARGS);
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('shows a price in both panels within 3 seconds', async () => {
+    const t0 = Date.now();
+    await page.goto(server!.url);
+    await page.waitForFunction(
+      () => ['push-price', 'poll-price'].every((id) => /\d/.test(document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '')),
+      undefined,
+      { timeout: 3000 - (Date.now() - t0) },
+    );
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('after 10 seconds has more updates pushed than polled, and none missed on the push side', async () => {
+    await page.waitForTimeout(10_000);
+    const pushUpdates = await figure(page, 'push-updates');
+    const pollUpdates = await figure(page, 'poll-updates');
+    expect(pollUpdates).toBeGreaterThan(0);
+    expect(pushUpdates).toBeGreaterThan(pollUpdates);
+    expect(await figure(page, 'push-trades')).toBeGreaterThan(0);
+    expect(await figure(page, 'push-missed')).toBe(0);
+    await expect(page.textContent('[data-testid="summary"]')).resolves.toMatch(/^Push: [\d,]+ trades/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-1280x800.png') });
+  });
+
+  it('shows reconnecting while the server is down, then live, and the tape has no id gap afterwards', async () => {
+    const before = await figure(page, 'push-trades');
+    await server!.stop();
+    await page.waitForFunction(() => /reconnecting/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForTimeout(1500); // trades the page does not see: the server replays its warm-up on start
+    server = await startServerProcess(port, SERVER_ARGS);
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === 'live', undefined, { timeout: 20_000 });
+    // Let the backfill land and some live trades follow it.
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('[data-testid="push-trades"]')?.getAttribute('data-value')) > n + 20,
+      before,
+      { timeout: 10_000 },
+    );
+    await page.waitForTimeout(500);
+    const rows = await tapeRun(page, 'push');
+    expect(rows.length).toBeGreaterThan(5);
+    for (let i = 1; i < rows.length; i++) {
+      expect(rows[i - 1]!.a - rows[i]!.a, `aggregate ids ${rows[i]!.a} → ${rows[i - 1]!.a}`).toBe(1);
+      expect(rows[i - 1]!.f - rows[i]!.l, `trade ids ${rows[i]!.l} → ${rows[i - 1]!.f}`).toBe(1);
+    }
+    expect(await figure(page, 'push-missed')).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-after-restart.png') });
+  });
+
+  it('stacks the panels at phone width', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.waitForTimeout(300);
+    const push = await page.locator('[data-testid="panel-push"]').boundingBox();
+    const poll = await page.locator('[data-testid="panel-poll"]').boundingBox();
+    expect(push && poll).toBeTruthy();
+    expect(poll!.y).toBeGreaterThanOrEqual(push!.y + push!.height - 1);
+    expect(push!.width).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+});
