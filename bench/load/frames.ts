@@ -46,43 +46,82 @@ export interface FrameParser {
 }
 
 /**
- * Frames from a server (unmasked). A frame split across chunks is kept until complete; a masked
- * server frame or a 64-bit length beyond 2^53 is a protocol error and throws.
+ * Size of the frame starting at buf[i] (header + payload), or -1 when its header is not complete.
+ * Throws on a masked server frame or a 64-bit length beyond 2^53.
+ */
+export function frameSize(buf: Buffer, i: number): number {
+  const avail = buf.length - i;
+  if (avail < 2) return -1;
+  const b1 = buf[i + 1]!;
+  if (b1 & 0x80) throw new Error('websocket: server frame is masked');
+  const len = b1 & 0x7f;
+  if (len < 126) return 2 + len;
+  if (len === 126) return avail < 4 ? -1 : 4 + buf.readUInt16BE(i + 2);
+  if (avail < 10) return -1;
+  const hi = buf.readUInt32BE(i + 2);
+  if (hi > 0x1fffff) throw new Error('websocket: frame length beyond 2^53');
+  return 10 + hi * 0x100000000 + buf.readUInt32BE(i + 6);
+}
+
+const headerLength = (b1: number): number => ((b1 & 0x7f) < 126 ? 2 : (b1 & 0x7f) === 126 ? 4 : 10);
+
+/**
+ * Frames from a server (unmasked). Frames wholly inside a chunk are handed out in place; a frame
+ * split across chunks is gathered (its parts kept in a list and joined once, so a big frame in
+ * many small chunks costs one copy, and a chunk is never copied just to finish the frame before it).
  */
 export function createFrameParser(onFrame: FrameHandler): FrameParser {
-  let rest: Buffer | null = null;
+  let parts: Buffer[] = [];
+  let held = 0;
+  /** Size of the held frame once its header is complete, else -1. */
+  let need = -1;
+  const emit = (buf: Buffer, i: number, size: number) => {
+    const h = headerLength(buf[i + 1]!);
+    onFrame(buf[i]! & 0x0f, buf, i + h, i + size);
+  };
   return {
     get pending() {
-      return rest ? rest.length : 0;
+      return held;
     },
     push(chunk) {
-      const buf = rest ? Buffer.concat([rest, chunk]) : chunk;
-      rest = null;
       let i = 0;
-      const n = buf.length;
-      while (i < n) {
-        if (n - i < 2) break;
-        const b0 = buf[i]!;
-        const b1 = buf[i + 1]!;
-        if (b1 & 0x80) throw new Error('websocket: server frame is masked');
-        let len = b1 & 0x7f;
-        let h = 2;
-        if (len === 126) {
-          if (n - i < 4) break;
-          len = buf.readUInt16BE(i + 2);
-          h = 4;
-        } else if (len === 127) {
-          if (n - i < 10) break;
-          const hi = buf.readUInt32BE(i + 2);
-          if (hi > 0x1fffff) throw new Error('websocket: frame length beyond 2^53');
-          len = hi * 0x100000000 + buf.readUInt32BE(i + 6);
-          h = 10;
+      if (held > 0) {
+        if (need < 0) {
+          // Complete the header first (it is at most 10 bytes).
+          const head = Buffer.concat([...parts, chunk.subarray(0, 10)]);
+          need = frameSize(head, 0);
+          if (need < 0) {
+            parts = [head];
+            held = head.length;
+            return;
+          }
         }
-        if (n - i - h < len) break;
-        onFrame(b0 & 0x0f, buf, i + h, i + h + len);
-        i += h + len;
+        const missing = need - held;
+        if (chunk.length < missing) {
+          parts.push(chunk);
+          held += chunk.length;
+          return;
+        }
+        parts.push(chunk.subarray(0, missing));
+        const frame = Buffer.concat(parts);
+        i = missing;
+        parts = [];
+        held = 0;
+        emit(frame, 0, need);
+        need = -1;
       }
-      if (i < n) rest = buf.subarray(i);
+      const n = chunk.length;
+      while (i < n) {
+        const size = frameSize(chunk, i);
+        if (size < 0 || n - i < size) {
+          parts = [chunk.subarray(i)];
+          held = n - i;
+          need = size;
+          return;
+        }
+        emit(chunk, i, size);
+        i += size;
+      }
     },
   };
 }
