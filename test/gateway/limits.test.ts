@@ -68,5 +68,15 @@ describe('limits', () => {
     expect(await c.request({ method: 'SUBSCRIBE', params: ['solusdt@trade'], id: 1, pad: 'x'.repeat(900) })).toEqual({ result: null, id: 1 });
     c.send({ method: 'SUBSCRIBE', params: ['solusdt@trade'], id: 2, pad: 'x'.repeat(1100) });
     expect(await c.closed).toEqual({ code: CloseCode.TOO_BIG, reason: CloseReason.TOO_BIG });
+    expect(s.metrics.read('tickwire_ws_server_closes_total', { reason: 'too_big' })).toBe(1);
+  });
+
+  it('cut a frame over twice maxPayloadBytes without a close frame (uWS does it, as documented)', async () => {
+    const s = (server = await startGateway({ maxPayloadBytes: 1024 }));
+    const c = await client(s, '/ws');
+    c.ws.send('x'.repeat(2 * 1024 + 1));
+    expect((await c.closed).code).toBe(1006);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.gateway.connections).toBe(0);
   });
 });
