@@ -1,6 +1,6 @@
 // A process's own CPU and memory accounting, read from /proc: works the same for every arm.
 import { readFileSync } from 'node:fs';
-import { parseProcStatTicks, parseProcStatusRss } from './stats.ts';
+import { parseProcStatCpus, parseProcStatTicks, parseProcStatusRss, type CpuTimes } from './stats.ts';
 
 /** USER_HZ: the unit of /proc/<pid>/stat times. 100 on every Linux ABI Node supports. */
 const TICK_MS = 10;
@@ -26,3 +26,12 @@ export function rssBytes(pid: number): number | null {
 /** Sum of cpuMs over processes; processes that are gone count 0. */
 export const totalCpuMs = (pids: readonly number[]): number => pids.reduce((s, p) => s + (cpuMs(p) ?? 0), 0);
 export const totalRss = (pids: readonly number[]): number => pids.reduce((s, p) => s + (rssBytes(p) ?? 0), 0);
+
+/** Per-core times of the whole machine (every process and the kernel's interrupt work). */
+export function cpuTimes(): CpuTimes[] {
+  try {
+    return parseProcStatCpus(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return [];
+  }
+}

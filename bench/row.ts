@@ -36,6 +36,11 @@ export interface Row {
   /** (RSS with connections − RSS before) / connections, bytes. */
   readonly rssPerConnectionBytes: number | null;
   readonly serverCpuPct: number;
+  /**
+   * Pinned runs: how busy the server's core (0) and the load's core (1) were in the window, all
+   * processes and the kernel's interrupt work included, and the softirq part (loopback TCP).
+   */
+  readonly cores: CoreUse | null;
   readonly serverProcesses: number;
   readonly loadProcesses: number;
   /** polling and rest-capacity: requests per second answered. */
@@ -49,6 +54,16 @@ export interface Row {
   readonly windowSec: number;
   readonly notes: string[];
 }
+
+export interface CoreUse {
+  readonly serverBusyPct: number;
+  readonly serverSoftirqPct: number;
+  readonly loadBusyPct: number;
+  readonly loadSoftirqPct: number;
+}
+
+const bound = (clientCpuPct: number, cores: CoreUse | null): boolean =>
+  isClientBound(clientCpuPct, cores ? { loadCoreBusyPct: cores.loadBusyPct, serverCoreBusyPct: cores.serverBusyPct } : undefined);
 
 export interface StreamMeasurement {
   readonly scenario: Scenario;
@@ -65,6 +80,7 @@ export interface StreamMeasurement {
   readonly serverCores: number;
   readonly loadCpuMs: number;
   readonly loadCores: number;
+  readonly cores: CoreUse | null;
   readonly notes: string[];
 }
 
@@ -120,13 +136,14 @@ export function streamRow(m: StreamMeasurement): Row {
     serverRssBytes: m.serverRssAfter,
     bytesPerUpdate: received > 0 ? bytes / received : null,
     clientCpuPct,
-    clientBound: isClientBound(clientCpuPct),
+    clientBound: bound(clientCpuPct, m.cores),
     rate: s.rate,
     ...(s.stream ? { stream: s.stream } : {}),
     ...(s.pollIntervalMs ? { pollIntervalMs: s.pollIntervalMs } : {}),
     requestedConnections: m.requestedConnections,
     rssPerConnectionBytes: m.connected > 0 ? (m.serverRssAfter - m.serverRssBefore) / m.connected : null,
     serverCpuPct: cpuPct(m.serverCpuMs, m.windowMs, m.serverCores),
+    cores: m.cores,
     serverProcesses: m.serverProcesses,
     loadProcesses: m.results.length,
     ...(s.arm === 'polling' ? { requestsPerSec: requests / windowSec, stalenessUs: staleness ? summarize(staleness) : null } : {}),
@@ -162,6 +179,7 @@ export interface CapacityMeasurement {
   readonly serverCores: number;
   readonly loadCpuMs: number;
   readonly loadCores: number;
+  readonly cores: CoreUse | null;
   readonly notes: string[];
 }
 
@@ -190,11 +208,12 @@ export function capacityRow(m: CapacityMeasurement): Row {
     serverRssBytes: m.serverRssAfter,
     bytesPerUpdate: ok > 0 ? r.throughput.total / ok : null,
     clientCpuPct,
-    clientBound: isClientBound(clientCpuPct),
+    clientBound: bound(clientCpuPct, m.cores),
     rate: s.rate,
     requestedConnections: s.connections,
     rssPerConnectionBytes: s.connections > 0 ? (m.serverRssAfter - m.serverRssBefore) / s.connections : null,
     serverCpuPct: cpuPct(m.serverCpuMs, m.wallMs, m.serverCores),
+    cores: m.cores,
     serverProcesses: 1,
     loadProcesses: 1,
     requestsPerSec: r.requests.total / windowSec,

@@ -157,14 +157,52 @@ export function cpuPct(cpuMs: number, wallMs: number, cores: number): number {
 /** The load generator at or above this share of its cores set the pace, not the server. */
 export const CLIENT_BOUND_PCT = 85;
 
+/** A core this busy (user, system, irq and softirq of every process on it) has no room left. */
+export const CORE_FULL_PCT = 95;
+
 /**
- * The client-bound rule. A run is client-bound when the load generator used at least
- * CLIENT_BOUND_PCT of the CPU it may use (its cores: 1 when pinned to a core of its own). A busy
- * generator reads late, so its latency and rate describe the generator as much as the server; we
- * flag it even when the server was busy too, because then we cannot say which one set the pace.
+ * The client-bound rule. A run is client-bound when
+ * - the load generator used at least CLIENT_BOUND_PCT of the CPU it may use (its cores: 1 when
+ *   pinned to a core of its own), even if the server was busy too: then we cannot say which one
+ *   set the pace, so the row does not claim the server's; or
+ * - pinned, the load's core was full (the kernel's loopback work and other processes count there
+ *   but not in the generator's own accounting) while the server's core still had room.
+ * A generator that reads late makes the latency and the rate describe itself, not the server.
  */
-export function isClientBound(clientCpuPct: number): boolean {
-  return clientCpuPct >= CLIENT_BOUND_PCT;
+export function isClientBound(clientCpuPct: number, cores?: { readonly loadCoreBusyPct: number; readonly serverCoreBusyPct: number }): boolean {
+  if (clientCpuPct >= CLIENT_BOUND_PCT) return true;
+  return cores !== undefined && cores.loadCoreBusyPct >= CORE_FULL_PCT && cores.serverCoreBusyPct < CORE_FULL_PCT;
+}
+
+/** Jiffies per CPU from /proc/stat (`cpuN` lines): busy (all but idle and iowait), softirq, total. */
+export interface CpuTimes {
+  readonly busy: number;
+  readonly softirq: number;
+  readonly total: number;
+}
+
+export function parseProcStatCpus(stat: string): CpuTimes[] {
+  const out: CpuTimes[] = [];
+  for (const line of stat.split('\n')) {
+    const m = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const f = m[2]!.trim().split(/\s+/).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already inside user).
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+    const busy = user + nice + system + irq + softirq + steal;
+    out[Number(m[1])] = { busy, softirq, total: busy + idle + iowait };
+  }
+  return out;
+}
+
+/** Busy and softirq share of each core between two /proc/stat readings, %. */
+export function coreBusyPct(before: readonly CpuTimes[], after: readonly CpuTimes[]): { busy: number; softirq: number }[] {
+  return after.map((a, i) => {
+    const b = before[i];
+    const total = b ? a.total - b.total : 0;
+    if (!b || total <= 0) return { busy: 0, softirq: 0 };
+    return { busy: ((a.busy - b.busy) / total) * 100, softirq: ((a.softirq - b.softirq) / total) * 100 };
+  });
 }
 
 /** utime + stime of /proc/<pid>/stat in clock ticks (fields 14 and 15; the name may hold spaces). */

@@ -4,9 +4,18 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FromLoad, ResultMsg, StartMsg } from './load/protocol.ts';
 import { CONNS_PER_LOAD, CONNS_PER_SERVER, type Scenario } from './scenarios.ts';
-import { LOAD_CORES, SERVER_CORES, sleep, spawnNode, spawnPinned, stop, waitForLine, type Spawned } from './children.ts';
-import { cpuMs, totalCpuMs, totalRss } from './proc.ts';
-import { capacityRow, streamRow, type AutocannonResult, type Row } from './row.ts';
+import { LOAD_CORES, PINNING, SERVER_CORES, sleep, spawnNode, spawnPinned, stop, waitForLine, type Spawned } from './children.ts';
+import { cpuMs, cpuTimes, totalCpuMs, totalRss } from './proc.ts';
+import { coreBusyPct, type CpuTimes } from './stats.ts';
+import { capacityRow, streamRow, type AutocannonResult, type CoreUse, type Row } from './row.ts';
+
+/** Core 0 (server) and core 1 (load) use between two readings; null when not pinned. */
+function coreUse(before: CpuTimes[], after: CpuTimes[]): CoreUse | null {
+  if (!PINNING) return null;
+  const [server, load] = coreBusyPct(before, after);
+  if (!server || !load) return null;
+  return { serverBusyPct: server.busy, serverSoftirqPct: server.softirq, loadBusyPct: load.busy, loadSoftirqPct: load.softirq };
+}
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 const HOST = '127.0.0.1';
@@ -154,13 +163,14 @@ export async function runStep(s: Scenario): Promise<Row> {
     const id0 = serverCount === 1 ? await newestTradeId(port) : null;
     const cpu0 = totalCpuMs(serverPids);
     const load0 = totalCpuMs(workerPids);
+    const cores0 = cpuTimes();
     const t0 = performance.now();
     for (const w of workers) w.child.send({ type: 'measure' });
     let rssAfter = 0;
     const end = t0 + s.windowSec * 1000;
     while (performance.now() < end) {
       await sleep(Math.min(250, end - performance.now()));
-      rssAfter = totalRss(serverPids);
+      rssAfter = Math.max(rssAfter, totalRss(serverPids));
       if (rssAfter > RSS_CAP) {
         notes.push(`window cut short: server RSS passed ${(RSS_CAP / 1024 ** 3).toFixed(0)} GiB`);
         break;
@@ -171,6 +181,7 @@ export async function runStep(s: Scenario): Promise<Row> {
     for (const w of workers) w.child.send({ type: 'stop' });
     const cpu1 = totalCpuMs(serverPids);
     const load1 = totalCpuMs(workerPids);
+    const cores1 = cpuTimes();
     const windowMs = performance.now() - t0;
     const id1 = id0 === null ? null : await newestTradeId(port);
     const got: ResultMsg[] = await Promise.all(results);
@@ -188,6 +199,7 @@ export async function runStep(s: Scenario): Promise<Row> {
       serverCores: SERVER_CORES,
       loadCpuMs: load1 - load0,
       loadCores: LOAD_CORES,
+      cores: coreUse(cores0, cores1),
       notes,
     });
   } finally {
@@ -205,6 +217,7 @@ async function runCapacity(s: Scenario): Promise<Row> {
     await sleep(s.warmupSec * 1000);
     const url = `http://${HOST}:${port}/api/v3/trades?symbol=${SYMBOL}&limit=100`;
     const cpu0 = cpuMs(pid) ?? 0;
+    const cores0 = cpuTimes();
     const t0 = performance.now();
     const ac = spawnPinned(process.execPath, [
       here('../node_modules/autocannon/autocannon.js'),
@@ -225,12 +238,14 @@ async function runCapacity(s: Scenario): Promise<Row> {
       await sleep(100);
     }
     const cpu1 = cpuMs(pid) ?? cpu0;
+    const cores1 = cpuTimes();
     const wallMs = performance.now() - t0;
     if (code !== 0) throw new Error(`autocannon exited with code ${code}: ${ac.output().slice(-400)}`);
     const result = JSON.parse(Buffer.concat(out).toString()) as AutocannonResult;
     return capacityRow({
       scenario: s, result, wallMs, serverCpuMs: cpu1 - cpu0, serverRssBefore: rssBefore,
-      serverRssAfter: rssAfter || totalRss([pid]), serverCores: SERVER_CORES, loadCpuMs: acCpu, loadCores: LOAD_CORES, notes,
+      serverRssAfter: rssAfter || totalRss([pid]), serverCores: SERVER_CORES, loadCpuMs: acCpu, loadCores: LOAD_CORES,
+      cores: coreUse(cores0, cores1), notes,
     });
   } finally {
     await Promise.all(spawned.map((x) => stop(x)));

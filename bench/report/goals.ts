@@ -2,7 +2,7 @@
 // Pure: tested in test/bench/goals.test.ts.
 import type { Row } from '../row.ts';
 import type { Arm } from '../scenarios.ts';
-import { ratio } from '../stats.ts';
+import { CLIENT_BOUND_PCT, CORE_FULL_PCT, ratio } from '../stats.ts';
 
 export interface Goal {
   readonly id: string;
@@ -25,11 +25,18 @@ export function findRow(rows: readonly Row[], arm: Arm, connections: number, rat
 /** What holds a row back, read from its own figures. */
 export function holdBack(r: Row): string {
   const why: string[] = [];
-  if (r.clientBound) why.push(`the load generator was saturated (${r.clientCpuPct.toFixed(0)}% of its core): the figure is a floor for the server`);
-  if (r.serverCpuPct >= 85) why.push(`the server used ${r.serverCpuPct.toFixed(0)}% of its core`);
+  if (r.clientBound) {
+    why.push(r.clientCpuPct >= CLIENT_BOUND_PCT
+      ? `the load generator was saturated (${r.clientCpuPct.toFixed(0)}% of its core): the figure is a floor for the server`
+      : `the load's core was full (${r.cores?.loadBusyPct.toFixed(0)}% busy, ${r.cores?.loadSoftirqPct.toFixed(0)}% of it kernel softirq) while the generator itself used ${r.clientCpuPct.toFixed(0)}%: the figure is a floor for the server`);
+  }
+  if (r.serverCpuPct >= CLIENT_BOUND_PCT) why.push(`the server used ${r.serverCpuPct.toFixed(0)}% of its core`);
+  else if (r.cores && r.cores.serverBusyPct >= CORE_FULL_PCT) {
+    why.push(`the server's core was full (${r.cores.serverBusyPct.toFixed(0)}% busy, ${r.cores.serverSoftirqPct.toFixed(0)}% softirq) though the server process used ${r.serverCpuPct.toFixed(0)}%`);
+  }
   if (r.closedConnections > 0) why.push(`${r.closedConnections} slow connections were closed by the server`);
   if (r.connections < r.requestedConnections) why.push(`only ${r.connections} of ${r.requestedConnections} connections opened`);
-  if (why.length === 0) why.push('neither process was saturated: the event rate itself bounds the delivered rate');
+  if (why.length === 0) why.push('neither process nor core was saturated in this window');
   return why.join('; ');
 }
 

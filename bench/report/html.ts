@@ -64,7 +64,8 @@ export function renderHtml(res: Results): string {
   const table = rows.map((r) => `<tr${r.clientBound ? ' class="cb"' : ''}><td>${esc(r.arm)}</td><td>${esc(r.arm === 'polling' ? `poll ${r.pollIntervalMs} ms` : r.stream === 'combined' ? 'combined' : r.scenario)}</td><td>${r.connections}</td><td>${fmtRate(r.eventsPerSec)}</td><td>${fmtRate(r.deliveredPerSec)}</td><td>${fmtPct(r.lossRate)}</td>` +
     `<td>${fmtUs(r.latencyUs?.p50)}</td><td>${fmtUs(r.latencyUs?.p99)}</td><td>${fmtUs(r.latencyUs?.p999)}</td><td>${fmtUs(r.latencyUs?.max)}</td>` +
     `<td>${fmtNum(r.serverCpuMsPer1kUpdates)}</td><td>${r.serverCpuPct.toFixed(0)}%</td><td>${fmtBytes(r.serverRssBytes)}</td><td>${fmtBytes(r.rssPerConnectionBytes)}</td><td>${fmtNum(r.bytesPerUpdate)}</td>` +
-    `<td>${r.clientCpuPct.toFixed(0)}%${r.clientBound ? ' client-bound' : ''}</td><td>${esc(r.notes.join('; '))}</td></tr>`).join('');
+    `<td>${r.clientCpuPct.toFixed(0)}%${r.clientBound ? ' client-bound' : ''}</td>` +
+    `<td>${r.cores ? `${r.cores.serverBusyPct.toFixed(0)}% / ${r.cores.loadBusyPct.toFixed(0)}% (softirq ${r.cores.serverSoftirqPct.toFixed(0)}% / ${r.cores.loadSoftirqPct.toFixed(0)}%)` : '–'}</td><td>${esc(r.notes.join('; '))}</td></tr>`).join('');
   const unmet = res.goals.filter((g) => g.met === false);
   const closing = unmet.length === 0
     ? '<p>Every goal that this run could judge is met.</p>'
@@ -83,13 +84,13 @@ svg .grid{stroke:#eee}svg text{font-size:11px;fill:#333}svg .yt{text-anchor:end;
 <h2>Goals</h2>
 <table><tr><th>result</th><th>goal</th><th>target</th><th>measured</th><th>what holds it back</th></tr>${goals}</table>
 <h2>Charts</h2>
-<p>How to read them: the <b>latency</b> chart puts percentiles on a "nines" axis (p90, p99, p99.9 evenly spaced) and latency on a log axis: a flat, low line is good; a line that shoots up at the right has a tail. Polling's latency there is the time from a trade to the poll that brought it. The <b>delivered</b> chart should rise tenfold per tenfold of connections (every connection gets every update); where an arm's line bends down it has hit its ceiling. The <b>CPU per update</b> chart is the cost of one delivered update: flat is linear scaling, lower is cheaper. <b>Bytes per update</b> is what one update costs on the wire, headers and framing included. Rows marked client-bound (orange in the table) were paced by the load generator: their rates are floors and their latencies ceilings for the server.</p>
+<p>How to read them: the <b>latency</b> chart puts percentiles on a "nines" axis (p90, p99, p99.9 evenly spaced) and latency on a log axis: a flat, low line is good; a line that shoots up at the right has a tail. Polling's latency there is the time from a trade to the poll that brought it. The <b>delivered</b> chart should rise tenfold per tenfold of connections (every connection gets every update); where an arm's line bends down it has hit its ceiling. The <b>CPU per update</b> chart is the cost of one delivered update: flat is linear scaling, lower is cheaper. <b>Bytes per update</b> is what one update costs on the wire, headers and framing included. Rows marked client-bound (orange in the table) were paced by the load generator (it used ≥ 85% of its core, or its core was ≥ 95% busy while the server's was not): their rates are floors and their latencies ceilings for the server. "core 0 / core 1 busy" is the whole core, every process and the kernel's softirq work for loopback TCP included; that kernel work is billed to no process when it runs in ksoftirqd.</p>
 ${latency}${delivered}${cpu}${bytes}
 <h2>Polling against push</h2>
 <p>Same connections and event rate as the push row. Ratios are polling ÷ push. The last column is the request rate polling would need for a mean staleness equal to push's median latency (one request per client every 2 × push p50).</p>
 <table><tr><th>poll</th><th>conns</th><th>req/s</th><th>CPU/update</th><th>bytes/update</th><th>p50 latency</th><th>missed</th><th>req/s for push freshness</th></tr>${polls}</table>
 <h2>All rows</h2>
-<table><tr><th>arm</th><th>scenario</th><th>conns</th><th>events/s in</th><th>delivered/s</th><th>loss</th><th>p50</th><th>p99</th><th>p99.9</th><th>max</th><th>CPU ms/1k upd</th><th>server CPU</th><th>server RSS</th><th>RSS/conn</th><th>bytes/upd</th><th>load CPU</th><th>notes</th></tr>${table}</table>
+<table><tr><th>arm</th><th>scenario</th><th>conns</th><th>events/s in</th><th>delivered/s</th><th>loss</th><th>p50</th><th>p99</th><th>p99.9</th><th>max</th><th>CPU ms/1k upd</th><th>server CPU</th><th>server RSS</th><th>RSS/conn</th><th>bytes/upd</th><th>load CPU</th><th>core 0 / core 1 busy</th><th>notes</th></tr>${table}</table>
 ${res.failures.length ? `<h2>Failed steps</h2><ul>${res.failures.map((f) => `<li>${esc(f.step)}: ${esc(f.error)}</li>`).join('')}</ul>` : ''}
 <h2>Closing note</h2>${closing}
 <p>Noise: each row is one window of ${rows[0]?.windowSec.toFixed(1) ?? '?'} s on a shared machine; CPU comes from /proc in 10 ms ticks. Compare arms within one run, not across runs.</p>

@@ -4,7 +4,7 @@ import { comparePolling } from './goals.ts';
 import { fmtBytes, fmtNum, fmtPct, fmtRate, fmtUs } from './format.ts';
 
 export function formatTable(r: Results): string {
-  const head = ['arm', 'scenario', 'conns', 'ev/s in', 'upd/s', 'loss', 'p50', 'p99', 'p99.9', 'max', 'cpu ms/1k', 'srv cpu', 'rss', 'rss/conn', 'B/upd', 'load cpu', ''];
+  const head = ['arm', 'scenario', 'conns', 'ev/s in', 'upd/s', 'loss', 'p50', 'p99', 'p99.9', 'max', 'cpu ms/1k', 'srv cpu', 'rss', 'rss/conn', 'B/upd', 'load cpu', 'cores 0/1 (si)', ''];
   const lines: string[][] = [head];
   for (const x of r.rows) {
     const l = x.latencyUs;
@@ -13,7 +13,9 @@ export function formatTable(r: Results): string {
       x.arm, what, String(x.connections), fmtRate(x.eventsPerSec), fmtRate(x.deliveredPerSec), fmtPct(x.lossRate),
       fmtUs(l?.p50), fmtUs(l?.p99), fmtUs(l?.p999), fmtUs(l?.max),
       fmtNum(x.serverCpuMsPer1kUpdates), `${x.serverCpuPct.toFixed(0)}%`, fmtBytes(x.serverRssBytes), fmtBytes(x.rssPerConnectionBytes),
-      fmtNum(x.bytesPerUpdate), `${x.clientCpuPct.toFixed(0)}%`, x.clientBound ? 'CLIENT-BOUND' : '',
+      fmtNum(x.bytesPerUpdate), `${x.clientCpuPct.toFixed(0)}%`,
+      x.cores ? `${x.cores.serverBusyPct.toFixed(0)}/${x.cores.loadBusyPct.toFixed(0)}% (${x.cores.serverSoftirqPct.toFixed(0)}/${x.cores.loadSoftirqPct.toFixed(0)})` : '–',
+      x.clientBound ? 'CLIENT-BOUND' : '',
     ]);
   }
   const widths = head.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));

@@ -20,7 +20,7 @@ function result(over: Partial<ResultMsg>, latencies: number[] = []): ResultMsg {
 function measurement(over: Partial<StreamMeasurement>): StreamMeasurement {
   return {
     scenario: push1k, requestedConnections: 1000, connected: 1000, results: [], windowMs: 4000, published: null,
-    serverCpuMs: 0, serverRssBefore: 0, serverRssAfter: 0, serverProcesses: 1, serverCores: 1, loadCpuMs: 0, loadCores: 1, notes: [],
+    serverCpuMs: 0, serverRssBefore: 0, serverRssAfter: 0, serverProcesses: 1, serverCores: 1, loadCpuMs: 0, loadCores: 1, cores: null, notes: [],
     ...over,
   };
 }
@@ -62,6 +62,14 @@ describe('stream rows', () => {
     expect(row.notes.join(' ')).toMatch(/closed by the server/);
   });
 
+  it('flags a row whose load core was full while the server core had room, though the generator itself was not', () => {
+    const cores = { serverBusyPct: 60, serverSoftirqPct: 10, loadBusyPct: 99, loadSoftirqPct: 40 };
+    const row = streamRow(measurement({ results: [result({ received: 10, expectedOpen: 10, maxSpan: 10 })], loadCpuMs: 2400, cores }));
+    expect(row.clientCpuPct).toBe(60);
+    expect(row.clientBound).toBe(true);
+    expect(evaluateGoals([{ ...row, requestedConnections: 1000, rate: 100, latencyUs: { p50: 1, p99: 9000, p999: 1, max: 1 } }])[3]!.note).toMatch(/load's core was full \(99% busy, 40% of it kernel softirq\)/);
+  });
+
   it('falls back on the longest sequence span when the server count is unknown', () => {
     const row = streamRow(measurement({ results: [result({ received: 10, expectedOpen: 10, maxSpan: 10, maxLast: 10 })], windowMs: 2000 }));
     expect(row.eventsPerSec).toBe(5);
@@ -81,7 +89,7 @@ describe('capacity rows', () => {
     const row = capacityRow({
       scenario: { scenario: 'rest', arm: 'rest-capacity', connections: 50, rate: 100, requestRate: 2000, warmupSec: 1, windowSec: 4 },
       result: { duration: 4, requests: { total: 6000, average: 1500 }, latency: { p50: 1.5, p99: 12, p99_9: 30, max: 41.2 }, throughput: { total: 60_000_000 }, errors: 0, timeouts: 0, non2xx: 0 },
-      wallMs: 4100, serverCpuMs: 3000, serverRssBefore: 0, serverRssAfter: 0, serverCores: 1, loadCpuMs: 1000, loadCores: 1, notes: [],
+      wallMs: 4100, serverCpuMs: 3000, serverRssBefore: 0, serverRssAfter: 0, serverCores: 1, loadCpuMs: 1000, loadCores: 1, cores: null, notes: [],
     });
     expect(row.deliveredPerSec).toBe(1500);
     expect(row.latencyUs).toEqual({ p50: 1500, p99: 12_000, p999: 30_000, max: 41_200 });
@@ -95,7 +103,7 @@ function row(over: Partial<Row>): Row {
   return {
     scenario: 'fanout', arm: 'push', connections: 10_000, eventsPerSec: 100, deliveredPerSec: 1_000_000, lossRate: 0,
     latencyUs: { p50: 500, p99: 2000, p999: 3000, max: 4000 }, serverCpuMsPer1kUpdates: 0.1, serverRssBytes: 0, bytesPerUpdate: 150,
-    clientCpuPct: 50, clientBound: false, rate: 100, requestedConnections: 10_000, rssPerConnectionBytes: 0, serverCpuPct: 50,
+    clientCpuPct: 50, clientBound: false, rate: 100, requestedConnections: 10_000, rssPerConnectionBytes: 0, serverCpuPct: 50, cores: null,
     serverProcesses: 1, loadProcesses: 2, errors: 0, closedConnections: 0, latencyCurve: [], windowSec: 4, notes: [], stream: 'raw',
     ...over,
   };

@@ -1,8 +1,8 @@
 // The bench's arithmetic on pure values: percentiles, loss by sequence, ratios, the client-bound rule, /proc parsing.
 import { describe, expect, it } from 'vitest';
 import {
-  CLIENT_BOUND_PCT, cpuMsPer1k, cpuPct, createSequenceTracker, encodeHistogram, expectedUpdates, isClientBound,
-  latencyCurve, lossRate, mergeHistograms, newLatencyHistogram, parseProcStatTicks, parseProcStatusRss, ratio,
+  CLIENT_BOUND_PCT, CORE_FULL_PCT, coreBusyPct, cpuMsPer1k, cpuPct, createSequenceTracker, encodeHistogram, expectedUpdates, isClientBound,
+  latencyCurve, lossRate, mergeHistograms, newLatencyHistogram, parseProcStatCpus, parseProcStatTicks, parseProcStatusRss, ratio,
   recordLatency, summarize,
 } from '../../bench/stats.ts';
 import { mulberry32 } from '../../bench/peers/feed.ts';
@@ -141,6 +141,15 @@ describe('the client-bound rule', () => {
     expect(isClientBound(CLIENT_BOUND_PCT - 0.1)).toBe(false);
     expect(isClientBound(cpuPct(990, 1000, 2))).toBe(false);
   });
+
+  it('flags a run whose load core was full while the server core had room', () => {
+    expect(isClientBound(50, { loadCoreBusyPct: CORE_FULL_PCT, serverCoreBusyPct: 70 })).toBe(true);
+  });
+
+  it('does not blame the generator when both cores were full, or when its core had room', () => {
+    expect(isClientBound(50, { loadCoreBusyPct: 99, serverCoreBusyPct: CORE_FULL_PCT })).toBe(false);
+    expect(isClientBound(50, { loadCoreBusyPct: CORE_FULL_PCT - 1, serverCoreBusyPct: 10 })).toBe(false);
+  });
 });
 
 describe('/proc parsing', () => {
@@ -151,6 +160,16 @@ describe('/proc parsing', () => {
 
   it('throws on something that is not a stat line', () => {
     expect(() => parseProcStatTicks('garbage')).toThrow(/stat/);
+  });
+
+  it('turns two /proc/stat readings into how busy each core was, softirq apart', () => {
+    const before = parseProcStatCpus('cpu  1 2 3 4 5 6 7 8 0 0\ncpu0 100 0 50 800 50 0 0 0 0 0\ncpu1 10 0 10 980 0 0 0 0 0 0\nintr 1\n');
+    const after = parseProcStatCpus('cpu  1 2 3 4 5 6 7 8 0 0\ncpu0 160 0 70 810 50 0 10 0 0 0\ncpu1 60 0 20 1000 0 0 20 0 0 0\nintr 1\n');
+    const [c0, c1] = coreBusyPct(before, after);
+    expect(c0!.busy).toBeCloseTo(90, 9);
+    expect(c0!.softirq).toBeCloseTo(10, 9);
+    expect(c1!.busy).toBeCloseTo(80, 9);
+    expect(c1!.softirq).toBeCloseTo(20, 9);
   });
 
   it('reads VmRSS in bytes, and 0 when the process has none', () => {
