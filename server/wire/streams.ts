@@ -85,8 +85,3 @@ export function parseStream(name: string, symbols: ReadonlySet<string>): StreamS
   }
   return undefined;
 }
-
-/** Canonical keys for one symbol's streams, as the gateway looks them up per event. */
-export function streamKey(symbol: string, suffix: string): string {
-  return `${symbol.toLowerCase()}@${suffix}`;
-}
