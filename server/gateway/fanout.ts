@@ -4,11 +4,11 @@
 // `cu|SOLUSDT@trade`), so a combined wrapper can echo the name the client used. Topics are grouped
 // under the stream's canonical key; per event each body is encoded once per time unit in use and
 // wrapped once per combined topic, never once per subscriber. No subscriber, no work.
-import type { Interval, MarketEvent, MarketEventType, Ticker24h } from '../market/types.ts';
+import type { Interval, MarketEvent, MarketEventType, MarketView, Ticker24h } from '../market/types.ts';
 import { INTERVALS } from '../market/types.ts';
 import type { Counter, Metrics } from '../metrics.ts';
 import {
-  combinedPrefix, encodeAggTrade, encodeArray, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
+  combinedPrefix, encodeAggTrade, encodeArray, encodeAvgPrice, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
   encodePartialDepth, encodeTicker, encodeTrade, type TimeUnit,
 } from '../wire/encode.ts';
 import { STREAM_KINDS, TZ_DISTINCT_INTERVALS, type StreamKind, type StreamSpec } from '../wire/streams.ts';
@@ -65,6 +65,8 @@ export interface FanoutOptions {
   readonly arrayMaxWaitMs?: number;
   /** Counts bytes sent, shared with the gateway's own replies. */
   readonly bytesOut: Counter;
+  /** Read for `@avgPrice`, once a second per symbol (on its ticker event) and only when subscribed. */
+  readonly avgPrice?: MarketView['avgPrice'];
 }
 
 const EVENT_TYPES: readonly MarketEventType[] = ['trade', 'aggTrade', 'bookTicker', 'depthUpdate', 'depthSnapshot', 'ticker', 'kline'];
@@ -75,6 +77,7 @@ interface SymbolKeys {
   readonly bookTicker: string;
   readonly ticker: string;
   readonly miniTicker: string;
+  readonly avgPrice: string;
   readonly diff: Readonly<Record<number, string>>;
   readonly partial: Readonly<Record<number, readonly [string, string, string]>>;
   readonly kline: ReadonlyMap<Interval, { readonly utc: string; readonly tz8: string }>;
@@ -89,6 +92,7 @@ function keysOf(symbol: string): SymbolKeys {
     bookTicker: `${s}@bookTicker`,
     ticker: `${s}@ticker`,
     miniTicker: `${s}@miniTicker`,
+    avgPrice: `${s}@avgPrice`,
     diff: { 100: `${s}@depth@100ms`, 1000: `${s}@depth@1000ms` },
     partial: { 100: partial(100), 1000: partial(1000) },
     kline: new Map(INTERVALS.map((i) => [i, { utc: `${s}@kline_${i}`, tz8: `${s}@kline_${i}@+08:00` }])),
@@ -191,6 +195,11 @@ export function createFanout(opts: FanoutOptions): Fanout {
         const k = symbolKeys(t.symbol);
         let any = deliver(k.ticker, {}, (u) => encodeTicker(t, ev.timeUs, u));
         any = deliver(k.miniTicker, {}, (u) => encodeMiniTicker(t, ev.timeUs, u)) || any;
+        const avgPrice = opts.avgPrice;
+        if (avgPrice && entries.has(k.avgPrice)) {
+          const avg = avgPrice(t.symbol);
+          any = deliver(k.avgPrice, {}, (u) => encodeAvgPrice(t.symbol, avg, ev.timeUs, u)) || any;
+        }
         if (entries.has(ALL_MINI) || entries.has(ALL_TICKERS)) {
           arrays.add(t.symbol, Math.floor(ev.timeUs / 1_000_000), { timeUs: ev.timeUs, ticker: t });
           any = true;

@@ -95,7 +95,13 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     CLOSE_REASONS.map((r) => [r, metrics.counter('tickwire_ws_server_closes_total', 'Connections the server closed, by reason.', { reason: r })]),
   ) as Record<CloseKind, Counter>;
 
-  const fanout = createFanout({ publish: (topic, text) => app.publish(topic, text), metrics, symbols: [...symbols], bytesOut });
+  const fanout = createFanout({
+    publish: (topic, text) => app.publish(topic, text),
+    metrics,
+    symbols: [...symbols],
+    bytesOut,
+    avgPrice: (symbol) => opts.market.avgPrice(symbol),
+  });
 
   // Slow consumers. uWS gets twice the configured backpressure and we close at the configured
   // figure, so the close frame still fits (uWS drops every send over its limit, close frames too).

@@ -77,6 +77,13 @@ export function encodeDepthUpdate(d: DepthDiff, eventTimeUs: number, unit: TimeU
   return `{"e":"depthUpdate","E":${wireTime(eventTimeUs, unit)},"s":"${d.symbol}","U":${d.firstUpdateId},"u":${d.lastUpdateId},"b":${encodeLevels(d.bids)},"a":${encodeLevels(d.asks)}}`;
 }
 
+/** `<sym>@avgPrice`: the average over the last `mins` minutes; T is the last trade's time. */
+export function encodeAvgPrice(
+  symbol: string, avg: { readonly mins: number; readonly price: string; readonly closeTimeUs: number }, eventTimeUs: number, unit: TimeUnit,
+): string {
+  return `{"e":"avgPrice","E":${wireTime(eventTimeUs, unit)},"s":"${symbol}","i":"${avg.mins}m","w":"${avg.price}","T":${wireTime(avg.closeTimeUs, unit)}}`;
+}
+
 export function encodeServerShutdown(timeUs: number, unit: TimeUnit): string {
   return `{"e":"serverShutdown","E":${wireTime(timeUs, unit)}}`;
 }

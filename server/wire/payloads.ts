@@ -37,13 +37,17 @@ export interface WirePartialDepth {
 export interface WireDepthUpdate {
   e: 'depthUpdate'; E: number; s: string; U: number; u: number; b: [string, string][]; a: [string, string][];
 }
+/** `<sym>@avgPrice` (every 1000 ms): average price over `i` (`5m`), T the last trade time. */
+export interface WireAvgPrice {
+  e: 'avgPrice'; E: number; s: string; i: string; w: string; T: number;
+}
 export interface WireServerShutdown {
   e: 'serverShutdown'; E: number;
 }
 
 export type WirePayload =
   | WireTrade | WireAggTrade | WireBookTicker | WireMiniTicker | WireMiniTicker[] | WireTicker | WireTicker[]
-  | WireKline | WirePartialDepth | WireDepthUpdate | WireServerShutdown;
+  | WireKline | WirePartialDepth | WireDepthUpdate | WireAvgPrice | WireServerShutdown;
 
 /** Combined framing: `{"stream":"<name as subscribed>","data":<payload>}`. */
 export interface WireCombined<T = WirePayload> {

@@ -8,7 +8,7 @@ import { INTERVALS, type DepthSpeed, type Interval } from '../market/types.ts';
  * names with one key get the same payload bytes. `symbol` is UPPERCASE, as in payloads.
  */
 export type StreamSpec =
-  | { readonly kind: 'trade' | 'aggTrade' | 'bookTicker' | 'miniTicker' | 'ticker'; readonly key: string; readonly symbol: string }
+  | { readonly kind: 'trade' | 'aggTrade' | 'bookTicker' | 'miniTicker' | 'ticker' | 'avgPrice'; readonly key: string; readonly symbol: string }
   | { readonly kind: 'allMiniTickers' | 'allTickers'; readonly key: string }
   | {
       readonly kind: 'kline';
@@ -24,7 +24,7 @@ export type StreamSpec =
 export type StreamKind = StreamSpec['kind'];
 
 export const STREAM_KINDS: readonly StreamKind[] = [
-  'trade', 'aggTrade', 'bookTicker', 'miniTicker', 'ticker', 'allMiniTickers', 'allTickers', 'kline', 'partialDepth', 'diffDepth',
+  'trade', 'aggTrade', 'bookTicker', 'miniTicker', 'ticker', 'avgPrice', 'allMiniTickers', 'allTickers', 'kline', 'partialDepth', 'diffDepth',
 ];
 
 /** Intervals whose +08:00 boundaries differ from UTC ones; for the others `@+08:00` is the UTC kline. */
@@ -60,6 +60,7 @@ export function parseStream(name: string, symbols: ReadonlySet<string>): StreamS
     case 'bookTicker':
     case 'miniTicker':
     case 'ticker':
+    case 'avgPrice':
       return { kind: rest, key: `${lower}@${rest}`, symbol };
   }
 

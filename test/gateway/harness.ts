@@ -22,21 +22,22 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The gateway never reads the market view; any call is a test bug, so each one throws. */
+/** A market with nothing in it: any read is a test bug, so each one throws. */
 const noMarket = new Proxy({} as MarketView, {
   get(_t, prop) {
     throw new Error(`the gateway read market.${String(prop)}; the fake market has nothing`);
   },
 });
 
-export async function startGateway(ws: Partial<Config['ws']> = {}): Promise<TestServer> {
+/** `market` is a hand-written fake; by default none (the gateway reads it only for `@avgPrice`). */
+export async function startGateway(ws: Partial<Config['ws']> = {}, market: MarketView = noMarket): Promise<TestServer> {
   const { uws } = loadUws();
   const app = uws.App();
   const bus = createMemoryBus();
   const metrics = createMetrics();
   const clock = createManualClock(T0_US);
   const gateway = attachGateway(app, {
-    bus, market: noMarket, symbols: SYMBOLS, ws: { ...loadConfig().ws, ...ws }, metrics, clock,
+    bus, market, symbols: SYMBOLS, ws: { ...loadConfig().ws, ...ws }, metrics, clock,
   });
   const listen = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
   if (!listen) throw new Error('test server could not listen');

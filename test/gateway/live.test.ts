@@ -14,7 +14,7 @@ describe('the gateway on the live market', () => {
   const url = (path: string) => `ws://127.0.0.1:${server.port}${path}`;
 
   it('delivers trades with consecutive ids and diff-depth events whose U follows the last u', async () => {
-    const c = await openClient(url('/stream?streams=solusdt@trade/solusdt@depth@100ms'));
+    const c = await openClient(url('/stream?streams=solusdt@trade/solusdt@depth@100ms/solusdt@avgPrice'));
     try {
       const of = (stream: string) => c.received.filter((m: any) => m.stream === stream).map((m: any) => m.data);
       await until(() => of('solusdt@trade').length >= 10 && of('solusdt@depth@100ms').length >= 5, 8000, 'live trades and depth');
@@ -22,6 +22,8 @@ describe('the gateway on the live market', () => {
       expect(trades.every((t: any, i: number) => i === 0 || t.t === trades[i - 1].t + 1)).toBe(true);
       const diffs = of('solusdt@depth@100ms');
       expect(diffs.every((d: any, i: number) => i === 0 || d.U === diffs[i - 1].u + 1)).toBe(true);
+      await until(() => of('solusdt@avgPrice').length >= 1, 3000, 'an average price');
+      expect(of('solusdt@avgPrice')[0]).toMatchObject({ e: 'avgPrice', s: 'SOLUSDT', i: '5m', w: expect.stringMatching(/^\d+\.\d{8}$/) });
     } finally {
       await c.close();
     }

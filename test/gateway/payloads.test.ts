@@ -1,5 +1,6 @@
 // Every stream through a real gateway: which events feed it, and the payload shape on the wire.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { MarketView } from '../../server/market/types.ts';
 import { event, SYMBOLS, T0_US } from '../wire/fixtures.ts';
 import { openClient, startGateway, type TestClient, type TestServer } from './harness.ts';
 
@@ -53,6 +54,25 @@ describe('stream payloads', () => {
     expect(Object.keys(full.data)).toHaveLength(23);
     expect(mini).toMatchObject({ stream: 'solusdt@miniTicker', data: { e: '24hrMiniTicker' } });
     expect(Object.keys(mini.data).sort()).toEqual(['E', 'c', 'e', 'h', 'l', 'o', 'q', 's', 'v']);
+  });
+
+  it('serve @avgPrice once a second from the market view, reading it only when subscribed', async () => {
+    await server.close();
+    const reads: string[] = [];
+    const market = {
+      avgPrice: (symbol: string) => {
+        reads.push(symbol);
+        return { mins: 5, price: '141.02000000', closeTimeUs: T0_US - 2000 };
+      },
+    } as unknown as MarketView;
+    server = await startGateway({}, market);
+    server.publish([event.ticker('BTCUSDT')], 'BTCUSDT');
+    expect(reads).toEqual([]);
+    const c = await combined(['solusdt@avgPrice']);
+    server.publish([event.ticker('BTCUSDT')], 'BTCUSDT');
+    server.publish([event.ticker('SOLUSDT')]);
+    expect(await c.next()).toEqual({ stream: 'solusdt@avgPrice', data: { e: 'avgPrice', E: ms(T0_US), s: 'SOLUSDT', i: '5m', w: '141.02000000', T: ms(T0_US - 2000) } });
+    expect(reads).toEqual(['SOLUSDT']);
   });
 
   it('collect one second of tickers into the !…@arr streams, never empty', async () => {

@@ -1,7 +1,7 @@
 // Payload encoders: every body parses as JSON with the wire's field names, types and values.
 import { describe, expect, it } from 'vitest';
 import {
-  combinedPrefix, encodeAggTrade, encodeArray, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
+  combinedPrefix, encodeAggTrade, encodeArray, encodeAvgPrice, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
   encodePartialDepth, encodeServerShutdown, encodeTicker, encodeTrade, wireTime, wrapCombined,
 } from '../../server/wire/encode.ts';
 import type { WireCombined, WireDepthUpdate, WireKline, WireMiniTicker, WireTicker, WireTrade } from '../../server/wire/payloads.ts';
@@ -76,6 +76,12 @@ describe('encoders', () => {
     const diff = { symbol: 'SOLUSDT', firstUpdateId: 157, lastUpdateId: 160, bids: [['142.34', '10'] as const], asks: [] };
     const body = JSON.parse(encodeDepthUpdate(diff, T0_US, 'ms')) as WireDepthUpdate;
     expect(body).toEqual({ e: 'depthUpdate', E: ms(T0_US), s: 'SOLUSDT', U: 157, u: 160, b: [['142.34', '10']], a: [] });
+  });
+
+  it('encode an average price with its interval in minutes', () => {
+    const avg = { mins: 5, price: '141.02000000', closeTimeUs: T0_US - 1234 };
+    expect(JSON.parse(encodeAvgPrice('SOLUSDT', avg, T0_US, 'ms'))).toEqual({ e: 'avgPrice', E: ms(T0_US), s: 'SOLUSDT', i: '5m', w: avg.price, T: ms(avg.closeTimeUs) });
+    expect(JSON.parse(encodeAvgPrice('SOLUSDT', avg, T0_US, 'us')).T).toBe(avg.closeTimeUs);
   });
 
   it('encode serverShutdown, arrays and the combined wrapper by concatenation', () => {
