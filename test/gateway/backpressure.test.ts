@@ -81,6 +81,26 @@ describe('fan-out', () => {
     expect(s.metrics.read('tickwire_events_published_total', { type: 'trade' })).toBe(2);
   });
 
+  it('keep its subscriber counts equal to what uWS delivers as sockets flip framing and leave', async () => {
+    const s = (server = await startGateway());
+    const frames = () => s.metrics.read('tickwire_frames_delivered_total', { type: 'trade' });
+    const cs = await Promise.all(Array.from({ length: 6 }, () => client(s, '/ws/solusdt@trade')));
+    await cs[0]!.request({ method: 'SET_PROPERTY', params: ['combined', true], id: 1 });
+    await cs[1]!.request({ method: 'SET_PROPERTY', params: ['combined', true], id: 1 });
+    await cs[1]!.request({ method: 'SET_PROPERTY', params: ['combined', false], id: 2 });
+    await cs[2]!.request({ method: 'UNSUBSCRIBE', params: ['solusdt@trade'], id: 1 });
+    await cs[3]!.request({ method: 'SUBSCRIBE', params: ['SOLUSDT@trade'], id: 1 });
+    await cs[4]!.close();
+    await until(() => s.gateway.connections === 5, 3000, 'the close to reach the server');
+    const before = cs.map((c) => c.received.length);
+    s.publish([event.trade(1)]);
+    // 0: combined, 1: raw again, 2: none, 3: two names, 4: gone, 5: raw.
+    const expected = [1, 1, 0, 2, 0, 1];
+    await until(() => cs.every((c, i) => c.received.length - before[i]! === expected[i]), 3000, 'the frames');
+    expect(frames()).toBe(5);
+    expect(s.metrics.read('tickwire_ws_subscriptions')).toBe(5);
+  });
+
   it('do no work for events nobody subscribed to', async () => {
     const s = (server = await startGateway());
     await client(s, '/ws/btcusdt@trade');
