@@ -1,8 +1,8 @@
 // The site around the feed: /metrics, /healthz, the dashboard's built files, and 404s for the rest.
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Metrics } from '../metrics.ts';
 import { loadStaticFiles, staticKey, type StaticFile } from './static-files.ts';
 
@@ -18,15 +18,31 @@ export interface SiteOptions {
 
 export function attachSite(app: TemplatedApp, opts: SiteOptions): void {
   const distDir = opts.distDir ?? DEFAULT_DIST_DIR;
+  const indexPath = join(distDir, 'index.html');
   const startedMs = Date.now();
   let files = loadStaticFiles(distDir);
+  let indexMtime = mtimeOf(indexPath);
+  let scannedMs = Date.now();
 
-  app.get('/metrics', (res) => {
+  /**
+   * Read the directory again after a rebuild (`npm run build` while the server runs): when index.html
+   * changed, or a file was asked for that the last scan did not see. At most once a second, so
+   * requests for missing files cannot keep the server scanning.
+   */
+  const refresh = (force: boolean) => {
+    const now = Date.now();
+    if (!force && now - scannedMs < 1000) return;
+    scannedMs = now;
+    files = loadStaticFiles(distDir);
+    indexMtime = mtimeOf(indexPath);
+  };
+
+  app.get('/metrics', guarded('/metrics', (res) => {
     const body = opts.metrics.render();
     res.writeHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8').writeHeader('Cache-Control', 'no-store').end(body);
-  });
+  }));
 
-  app.get('/healthz', (res) => {
+  app.get('/healthz', guarded('/healthz', (res) => {
     const body = JSON.stringify({
       status: 'ok',
       uptimeSec: Math.floor((Date.now() - startedMs) / 1000),
@@ -34,15 +50,18 @@ export function attachSite(app: TemplatedApp, opts: SiteOptions): void {
       dashboard: files.has('/index.html'),
     });
     res.writeHeader('Content-Type', 'application/json').writeHeader('Cache-Control', 'no-store').end(body);
-  });
+  }));
 
   const serve = (res: HttpResponse, url: string, ifNoneMatch: string, head: boolean) => {
     if (url.startsWith('/api/')) return notFound(res, url, head);
     const key = staticKey(url);
-    if (key === '/index.html' && !files.has(key) && existsSync(join(distDir, 'index.html'))) {
-      files = loadStaticFiles(distDir); // built after start: pick it up
+    if (key === undefined) return notFound(res, url, head);
+    if (key === '/index.html' && mtimeOf(indexPath) !== indexMtime) refresh(true);
+    let file = files.get(key);
+    if (!file) {
+      refresh(false);
+      file = files.get(key);
     }
-    const file = key === undefined ? undefined : files.get(key);
     if (!file) {
       if (key === '/index.html') return sendHelp(res, head);
       return notFound(res, url, head);
@@ -50,14 +69,47 @@ export function attachSite(app: TemplatedApp, opts: SiteOptions): void {
     sendFile(res, file, ifNoneMatch, head);
   };
 
-  app.get('/', (res, req) => serve(res, req.getUrl(), req.getHeader('if-none-match'), false));
-  app.get('/*', (res, req) => serve(res, req.getUrl(), req.getHeader('if-none-match'), false));
-  app.any('/*', (res, req) => {
+  app.get('/', guarded('/', (res, req) => serve(res, req.getUrl(), req.getHeader('if-none-match'), false)));
+  app.get('/*', guarded('/*', (res, req) => serve(res, req.getUrl(), req.getHeader('if-none-match'), false)));
+  app.any('/*', guarded('/*', (res, req) => {
     const url = req.getUrl();
     if (req.getMethod() === 'head') return serve(res, url, req.getHeader('if-none-match'), true);
     if (url.startsWith('/api/')) return notFound(res, url, false);
     res.writeStatus('405 Method Not Allowed').writeHeader('Allow', 'GET, HEAD').writeHeader('Content-Type', 'text/plain; charset=utf-8').end('Method Not Allowed\n');
-  });
+  }));
+}
+
+/** Modification time of a file, NaN when it is missing (NaN never equals itself: a missing index always rescans). */
+function mtimeOf(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * A route that answers 500 and logs instead of throwing into uWS (which would abort the process
+ * for a response left unanswered). Handlers here are synchronous and write before they return.
+ */
+function guarded(route: string, handler: (res: HttpResponse, req: HttpRequest) => void) {
+  return (res: HttpResponse, req: HttpRequest) => {
+    const url = req.getUrl();
+    try {
+      handler(res, req);
+    } catch (err) {
+      console.error(JSON.stringify({
+        level: 'error', msg: 'site handler failed', route, url,
+        error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined,
+      }));
+      // Only when nothing was written yet can a status still go out; otherwise the connection is dropped.
+      try {
+        res.writeStatus('500 Internal Server Error').writeHeader('Content-Type', 'text/plain; charset=utf-8').end('Internal Server Error\n');
+      } catch {
+        res.close();
+      }
+    }
+  };
 }
 
 function sendFile(res: HttpResponse, file: StaticFile, ifNoneMatch: string, head: boolean): void {

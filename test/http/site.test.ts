@@ -1,5 +1,5 @@
 // The site routes over real sockets: /metrics, /healthz, the dashboard's files, and what is not there.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,26 @@ describe('/metrics and /healthz', () => {
     expect(r.json()).toMatchObject({ status: 'ok', connections: 3, dashboard: false });
     connections = 5;
     expect((await h.get('/healthz')).json().connections).toBe(5);
+  });
+
+  it('answers 500 and logs when a route throws, and keeps serving', async () => {
+    const logged: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => void logged.push(line);
+    const broken = await startHarness({
+      connections: () => {
+        throw new Error('gateway gone');
+      },
+    });
+    try {
+      const r = await broken.get('/healthz');
+      expect(r.status).toBe(500);
+      expect((await broken.get('/metrics')).status).toBe(200);
+    } finally {
+      console.error = original;
+      broken.close();
+    }
+    expect(JSON.parse(logged[0]!)).toMatchObject({ level: 'error', route: '/healthz', url: '/healthz', error: 'gateway gone' });
   });
 });
 
@@ -104,6 +124,21 @@ describe('dashboard files', () => {
     expect(head.headers['content-length']).toBe(String('console.log("app")'.length));
     expect(head.text).toBe('');
     expect((await h.get('/', {}, 'POST')).status).toBe(405);
+  });
+
+  it('picks up a rebuild made while it runs: the new index and its new assets', async () => {
+    const site = join(root, 'rebuilt');
+    mkdirSync(join(site, 'assets'), { recursive: true });
+    writeFileSync(join(site, 'index.html'), '<script src="/assets/app-00000001.js"></script>');
+    writeFileSync(join(site, 'assets', 'app-00000001.js'), 'one');
+    h = await startHarness({ distDir: site });
+    expect((await h.get('/')).text).toContain('app-00000001');
+    writeFileSync(join(site, 'assets', 'app-00000002.js'), 'two');
+    writeFileSync(join(site, 'index.html'), '<script src="/assets/app-00000002.js"></script>');
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(join(site, 'index.html'), later, later);
+    expect((await h.get('/')).text).toContain('app-00000002');
+    expect((await h.get('/assets/app-00000002.js')).text).toBe('two');
   });
 
   it('shows how to build the dashboard when there is none, and serves it once built', async () => {
