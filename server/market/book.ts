@@ -42,8 +42,11 @@ export interface Book {
   set(side: Side, price: number, qty: number): void;
   /** Levels changed since the previous call for this speed; undefined when no id was used since. */
   takeDiff(speed: DepthSpeed): BookDiff | undefined;
-  /** Forget pending changes: the next diff starts after the current update id. */
-  resetDiffs(): void;
+  /**
+   * Start (true) or stop (false) recording changed levels for diffs; either way the next diff
+   * starts after the current update id. Off by default, so a book being warmed up records nothing.
+   */
+  trackDiffs(on: boolean): void;
 }
 
 export function createBook(): Book {
@@ -54,6 +57,7 @@ export function createBook(): Book {
     1000: { lastEmitted: 0, touched: [new Set(), new Set()] },
   };
   let updateId = 0;
+  let tracking = false;
 
   /** Index of key, or −(insertion point) − 1. */
   function search(keys: number[], key: number): number {
@@ -128,11 +132,14 @@ export function createBook(): Book {
         s.qty.splice(at, 0, qty);
       }
       updateId++;
-      trackers[100].touched[side].add(price);
-      trackers[1000].touched[side].add(price);
+      if (tracking) {
+        trackers[100].touched[side].add(price);
+        trackers[1000].touched[side].add(price);
+      }
     },
     takeDiff: (speed) => diff(trackers[speed]),
-    resetDiffs() {
+    trackDiffs(on) {
+      tracking = on;
       for (const t of Object.values(trackers)) {
         t.lastEmitted = updateId;
         t.touched[0].clear();

@@ -17,6 +17,8 @@ export const TICK_US = 100_000;
 /** Levels kept per side: refilled below MIN, trimmed above MAX. */
 export const MIN_LEVELS = 60;
 export const MAX_LEVELS = 100;
+/** Widest distance from the best price kept on a side, in level gaps. */
+const MAX_SPAN_GAPS = 400;
 export const TRADE_RING = 10_000;
 const SNAPSHOT_LEVELS = 20;
 /** Hawkes arrivals: each taker order raises the intensity by BRANCHING × DECAY, decaying at DECAY /s. */
@@ -52,6 +54,9 @@ export interface Engine {
   /** Time of the last event run, µs. */
   readonly timeUs: number;
   readonly last: LastTrade;
+  /** Taker orders run so far, and the id the next trade takes (for calibration). */
+  readonly takerOrders: number;
+  readonly nextTradeId: number;
   /** When the next event is due, µs. */
   nextUs(): number;
   /** Run the next event. Without `emit` only the state moves (history warm-up): no events are made. */
@@ -82,6 +87,7 @@ export function createEngine(opts: EngineOptions): Engine {
   let timeUs = opts.startUs;
   let nextTradeId = opts.firstTradeId;
   let nextAggId = 1;
+  let takers = 0;
   let last: LastTrade = { price: NaN, lots: 0, timeUs: opts.startUs };
 
   // Fair price (log of ticks) with per-second variance h, around hBar = dailyVol² / 86400.
@@ -122,6 +128,8 @@ export function createEngine(opts: EngineOptions): Engine {
 
   const levelLots = () => Math.max(1, Math.round(model.meanLevelLots * rng.lognormal(1)));
 
+  const farOf = (side: Side): number => book.priceAt(side, book.levelCount(side) - 1);
+
   /** Seed an empty side next to the fair price, then keep MIN..MAX levels. */
   function ensureDepth(side: Side, f: number): void {
     if (book.levelCount(side) === 0) {
@@ -132,13 +140,19 @@ export function createEngine(opts: EngineOptions): Engine {
       if (p < 1 || (!Number.isNaN(other) && (side === BID ? p >= other : p <= other))) return;
       book.set(side, p, levelLots());
     }
-    while (book.levelCount(side) < MIN_LEVELS) {
-      const far = book.priceAt(side, book.levelCount(side) - 1);
-      const p = side === BID ? far - gap * (1 + rng.int(2)) : far + gap * (1 + rng.int(2));
-      if (p < 1) break;
+    if (book.levelCount(side) === 0) return;
+    // Orders left far behind by a moving price are withdrawn: a side spans MAX_SPAN_GAPS at most.
+    const best = book.best(side);
+    while (Math.abs(farOf(side) - best) > MAX_SPAN_GAPS * gap) book.set(side, farOf(side), 0);
+    // Refill beyond the far end, or at a free price inside the span once the far end reaches it.
+    const dir = side === BID ? -1 : 1;
+    for (let tries = 0; book.levelCount(side) < MIN_LEVELS && tries < 4 * MIN_LEVELS; tries++) {
+      let p = farOf(side) + dir * gap * (1 + rng.int(2));
+      if (Math.abs(p - best) > MAX_SPAN_GAPS * gap) p = best + dir * gap * (1 + rng.int(MAX_SPAN_GAPS - 1));
+      if (p < 1 || book.qtyAtPrice(side, p) > 0) continue;
       book.set(side, p, levelLots());
     }
-    while (book.levelCount(side) > MAX_LEVELS) book.set(side, book.priceAt(side, book.levelCount(side) - 1), 0);
+    while (book.levelCount(side) > MAX_LEVELS) book.set(side, farOf(side), 0);
   }
 
   // Start with a full book around the starting price.
@@ -220,6 +234,7 @@ export function createEngine(opts: EngineOptions): Engine {
       rem -= take;
     }
     excitation += BRANCHING * DECAY;
+    takers++;
     ensureDepth(side, f);
     topChanged(t, b0, bq0, a0, aq0, events);
     if (emit && events!.length > 0) emit(events!);
@@ -249,7 +264,8 @@ export function createEngine(opts: EngineOptions): Engine {
       if (p >= 1) book.set(side, p, book.qtyAtPrice(side, p) + levelLots());
     } else if (u < 0.9) {
       const n = book.levelCount(side);
-      const i = Math.min(n - 1, Math.floor(rng.exponential(1 / 10)));
+      // Mostly near the top, sometimes anywhere in the book.
+      const i = rng.next() < 0.3 ? rng.int(n) : Math.min(n - 1, Math.floor(rng.exponential(1 / 10)));
       const p = book.priceAt(side, i);
       const q = book.qtyAt(side, i);
       const keep = rng.next() < 0.5 || q <= 1 ? 0 : Math.max(1, Math.round(q * rng.next()));
@@ -324,6 +340,12 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   const engine: Engine = {
+    get takerOrders() {
+      return takers;
+    },
+    get nextTradeId() {
+      return nextTradeId;
+    },
     model,
     sources,
     trades,
@@ -351,7 +373,7 @@ export function createEngine(opts: EngineOptions): Engine {
       }
     },
     goLive(nowUs) {
-      book.resetDiffs();
+      book.trackDiffs(true);
       for (const s of streams) s.openUs = bucketStart(s.interval, s.tz, nowUs);
       s1.rollTo(nowUs);
       m1.rollTo(nowUs);

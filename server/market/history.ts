@@ -7,8 +7,6 @@ import type { SymbolModel } from './specs.ts';
 import type { KlineSources } from './klines.ts';
 import { HOUR_US, MINUTE_US } from './intervals.ts';
 
-/** Average trades per taker order in the live market (fills per level × levels swept), measured. */
-export const TRADES_PER_TAKER = 2.0;
 /** Hours of 1-minute bars before the live warm-up. */
 export const MINUTE_HISTORY_HOURS = 48;
 
@@ -21,6 +19,9 @@ export interface HistoryOptions {
   readonly endUs: number;
   /** Total hours of history (≥ MINUTE_HISTORY_HOURS + 1). */
   readonly hours: number;
+  /** Trades per taker order and lots per trade of the live market (measured by a short dry run). */
+  readonly tradesPerTaker: number;
+  readonly lotsPerTrade: number;
 }
 
 export interface History {
@@ -30,7 +31,12 @@ export interface History {
   readonly nextTradeId: number;
 }
 
-interface RawBar { o: number; h: number; l: number; c: number; t: number }
+/** Bars of the walk in log price: high, low and close per bar (the open is the previous close). */
+interface Walk {
+  readonly h: Float64Array; readonly l: Float64Array; readonly c: Float64Array; readonly t0: number; readonly barUs: number;
+  /** Trading activity of each bar relative to the mean (1): more trading when the price moves more. */
+  readonly activity: Float64Array;
+}
 
 export function generateHistory(opts: HistoryOptions): History {
   const { model, rng, sources } = opts;
@@ -42,11 +48,12 @@ export function generateHistory(opts: HistoryOptions): History {
 
   // The walk in log price, GARCH(1,1) per sub-step, starting at 0; shifted at the end.
   let x = 0;
-  const walk = (bars: number, stepsPerBar: number, barUs: number, t0: number, out: RawBar[]) => {
+  const walk = (bars: number, stepsPerBar: number, barUs: number, t0: number): Walk => {
+    const out = { h: new Float64Array(bars), l: new Float64Array(bars), c: new Float64Array(bars), t0, barUs, activity: new Float64Array(bars) };
     const hBar = (model.dailyVol * model.dailyVol * barUs) / stepsPerBar / (24 * HOUR_US);
+    const range = model.dailyVol * Math.sqrt(barUs / (24 * HOUR_US));
     let h = hBar;
     for (let i = 0; i < bars; i++) {
-      const o = x;
       let hi = x;
       let lo = x;
       for (let k = 0; k < stepsPerBar; k++) {
@@ -56,34 +63,38 @@ export function generateHistory(opts: HistoryOptions): History {
         if (x > hi) hi = x;
         if (x < lo) lo = x;
       }
-      out.push({ o, h: hi, l: lo, c: x, t: t0 + i * barUs });
+      out.h[i] = hi;
+      out.l[i] = lo;
+      out.c[i] = x;
     }
+    let sum = 0;
+    for (let i = 0; i < bars; i++) sum += out.activity[i] = Math.min(3, Math.max(0.3, 0.4 + (0.6 * (out.h[i]! - out.l[i]!)) / range));
+    for (let i = 0; i < bars; i++) out.activity[i] = (out.activity[i]! * bars) / sum;
+    return out;
   };
-  const hours: RawBar[] = [];
-  const minutes: RawBar[] = [];
-  walk(hourBars, 6, HOUR_US, hourStart, hours);
-  walk(minuteBars, 6, MINUTE_US, minuteStart, minutes);
+  const hours = walk(hourBars, 4, HOUR_US, hourStart);
+  const minutes = walk(minuteBars, 6, MINUTE_US, minuteStart);
 
   const tickPrice = model.tickUnits / 1e8;
   const shift = Math.log(model.startPrice / tickPrice) - x;
   const ticks = (v: number) => Math.max(1, Math.round(Math.exp(v + shift)));
-  const tradesPerUs = (opts.tradesPerSec * TRADES_PER_TAKER) / 1e6;
-  const lotsPerTrade = model.meanTakerLots / TRADES_PER_TAKER;
-  const typicalRange = (barUs: number) => model.dailyVol * Math.sqrt(barUs / (24 * HOUR_US)) * 1.6;
+  const tradesPerUs = (opts.tradesPerSec * opts.tradesPerTaker) / 1e6;
+  const lotsPerTrade = opts.lotsPerTrade;
 
   let nextId = 1;
-  let prevClose = ticks(hours[0]?.o ?? minutes[0]?.o ?? x);
+  let prevClose = ticks(0);
   const { s1, m1, h1 } = sources;
   h1.start(hourStart, prevClose);
   m1.start(minuteStart, prevClose);
 
-  const emitBar = (b: RawBar, barUs: number, into: 'h' | 'm') => {
+  const emitBar = (w: Walk, i: number, into: 'h' | 'm') => {
+    const barUs = w.barUs;
     const o = prevClose;
-    const c = ticks(b.c);
-    const hi = Math.max(o, c, ticks(b.h));
-    const lo = Math.min(o, c, ticks(b.l));
-    // More trading when the price moves more, as in real markets.
-    const activity = Math.min(3, Math.max(0.3, 0.4 + (0.6 * (b.h - b.l)) / typicalRange(barUs)));
+    const c = ticks(w.c[i]!);
+    const hi = Math.max(o, c, ticks(w.h[i]!));
+    const lo = Math.min(o, c, ticks(w.l[i]!));
+    const t = w.t0 + i * barUs;
+    const activity = w.activity[i]!;
     const count = rng.poisson(tradesPerUs * barUs * activity);
     const volume = count === 0 ? 0 : Math.max(count, Math.round(count * lotsPerTrade * rng.lognormal(0.3)));
     const quote = Math.round((volume * (o + hi + lo + c)) / 4);
@@ -95,11 +106,11 @@ export function generateHistory(opts: HistoryOptions): History {
     };
     nextId += count;
     if (count > 0) prevClose = c;
-    h1.absorb(b.t, bar);
-    if (into === 'm') m1.absorb(b.t, bar);
+    h1.absorb(t, bar);
+    if (into === 'm') m1.absorb(t, bar);
   };
-  for (const b of hours) emitBar(b, HOUR_US, 'h');
-  for (const b of minutes) emitBar(b, MINUTE_US, 'm');
+  for (let i = 0; i < hours.c.length; i++) emitBar(hours, i, 'h');
+  for (let i = 0; i < minutes.c.length; i++) emitBar(minutes, i, 'm');
   h1.rollTo(opts.endUs);
   m1.rollTo(opts.endUs);
   s1.start(opts.endUs, prevClose);

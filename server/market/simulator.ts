@@ -3,10 +3,10 @@
 import type { Clock } from './clock.ts';
 import type { SymbolRate } from '../config.ts';
 import type { AggTrade, Interval, MarketEvent, MarketView, SymbolSpec, TimeWindow } from './types.ts';
-import { createRandom, hashString } from './random.ts';
-import { symbolModel } from './specs.ts';
+import { createRandom, hashString, type Random } from './random.ts';
+import { symbolModel, type SymbolModel } from './specs.ts';
 import { createBarSeries } from './bars.ts';
-import { queryKlines } from './klines.ts';
+import { queryKlines, totals } from './klines.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { generateHistory, MINUTE_HISTORY_HOURS } from './history.ts';
 import { avgPrice, ticker24h } from './ticker.ts';
@@ -59,6 +59,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     };
     const history = generateHistory({
       model, rng: createRandom(opts.seed, stream ^ 0x5bd1e995), tradesPerSec, sources, endUs: historyEnd, hours,
+      ...calibrate(model, createRandom(opts.seed, stream ^ 0x27d4eb2f), tradesPerSec, historyEnd),
     });
     const engine = createEngine({
       model, rng: createRandom(opts.seed, stream), tradesPerSec, sources,
@@ -135,6 +136,31 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       return avgPrice(e.model, e.sources.s1, e.sources.m1, e.last);
     },
   } satisfies Simulator;
+}
+
+/**
+ * Run a scratch copy of the live market for CALIBRATION_ORDERS taker orders and measure how many
+ * trades an order makes and how large they are, so the synthetic history trades like the live market.
+ */
+const CALIBRATION_ORDERS = 1500;
+/** Orders run first and not measured: a fresh book is denser than a lived-in one. */
+const CALIBRATION_BURN_IN = 300;
+function calibrate(model: SymbolModel, rng: Random, tradesPerSec: number, atUs: number): { tradesPerTaker: number; lotsPerTrade: number } {
+  const sources = {
+    s1: createBarSeries(SECOND_US, 16),
+    m1: createBarSeries(MINUTE_US, 16),
+    h1: createBarSeries(HOUR_US, 16_384),
+  };
+  const startTicks = Math.round(model.startPrice / (model.tickUnits / 1e8));
+  for (const s of Object.values(sources)) s.start(Math.floor(atUs / s.durUs) * s.durUs, startTicks);
+  const engine = createEngine({ model, rng, tradesPerSec, sources, startUs: atUs, startTicks, firstTradeId: 1 });
+  while (engine.takerOrders < CALIBRATION_BURN_IN) engine.step(undefined);
+  const id0 = engine.nextTradeId;
+  const v0 = totals(sources.h1, -Infinity, Infinity)!.volume;
+  while (engine.takerOrders < CALIBRATION_BURN_IN + CALIBRATION_ORDERS) engine.step(undefined);
+  const trades = engine.nextTradeId - id0;
+  const volume = totals(sources.h1, -Infinity, Infinity)!.volume - v0;
+  return { tradesPerTaker: trades / CALIBRATION_ORDERS, lotsPerTrade: volume / Math.max(1, trades) };
 }
 
 function checkKlineQuery(interval: Interval, q: TimeWindow & { readonly tzOffsetMin: number }): void {

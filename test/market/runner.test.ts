@@ -1,0 +1,80 @@
+// The real-time runner: wakes when events are due, publishes them on the bus, survives failing handlers, stops.
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMarket } from '../../server/market/runner.ts';
+import { createSimulator, type Simulator } from '../../server/market/simulator.ts';
+import { createSystemClock } from '../../server/market/clock.ts';
+import { createMemoryBus } from '../../server/bus/bus-memory.ts';
+import { channelFor } from '../../server/bus/bus.ts';
+import type { MarketEvent } from '../../server/market/types.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('market runner', () => {
+  const clock = createSystemClock();
+  const stops: (() => void)[] = [];
+  afterEach(() => {
+    for (const stop of stops.splice(0)) stop();
+  });
+  const simulator = (): { sim: Simulator; wakeups: () => number } => {
+    const inner = createSimulator({ seed: 1, clock, symbols: [{ symbol: 'SOLUSDT', tradesPerSec: 20 }], historyHours: 60 });
+    let wakeups = 0;
+    const sim: Simulator = {
+      ...inner,
+      advanceTo(now, emit) {
+        wakeups++;
+        inner.advanceTo(now, emit);
+      },
+    };
+    return { sim, wakeups: () => wakeups };
+  };
+
+  it('publishes due batches on the symbol channel in real time, sleeping between events', async () => {
+    const t0 = clock.nowUs();
+    const { sim, wakeups } = simulator();
+    const bus = createMemoryBus();
+    const seen: MarketEvent[] = [];
+    const off = bus.subscribe(channelFor('SOLUSDT'), (batch) => seen.push(...batch));
+    const market = startMarket({ simulator: sim, bus, clock });
+    stops.push(market.stop, off, () => void bus.close());
+    await sleep(600);
+    const snaps = seen.filter((e) => e.type === 'depthSnapshot' && e.speed === 100);
+    expect(snaps.length).toBeGreaterThanOrEqual(4);
+    expect(seen.some((e) => e.type === 'trade')).toBe(true);
+    expect(seen.every((e) => e.timeUs >= t0 && e.timeUs <= clock.nowUs())).toBe(true);
+    // About one wake-up per event at most, never a spin.
+    expect(wakeups()).toBeLessThan(150);
+  });
+
+  it('keeps going when a bus handler throws, and logs the failure with its fields', async () => {
+    const { sim } = simulator();
+    const bus = createMemoryBus();
+    let calls = 0;
+    const off = bus.subscribe(channelFor('SOLUSDT'), () => {
+      calls++;
+      throw new Error('handler broke');
+    });
+    const logs: { msg: string; fields: Record<string, unknown> }[] = [];
+    const market = startMarket({ simulator: sim, bus, clock, log: (msg, fields) => logs.push({ msg, fields }) });
+    stops.push(market.stop, off, () => void bus.close());
+    await sleep(400);
+    expect(calls).toBeGreaterThan(3);
+    expect(logs.length).toBe(1);
+    expect(logs[0]!.fields).toMatchObject({ symbol: 'SOLUSDT', error: expect.objectContaining({ message: 'handler broke' }) });
+  });
+
+  it('publishes nothing after stop()', async () => {
+    const { sim } = simulator();
+    const bus = createMemoryBus();
+    let batches = 0;
+    const off = bus.subscribe(channelFor('SOLUSDT'), () => void batches++);
+    const market = startMarket({ simulator: sim, bus, clock });
+    stops.push(off, () => void bus.close());
+    await sleep(250);
+    market.stop();
+    const atStop = batches;
+    expect(atStop).toBeGreaterThan(0);
+    await sleep(250);
+    expect(batches).toBe(atStop);
+    market.stop();
+  });
+});
