@@ -82,6 +82,21 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-1280x800.png') });
   });
 
+  it('pauses to offline and, on resume, backfills what it missed from REST with no gap', async () => {
+    const backfills = await figure(page, 'push-rest');
+    await page.click('[data-testid="pause"]');
+    await expect(page.textContent('[data-testid="status"]')).resolves.toBe('offline · paused');
+    await page.waitForTimeout(1500);
+    await page.click('[data-testid="pause"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === 'live', undefined, { timeout: 5000 });
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="push-rest"]')?.getAttribute('data-value')) >= n + 2, backfills, { timeout: 5000 });
+    await page.waitForTimeout(300);
+    const rows = await tapeRun(page, 'push');
+    expect(rows.length).toBeGreaterThan(5);
+    for (let i = 1; i < rows.length; i++) expect(rows[i - 1]!.f - rows[i]!.l).toBe(1);
+    expect(await figure(page, 'push-missed')).toBe(0);
+  });
+
   it('shows reconnecting while the server is down, then live, and the tape has no id gap afterwards', async () => {
     const before = await figure(page, 'push-trades');
     await server!.stop();
@@ -104,6 +119,21 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     }
     expect(await figure(page, 'push-missed')).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-after-restart.png') });
+  });
+
+  it('switches both panels to another symbol', async () => {
+    const solPrice = Number(await page.textContent('[data-testid="push-price"] .num'));
+    await page.selectOption('[data-testid="symbol"]', 'BTCUSDT');
+    await page.waitForFunction(
+      (sol) =>
+        ['push-price', 'poll-price'].every((id) => {
+          const p = Number(document.querySelector(`[data-testid="${id}"] .num`)?.textContent);
+          return p > 0 && Math.abs(p - sol) / sol > 0.5;
+        }),
+      solPrice,
+      { timeout: 3000 },
+    );
+    expect(await figure(page, 'push-missed')).toBe(0);
   });
 
   it('stacks the panels at phone width', async () => {

@@ -151,13 +151,14 @@ function Tape({ side, tape, dec }: { side: string; tape: ReadonlySignal<readonly
           </tr>
         </thead>
         <tbody>
-          {tape.value.map((e) =>
+          {/* Keyed by position: a tick rewrites the text of existing rows instead of making new ones. */}
+          {tape.value.map((e, i) =>
             'divider' in e ? (
-              <tr key={e.key} class="divider" data-divider="1">
+              <tr key={i} class="divider" data-divider="1">
                 <td colSpan={4}>{e.divider}</td>
               </tr>
             ) : (
-              <tr key={`${e.a}:${e.T}`} class={e.m ? 'sell' : 'buy'} data-a={e.a} data-f={e.f} data-l={e.l} data-src={e.src}>
+              <tr key={i} class={e.m ? 'sell' : 'buy'} data-a={e.a} data-f={e.f} data-l={e.l} data-src={e.src}>
                 <td class="num muted">{time(e.T)}</td>
                 <td class="num px">
                   {e.m ? '▼ ' : '▲ '}

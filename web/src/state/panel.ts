@@ -54,11 +54,11 @@ export interface PanelCore extends PanelModel {
 }
 
 export interface PanelOptions {
-  /** Tape length (default 40). */
+  /** Tape length (default 30). */
   readonly tapeRows?: number;
   /** Chart window in seconds (default 60). */
   readonly windowS?: number;
-  /** Points closer than this (seconds) share one chart point, the newest price (default 0.02). */
+  /** Points closer than this (seconds) share one chart point, the newest price (default 0.05: at most 1,200 points a minute). */
   readonly bucketS?: number;
 }
 
@@ -67,9 +67,9 @@ type Queued =
   | { readonly kind: 'rebase'; readonly note: string };
 
 export function createPanelCore(opts: PanelOptions = {}): PanelCore {
-  const tapeRows = opts.tapeRows ?? 40;
+  const tapeRows = opts.tapeRows ?? 30;
   const windowS = opts.windowS ?? 60;
-  const bucketS = opts.bucketS ?? 0.02;
+  const bucketS = opts.bucketS ?? 0.05;
 
   const price = signal<string | null>(null);
   const direction = signal<'up' | 'down' | null>(null);
