@@ -1,4 +1,4 @@
-// `npm run bench [-- --full | --smoke] [--only arm,arm] [--out dir]`: runs the scenarios of the
+// `npm run bench [-- --full | --smoke] [--only arm,arm] [--conns n,n] [--out dir]`: runs the scenarios of the
 // mode, one step at a time, with a progress line per step; then prints the table and writes
 // latest.json and report.html.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,12 +16,14 @@ import { fmtRate, fmtUs } from './report/format.ts';
 interface Args {
   readonly mode: Mode;
   readonly only: readonly Arm[] | null;
+  readonly conns: readonly number[] | null;
   readonly out: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   let mode: Mode = 'quick';
   let only: Arm[] | null = null;
+  let conns: number[] | null = null;
   let out = fileURLToPath(new URL('./results/', import.meta.url));
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -32,13 +34,16 @@ function parseArgs(argv: readonly string[]): Args {
       only = (argv[++i] ?? '').split(',').map((x) => x.trim()) as Arm[];
       const bad = only.filter((x) => !ARMS.includes(x));
       if (bad.length) throw new Error(`--only: unknown arm ${bad.join(', ')}; arms are ${ARMS.join(', ')}`);
+    } else if (a === '--conns') {
+      conns = (argv[++i] ?? '').split(',').map(Number);
+      if (conns.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--conns: expected connection counts like 1000,10000');
     } else if (a === '--out') {
       out = argv[++i] ?? out;
     } else {
-      throw new Error(`unknown argument ${JSON.stringify(a)}: use --smoke, --full, --only <arms>, --out <dir>`);
+      throw new Error(`unknown argument ${JSON.stringify(a)}: use --smoke, --full, --only <arms>, --conns <n,n>, --out <dir>`);
     }
   }
-  return { mode, only, out };
+  return { mode, only, conns, out };
 }
 
 const clock = (sec: number): string => `${Math.floor(sec / 60)}:${String(Math.round(sec % 60)).padStart(2, '0')}`;
@@ -46,7 +51,7 @@ const clock = (sec: number): string => `${Math.floor(sec / 60)}:${String(Math.ro
 async function main(): Promise<void> {
   installCleanup();
   const args = parseArgs(process.argv.slice(2));
-  const list = scenarios(args.mode).filter((s) => !args.only || args.only.includes(s.arm));
+  const list = scenarios(args.mode).filter((s) => (!args.only || args.only.includes(s.arm)) && (!args.conns || args.conns.includes(s.connections)));
   const header = machineHeader(args.mode, PINNING);
   console.log(`bench ${args.mode}: ${list.length} steps on ${header.machine.cpuModel} × ${header.machine.cores}` +
     `${PINNING ? ', server on core 0, load on core 1' : ', no pinning'}`);

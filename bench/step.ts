@@ -46,12 +46,20 @@ function serverArgs(s: Scenario, port: number): [script: string, args: string[]]
   }
 }
 
+const STREAM = `${SYMBOL.toLowerCase()}@trade`;
+
+/** Where clients connect: an empty stream connection (they subscribe once everyone is connected). */
 function clientPath(s: Scenario): string {
-  const sym = SYMBOL.toLowerCase();
   if (s.arm === 'polling') return `/api/v3/trades?symbol=${SYMBOL}&limit=100`;
   if (s.arm === 'peer-socketio') return '/socket.io/?EIO=4&transport=websocket';
-  if (s.stream === 'combined') return `/stream?streams=${sym}@trade&timeUnit=MICROSECOND`;
-  return `/ws/${sym}@trade?timeUnit=MICROSECOND`;
+  if (s.stream === 'combined') return '/stream?timeUnit=MICROSECOND';
+  return '/ws?timeUnit=MICROSECOND';
+}
+
+/** The subscription each client sends: the wire's SUBSCRIBE, or Socket.IO's own event. */
+function subscribeText(s: Scenario): string {
+  if (s.arm === 'peer-socketio') return `42["subscribe","${STREAM}"]`;
+  return JSON.stringify({ method: 'SUBSCRIBE', params: [STREAM], id: 1 });
 }
 
 /** A free TCP port on the loopback, for several server processes sharing one port (SO_REUSEPORT). */
@@ -140,6 +148,7 @@ export async function runStep(s: Scenario): Promise<Row> {
         host: HOST,
         port,
         path: clientPath(s),
+        subscribe: subscribeText(s),
         connections: Math.min(per, s.connections - per * i),
         localAddress: `127.0.0.${2 + i}`,
         rampConcurrency: 200,
@@ -156,6 +165,7 @@ export async function runStep(s: Scenario): Promise<Row> {
     if (failed > 0) notes.push(`${failed} of ${s.connections} connections failed: ${ready.find((r) => r.firstError)?.firstError}`);
     if (connected === 0) throw new Error(`no connection opened: ${ready.find((r) => r.firstError)?.firstError ?? 'unknown'}`);
 
+    for (const w of workers) w.child.send({ type: 'subscribe' });
     await sleep(s.warmupSec * 1000);
     const workerPids = workers.map((w) => w.pid);
     // One server process: its newest trade id counts what it published. Several processes each

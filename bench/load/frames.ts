@@ -67,8 +67,9 @@ const headerLength = (b1: number): number => ((b1 & 0x7f) < 126 ? 2 : (b1 & 0x7f
 
 /**
  * Frames from a server (unmasked). Frames wholly inside a chunk are handed out in place; a frame
- * split across chunks is gathered (its parts kept in a list and joined once, so a big frame in
+ * split across chunks is gathered (its parts copied into a list and joined once, so a big frame in
  * many small chunks costs one copy, and a chunk is never copied just to finish the frame before it).
+ * The parser never keeps a view of a chunk, so the caller may reuse its read buffer.
  */
 export function createFrameParser(onFrame: FrameHandler): FrameParser {
   let parts: Buffer[] = [];
@@ -98,7 +99,7 @@ export function createFrameParser(onFrame: FrameHandler): FrameParser {
         }
         const missing = need - held;
         if (chunk.length < missing) {
-          parts.push(chunk);
+          parts.push(Buffer.from(chunk));
           held += chunk.length;
           return;
         }
@@ -114,7 +115,7 @@ export function createFrameParser(onFrame: FrameHandler): FrameParser {
       while (i < n) {
         const size = frameSize(chunk, i);
         if (size < 0 || n - i < size) {
-          parts = [chunk.subarray(i)];
+          parts = [Buffer.from(chunk.subarray(i))];
           held = n - i;
           need = size;
           return;

@@ -15,6 +15,8 @@ export interface StartMsg {
   readonly port: number;
   /** Request path (with query) for the upgrade or the poll. */
   readonly path: string;
+  /** ws/sio: the text frame that subscribes to the trade stream, sent on the runner's 'subscribe'. */
+  readonly subscribe: string;
   readonly connections: number;
   /** Source address to bind (127.0.0.2, .3, …) so that each process has its own port range. */
   readonly localAddress: string;
@@ -26,7 +28,7 @@ export interface StartMsg {
   readonly connectTimeoutMs: number;
 }
 
-export type ToLoad = StartMsg | { readonly type: 'measure' } | { readonly type: 'stop' };
+export type ToLoad = StartMsg | { readonly type: 'subscribe' } | { readonly type: 'measure' } | { readonly type: 'stop' };
 
 export interface ReadyMsg {
   readonly type: 'ready';

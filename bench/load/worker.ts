@@ -36,6 +36,7 @@ interface Client {
   closedInWindow: boolean;
 }
 const clients: Client[] = [];
+const wsClients: WsClient[] = [];
 const sockets = new Set<net.Socket>();
 /** Bytes of a keep-alive socket already counted (sockets are shared between pollers by the agent). */
 const counted = new WeakMap<net.Socket, number>();
@@ -50,25 +51,51 @@ function record(E: number, recv: number): void {
 
 const SIO_PING = Buffer.from('3');
 const SIO_CONNECT = Buffer.from('40');
+/**
+ * One read buffer for every socket of this process (net's `onread`): a read is handled
+ * synchronously, so nothing is allocated per read; the frame parser copies what it must keep.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
+
+interface WsClient extends Client {
+  /** Send the subscription (or, for Socket.IO, once its namespace is joined). */
+  subscribe(): void;
+}
 
 /** One WebSocket client on a raw TCP socket. Resolves when upgraded, rejects on failure. */
-function openWs(start: StartMsg, sio: boolean): Promise<Client> {
+function openWs(start: StartMsg, sio: boolean): Promise<WsClient> {
   return new Promise((resolve, reject) => {
-    const c: Client = { seq: createSequenceTracker(), open: false, closedInWindow: false };
-    const socket = net.connect({ host: start.host, port: start.port, localAddress: start.localAddress });
-    socket.setNoDelay(true);
     let head: Buffer | null = Buffer.alloc(0);
     let recv = 0;
+    let sioJoined = false;
+    let wantSubscribe = false;
+    const subscribeFrame = clientFrame(OP_TEXT, Buffer.from(start.subscribe));
+    const c: WsClient = {
+      seq: createSequenceTracker(),
+      open: false,
+      closedInWindow: false,
+      subscribe() {
+        if (sio && !sioJoined) wantSubscribe = true;
+        else socket.write(subscribeFrame);
+      },
+    };
+    const onSioText = (buf: Buffer, s: number, e: number) => {
+      const first = buf[s];
+      if (first === 0x30 /* '0' open */ && e - s > 1 && buf[s + 1] === 0x7b /* '{' */) {
+        socket.write(clientFrame(OP_TEXT, SIO_CONNECT));
+      } else if (first === 0x34 /* '4' */ && buf[s + 1] === 0x30 /* '0' connected */) {
+        sioJoined = true;
+        if (wantSubscribe) socket.write(subscribeFrame);
+      } else if (first === 0x32 /* '2' ping */ && e - s === 1) {
+        socket.write(clientFrame(OP_TEXT, SIO_PING));
+      }
+    };
     const parser = createFrameParser((op, buf, s, e) => {
       if (op === OP_TEXT || op === OP_BINARY) {
-        if (!measuring) {
-          if (sio) sioControl(socket, buf, s, e);
-          return;
-        }
-        const E = scanInt(buf, s, e, KEY_E);
+        const E = measuring ? scanInt(buf, s, e, KEY_E) : -1;
         if (E < 0) {
-          other++;
-          if (sio) sioControl(socket, buf, s, e);
+          if (measuring) other++;
+          if (sio) onSioText(buf, s, e);
           return;
         }
         const t = scanInt(buf, scanEnd, e, KEY_T);
@@ -80,29 +107,30 @@ function openWs(start: StartMsg, sio: boolean): Promise<Client> {
         socket.end();
       }
     });
-    const timer = setTimeout(() => fail(new Error(`upgrade timed out after ${start.connectTimeoutMs} ms`)), start.connectTimeoutMs);
     const fail = (err: Error) => {
       clearTimeout(timer);
       socket.destroy();
       reject(err);
     };
-    socket.on('connect', () => socket.write(upgradeRequest(start.host, start.port, start.path)));
-    socket.on('data', (chunk: Buffer) => {
-      if (measuring) bytes += chunk.length;
+    const onRead = (n: number, buf: Uint8Array): boolean => {
+      if (measuring) bytes += n;
+      let chunk = Buffer.from(buf.buffer, buf.byteOffset, n);
       if (head !== null) {
         head = Buffer.concat([head, chunk]);
         const end = headEnd(head);
-        if (end < 0) return;
+        if (end < 0) return true;
         const status = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
-        if (!/^HTTP\/1\.1 101/.test(status)) return fail(new Error(`upgrade refused: ${status}`));
-        const restBytes = head.subarray(end);
+        if (!/^HTTP\/1\.1 101/.test(status)) {
+          fail(new Error(`upgrade refused: ${status}`));
+          return false;
+        }
+        chunk = head.subarray(end);
         head = null;
         clearTimeout(timer);
         c.open = true;
         sockets.add(socket);
         resolve(c);
-        if (restBytes.length === 0) return;
-        chunk = restBytes;
+        if (chunk.length === 0) return true;
       }
       recv = nowUs();
       try {
@@ -110,8 +138,17 @@ function openWs(start: StartMsg, sio: boolean): Promise<Client> {
       } catch (err) {
         errors++;
         socket.destroy(err as Error);
+        return false;
       }
+      return true;
+    };
+    const socket = net.connect({
+      host: start.host, port: start.port, localAddress: start.localAddress,
+      onread: { buffer: READ_BUFFER, callback: onRead },
     });
+    socket.setNoDelay(true);
+    const timer = setTimeout(() => fail(new Error(`upgrade timed out after ${start.connectTimeoutMs} ms`)), start.connectTimeoutMs);
+    socket.on('connect', () => socket.write(upgradeRequest(start.host, start.port, start.path)));
     socket.on('error', (err) => {
       if (head !== null) fail(err);
       else errors++;
@@ -123,16 +160,6 @@ function openWs(start: StartMsg, sio: boolean): Promise<Client> {
       c.open = false;
     });
   });
-}
-
-/** Engine.io/Socket.IO control: answer the open packet with a namespace connect, pings with pongs. */
-function sioControl(socket: net.Socket, buf: Buffer, s: number, e: number): void {
-  const first = buf[s];
-  if (first === 0x30 /* '0' open */ && e - s > 1 && buf[s + 1] === 0x7b /* '{' */) {
-    socket.write(clientFrame(OP_TEXT, SIO_CONNECT));
-  } else if (first === 0x32 /* '2' ping */ && e - s === 1) {
-    socket.write(clientFrame(OP_TEXT, SIO_PING));
-  }
 }
 
 /** One polling client: GET start.path every interval, on a keep-alive agent. */
@@ -228,7 +255,9 @@ async function connectAll(start: StartMsg): Promise<void> {
     while (nextIndex < start.connections) {
       nextIndex++;
       try {
-        clients.push(await openWs(start, start.kind === 'sio'));
+        const c = await openWs(start, start.kind === 'sio');
+        clients.push(c);
+        wsClients.push(c);
       } catch (err) {
         failed++;
         firstError ??= (err as Error).message;
@@ -288,6 +317,10 @@ process.on('message', (m: ToLoad) => {
   if (m.type === 'start') {
     start = m;
     connectAll(m).catch((err: unknown) => send({ type: 'error', message: String((err as Error)?.message ?? err) }));
+  } else if (m.type === 'subscribe') {
+    // All at once, after every connection is up: no stream runs during the ramp, and every arm
+    // starts its window from the same state.
+    for (const c of wsClients) if (c.open) c.subscribe();
   } else if (m.type === 'measure') {
     beginWindow();
   } else if (m.type === 'stop') {

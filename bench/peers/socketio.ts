@@ -1,5 +1,5 @@
-// peer-socketio: a Socket.IO server; every client joins the symbol's room on connection and each
-// event is emitted to the room (Socket.IO encodes a room broadcast once for all its members).
+// peer-socketio: a Socket.IO server; a client joins the stream's room with a `subscribe` event and
+// each event is emitted to the room (Socket.IO encodes a room broadcast once for all its members).
 import http from 'node:http';
 import { Server } from 'socket.io';
 import { createFeed, peerFlags } from './feed.ts';
@@ -17,7 +17,9 @@ const server = http.createServer((req, res) => {
 });
 const io = new Server(server, { serveClient: false });
 io.on('connection', (socket) => {
-  void socket.join(room);
+  socket.on('subscribe', (name: unknown) => {
+    if (name === room) void socket.join(room);
+  });
 });
 
 // The payload travels as the same JSON object (parsed once per event, not per client), so each

@@ -1,5 +1,5 @@
 // limit: bare uWS publishing the pre-serialized payloads to one topic, with no protocol work
-// (no paths, no control messages, no subscriptions beyond one topic): the ceiling for our layers.
+// (no paths, no parsing: any message subscribes to the one topic): the ceiling for our layers.
 // Listens with SO_REUSEPORT (uWS's default), so several processes can share one port.
 import { loadUws } from '../../server/uws.ts';
 import { createFeed, peerFlags } from './feed.ts';
@@ -14,7 +14,8 @@ app.ws('/*', {
   maxPayloadLength: 16 * 1024,
   maxBackpressure,
   idleTimeout: 0,
-  open: (ws) => {
+  // Any message subscribes to the one topic: no parsing, no reply.
+  message: (ws) => {
     ws.subscribe(topic);
   },
 });

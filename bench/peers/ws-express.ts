@@ -13,12 +13,25 @@ const feed = await createFeed(flags);
 app.get('/api/v3/trades', (_req, res) => {
   res.type('application/json').send(feed.newestTrade());
 });
-// Any path is accepted (the bench asks for /ws/<sym>@trade?timeUnit=MICROSECOND): one stream here.
+// Any path is accepted; a client gets the trades once it sends a SUBSCRIBE (any one: there is one
+// stream here), as a Binance client would.
 const wss = new WebSocketServer({ server });
+const subscribed = new WeakSet<WebSocket>();
+wss.on('connection', (ws) => {
+  ws.on('message', (data) => {
+    try {
+      const msg = JSON.parse(String(data)) as { method?: string; id?: unknown };
+      if (msg.method === 'SUBSCRIBE') subscribed.add(ws);
+      ws.send(JSON.stringify({ result: null, id: msg.id ?? null }));
+    } catch {
+      ws.send(JSON.stringify({ error: { code: 3, msg: 'Invalid JSON' }, id: null }));
+    }
+  });
+});
 
 feed.onTrade((payload) => {
   for (const client of wss.clients) {
-    if (client.readyState === WebSocket.OPEN) client.send(payload);
+    if (client.readyState === WebSocket.OPEN && subscribed.has(client)) client.send(payload);
   }
 });
 

@@ -116,3 +116,18 @@ describe('field scanner', () => {
     expect(headEnd(Buffer.from('HTTP/1.1 101 Switching'))).toBe(-1);
   });
 });
+
+describe('frame parser with a reused read buffer', () => {
+  it('gives the right frames when the caller overwrites its buffer after every push', () => {
+    const payloads = ['{"E":1,"t":1}', 'z'.repeat(300), '{"E":2,"t":2}'];
+    const bytes = Buffer.concat(payloads.map((p) => serverFrame(OP_TEXT, Buffer.from(p))));
+    const { frames, parser } = collect();
+    const reused = Buffer.alloc(5);
+    for (let i = 0; i < bytes.length; i += 5) {
+      const n = bytes.copy(reused, 0, i, i + 5);
+      parser.push(reused.subarray(0, n));
+      reused.fill(0x21);
+    }
+    expect(frames.map((f) => f[1])).toEqual(payloads);
+  });
+});
