@@ -1,15 +1,9 @@
 // Binance's "manage a local order book" procedure, run against the whole server on a manual clock:
 // a REST depth snapshot plus the diff stream rebuilds exactly the book REST serves later.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
-import { startServer, type RunningServer } from '../../server/app.ts';
-import { channelFor } from '../../server/bus/bus.ts';
-import { loadConfig } from '../../server/config.ts';
-import { createManualClock, type ManualClock } from '../../server/market/clock.ts';
 import type { WireDepthUpdate } from '../../server/wire/payloads.ts';
 import { httpGet } from '../http/harness.ts';
-
-const START_US = Date.UTC(2026, 10, 21, 12, 0, 0) * 1000;
+import { startManualServer, type ManualServer } from './manual-server.ts';
 
 interface RestDepth {
   lastUpdateId: number;
@@ -18,36 +12,15 @@ interface RestDepth {
 }
 
 describe('a local order book from REST depth and the diff stream', () => {
-  let server: RunningServer;
-  let clock: ManualClock;
-  let ws: WebSocket;
-  const events: WireDepthUpdate[] = [];
-
-  /** Move the market on by `us`, publishing what happens, and wait until the socket has read it all. */
-  async function step(us: number): Promise<void> {
-    clock.advance(us);
-    server.simulator.advanceTo(clock.nowUs(), (symbol, batch) => server.bus.publish(channelFor(symbol), batch));
-    // A pong comes back after every frame sent before it: then the buffered events are complete.
-    await new Promise<void>((resolve) => {
-      ws.once('pong', () => resolve());
-      ws.ping();
-    });
-  }
-  const restDepth = async (): Promise<RestDepth> => (await httpGet(server.port, '/api/v3/depth?symbol=SOLUSDT&limit=5000')).json();
+  let m: ManualServer;
+  const events = () => m.messages as WireDepthUpdate[];
+  const step = (us: number) => m.step(us);
+  const restDepth = async (): Promise<RestDepth> => (await httpGet(m.server.port, '/api/v3/depth?symbol=SOLUSDT&limit=5000')).json();
 
   beforeAll(async () => {
-    clock = createManualClock(START_US);
-    server = await startServer(loadConfig(['--port', '0', '--symbols', 'SOLUSDT:20']), {
-      clock, runMarket: false, distDir: '/nonexistent/tickwire-dist',
-    });
-    ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws/solusdt@depth@100ms`);
-    ws.on('message', (data) => events.push(JSON.parse(data.toString())));
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    m = await startManualServer(['--symbols', 'SOLUSDT:20'], '/ws/solusdt@depth@100ms');
   });
-  afterAll(async () => {
-    ws.terminate();
-    await server.close();
-  });
+  afterAll(() => m.close());
 
   it('syncs by the update ids and then matches every later snapshot level for level', async () => {
     await step(1_000_000);
@@ -55,7 +28,7 @@ describe('a local order book from REST depth and the diff stream', () => {
     await step(2_000_000);
 
     // Drop what the snapshot already holds; the first event kept must straddle lastUpdateId + 1.
-    const fresh = events.filter((e) => e.u > snapshot.lastUpdateId);
+    const fresh = events().filter((e) => e.u > snapshot.lastUpdateId);
     expect(fresh.length, 'diff events after the snapshot').toBeGreaterThan(0);
     expect(fresh[0]!.U).toBeLessThanOrEqual(snapshot.lastUpdateId + 1);
     expect(fresh[0]!.u).toBeGreaterThanOrEqual(snapshot.lastUpdateId + 1);
@@ -79,7 +52,7 @@ describe('a local order book from REST depth and the diff stream', () => {
 
     let compared = 0;
     for (let round = 0; round < 30 && compared < 3; round++) {
-      apply(events);
+      apply(events());
       const later = await restDepth();
       // REST is ahead while a 100 ms diff is still to come; compare only at the same update id.
       if (later.lastUpdateId === lastU) {
