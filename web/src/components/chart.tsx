@@ -20,7 +20,12 @@ export function Chart({ series, scale, color, decimals }: { series: ReadonlySign
         scales: { x: { time: true, auto: false }, y: { auto: false } },
         axes: [
           { ...AXIS, size: 30 },
-          { ...AXIS, size: 64, values: (_u, ticks) => ticks.map((t) => t.toFixed(decimals.peek())) },
+          {
+            ...AXIS,
+            // Wide enough for the longest label: BTC's 94960.00 needs more room than SOL's 140.35.
+            size: (_u, values) => 16 + 7 * Math.max(4, ...(values ?? []).map((v) => String(v).length)),
+            values: (_u, ticks) => ticks.map((t) => t.toFixed(decimals.peek())),
+          },
         ],
         series: [{}, { stroke: color, width: 1.5, points: { show: false }, paths: uPlot.paths.stepped!({ align: 1 }) }],
       },

@@ -159,7 +159,7 @@ function Tape({ side, tape, dec }: { side: string; tape: ReadonlySignal<readonly
               </tr>
             ) : (
               <tr key={i} class={e.m ? 'sell' : 'buy'} data-a={e.a} data-f={e.f} data-l={e.l} data-src={e.src}>
-                <td class="num muted">{time(e.T)}</td>
+                <td class="muted">{time(e.T)}</td>
                 <td class="num px">
                   {e.m ? '▼ ' : '▲ '}
                   {formatPrice(e.p, d)}
