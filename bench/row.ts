@@ -4,8 +4,8 @@ import type { Histogram } from 'hdr-histogram-js';
 import type { ResultMsg } from './load/protocol.ts';
 import type { Arm, Scenario } from './scenarios.ts';
 import {
-  cpuMsPer1k, cpuPct, isClientBound, latencyCurve, lossRate, mergeHistograms, summarize,
-  type LatencySummary,
+  cpuMsPer1k, cpuPct, earlier, eventRate, isClientBound, later, latencyCurve, lossRate, mergeHistograms, summarize,
+  type LatencySummary, type SeqAt,
 } from './stats.ts';
 
 export interface Row {
@@ -71,8 +71,8 @@ export interface StreamMeasurement {
   readonly connected: number;
   readonly results: readonly ResultMsg[];
   readonly windowMs: number;
-  /** Trades the server published in the window (newest trade id at the end − at the start), when known. */
-  readonly published: number | null;
+  /** The server's newest trade at the start and at the end of the window ([id, µs]), when known. */
+  readonly published: readonly [SeqAt, SeqAt] | null;
   readonly serverCpuMs: number;
   readonly serverRssBefore: number;
   readonly serverRssAfter: number;
@@ -97,8 +97,12 @@ export function streamRow(m: StreamMeasurement): Row {
   let requests = 0;
   let errors = 0;
   let closedConnections = 0;
+  let firstEvent: SeqAt | null = null;
+  let lastEvent: SeqAt | null = null;
   const notes = [...m.notes];
   for (const r of m.results) {
+    firstEvent = earlier(firstEvent, r.firstEvent);
+    lastEvent = later(lastEvent, r.lastEvent);
     received += r.received;
     missed += r.missed;
     expected += r.expectedOpen;
@@ -127,8 +131,9 @@ export function streamRow(m: StreamMeasurement): Row {
     scenario: s.scenario,
     arm: s.arm,
     connections: m.connected,
-    // The server's own count when we have it: a lagging client's sequence span covers backlog too.
-    eventsPerSec: (m.published ?? maxSpan) / windowSec,
+    // In event time: the server's newest trade at both ends of the window, else the earliest and
+    // latest trade the clients saw (a lagging client's span covers backlog, its event times do not).
+    eventsPerSec: eventRate(m.published?.[0], m.published?.[1]) ?? eventRate(firstEvent, lastEvent) ?? maxSpan / windowSec,
     deliveredPerSec: received / windowSec,
     lossRate: lossRate(missed, expected),
     latencyUs: summarize(latency),

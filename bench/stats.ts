@@ -222,3 +222,25 @@ export function parseProcStatusRss(status: string): number {
   const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
   return m ? Number(m[1]) * 1024 : 0;
 }
+
+/** A trade seen at some point: its sequence (trade id) and its event time, µs. */
+export type SeqAt = readonly [seq: number, us: number];
+
+/** Shortest span of event time a rate is stated over, µs (below it the rate is mostly noise). */
+export const MIN_RATE_SPAN_US = 200_000;
+
+/**
+ * Events per second between two sightings, in event time: (Δseq) / (Δtime). Event time, not the
+ * time we looked, so a server that answers late (busy broadcasting) still gives its true rate.
+ * Null when the sightings are missing or closer than MIN_RATE_SPAN_US.
+ */
+export function eventRate(a: SeqAt | null | undefined, b: SeqAt | null | undefined): number | null {
+  if (!a || !b) return null;
+  const dt = b[1] - a[1];
+  if (!(dt >= MIN_RATE_SPAN_US) || b[0] < a[0]) return null;
+  return (b[0] - a[0]) / (dt / 1e6);
+}
+
+/** The earlier (or later) of two sightings by event time. */
+export const earlier = (a: SeqAt | null, b: SeqAt | null): SeqAt | null => (!a ? b : !b ? a : b[1] < a[1] ? b : a);
+export const later = (a: SeqAt | null, b: SeqAt | null): SeqAt | null => (!a ? b : !b ? a : b[1] > a[1] ? b : a);

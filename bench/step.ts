@@ -6,7 +6,7 @@ import type { FromLoad, ResultMsg, StartMsg } from './load/protocol.ts';
 import { CONNS_PER_LOAD, CONNS_PER_SERVER, type Scenario } from './scenarios.ts';
 import { LOAD_CORES, PINNING, SERVER_CORES, sleep, spawnNode, spawnPinned, stop, waitForLine, type Spawned } from './children.ts';
 import { cpuMs, cpuTimes, totalCpuMs, totalRss } from './proc.ts';
-import { coreBusyPct, type CpuTimes } from './stats.ts';
+import { coreBusyPct, type CpuTimes, type SeqAt } from './stats.ts';
 import { capacityRow, streamRow, type AutocannonResult, type CoreUse, type Row } from './row.ts';
 
 /** Core 0 (server) and core 1 (load) use between two readings; null when not pinned. */
@@ -91,12 +91,16 @@ async function startServers(s: Scenario, count: number): Promise<{ servers: Spaw
   return { servers, port: actual, notes };
 }
 
-/** Id of the newest trade the server published (GET /api/v3/trades?limit=1, served by every arm). */
-async function newestTradeId(port: number): Promise<number | null> {
+/** Id and time (µs) of the newest trade the server published (GET /api/v3/trades?limit=1, served by every arm). */
+async function newestTrade(port: number): Promise<SeqAt | null> {
   try {
-    const res = await fetch(`http://${HOST}:${port}/api/v3/trades?symbol=${SYMBOL}&limit=1`, { signal: AbortSignal.timeout(2000) });
-    const body = (await res.json()) as { id?: number }[];
-    return typeof body[0]?.id === 'number' ? body[0].id : null;
+    const res = await fetch(`http://${HOST}:${port}/api/v3/trades?symbol=${SYMBOL}&limit=1`, {
+      headers: { 'X-MBX-TIME-UNIT': 'MICROSECOND' },
+      signal: AbortSignal.timeout(2000),
+    });
+    const body = (await res.json()) as { id?: number; time?: number }[];
+    const t = body[0];
+    return typeof t?.id === 'number' && typeof t.time === 'number' ? [t.id, t.time] : null;
   } catch {
     return null;
   }
@@ -170,7 +174,7 @@ export async function runStep(s: Scenario): Promise<Row> {
     const workerPids = workers.map((w) => w.pid);
     // One server process: its newest trade id counts what it published. Several processes each
     // run their own market, so the clients' sequence spans count instead.
-    const id0 = serverCount === 1 ? await newestTradeId(port) : null;
+    const id0 = serverCount === 1 ? await newestTrade(port) : null;
     const cpu0 = totalCpuMs(serverPids);
     const load0 = totalCpuMs(workerPids);
     const cores0 = cpuTimes();
@@ -193,7 +197,7 @@ export async function runStep(s: Scenario): Promise<Row> {
     const load1 = totalCpuMs(workerPids);
     const cores1 = cpuTimes();
     const windowMs = performance.now() - t0;
-    const id1 = id0 === null ? null : await newestTradeId(port);
+    const id1 = id0 === null ? null : await newestTrade(port);
     const got: ResultMsg[] = await Promise.all(results);
     return streamRow({
       scenario: s,
@@ -201,7 +205,7 @@ export async function runStep(s: Scenario): Promise<Row> {
       connected,
       results: got,
       windowMs,
-      published: id0 !== null && id1 !== null ? id1 - id0 : null,
+      published: id0 !== null && id1 !== null ? [id0, id1] : null,
       serverCpuMs: cpu1 - cpu0,
       serverRssBefore: rssBefore,
       serverRssAfter: rssAfter || totalRss(serverPids),

@@ -52,6 +52,9 @@ export interface ResultMsg {
   readonly maxLast: number;
   /** Largest last − first + 1 of one stream: the publish count the stream saw. */
   readonly maxSpan: number;
+  /** The earliest and the latest trade (by event time) any stream saw in the window: [id, µs]. */
+  readonly firstEvent: readonly [number, number] | null;
+  readonly lastEvent: readonly [number, number] | null;
   /** Bytes read and written on the sockets in the window, framing and headers included. */
   readonly bytes: number;
   /** Latency histogram (event stamp to receipt, µs), hdr compressed base64. */

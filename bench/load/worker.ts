@@ -41,12 +41,26 @@ const sockets = new Set<net.Socket>();
 /** Bytes of a keep-alive socket already counted (sockets are shared between pollers by the agent). */
 const counted = new WeakMap<net.Socket, number>();
 
-function record(E: number, recv: number): void {
+/** Earliest and latest trade by event time in the window (for the event rate): id and µs. */
+let minE = Infinity;
+let minEId = 0;
+let maxE = 0;
+let maxEId = 0;
+
+function record(E: number, t: number, recv: number): void {
   if (E < US_STAMP_MIN) {
     msStamps = true;
     E *= 1000;
   }
   recordLatency(latency, recv - E);
+  if (E < minE) {
+    minE = E;
+    minEId = t;
+  }
+  if (E > maxE) {
+    maxE = E;
+    maxEId = t;
+  }
 }
 
 const SIO_PING = Buffer.from('3');
@@ -99,7 +113,7 @@ function openWs(start: StartMsg, sio: boolean): Promise<WsClient> {
           return;
         }
         const t = scanInt(buf, scanEnd, e, KEY_T);
-        record(E, recv);
+        record(E, t, recv);
         if (t > 0) c.seq.see(t);
       } else if (op === OP_PING) {
         socket.write(clientFrame(OP_PONG, Buffer.from(buf.subarray(s, e))));
@@ -234,7 +248,7 @@ function takeTrades(c: Client, body: string, recv: number): void {
   for (const tr of trades) {
     if (tr.id <= c.seq.last) continue;
     c.seq.see(tr.id);
-    recordLatency(latency, recv - tr.time * scale);
+    record(tr.time * scale, tr.id, recv);
   }
 }
 
@@ -278,6 +292,8 @@ function beginWindow(): void {
   latency.reset();
   staleness.reset();
   bytes = other = requests = errors = 0;
+  minE = Infinity;
+  maxE = minEId = maxEId = 0;
   measuring = true;
 }
 
@@ -305,6 +321,8 @@ function endWindow(): ResultMsg {
   }
   return {
     type: 'result', received, missed, disordered, expectedOpen, closed, maxLast, maxSpan, bytes,
+    firstEvent: maxE > 0 ? [minEId, minE] : null,
+    lastEvent: maxE > 0 ? [maxEId, maxE] : null,
     latency: encodeHistogram(latency),
     ...(start?.kind === 'poll' ? { staleness: encodeHistogram(staleness) } : {}),
     requests, errors, other, msStamps, openAtStop,

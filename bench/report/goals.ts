@@ -40,6 +40,11 @@ export function holdBack(r: Row): string {
   return why.join('; ');
 }
 
+/** Delivered updates as a share of those offered (events/s in × connections); null when none were offered. */
+export function deliveredShare(r: Row): number | null {
+  return ratio(r.deliveredPerSec, r.eventsPerSec * r.connections);
+}
+
 const BIG = 10_000;
 const MID = 1_000;
 
@@ -73,10 +78,12 @@ export function evaluateGoals(rows: readonly Row[]): Goal[] {
   });
 
   const limit10k = findRow(rows, 'limit', BIG, 100);
-  const ofLimit = ratio(push10k?.deliveredPerSec, limit10k?.deliveredPerSec);
+  // Each arm runs its own market for its own window, so their event counts differ by chance
+  // (Poisson orders, several trades each): compare the share of offered updates delivered.
+  const ofLimit = push10k && limit10k ? ratio(deliveredShare(push10k), deliveredShare(limit10k)) : null;
   goals.push({
     id: 'push-vs-limit',
-    text: "push reaches at least 90% of the limit arm's delivered rate (10,000 connections)",
+    text: "push reaches at least 90% of the limit arm's delivered rate (10,000 connections; each as a share of the updates its own events/s in offered)",
     measured: ofLimit,
     target: '≥ 0.90',
     met: ofLimit === null ? null : ofLimit >= 0.9,

@@ -13,7 +13,7 @@ function result(over: Partial<ResultMsg>, latencies: number[] = []): ResultMsg {
   for (const v of latencies) recordLatency(h, v);
   return {
     type: 'result', received: 0, missed: 0, disordered: 0, expectedOpen: 0, closed: [], maxLast: 0, maxSpan: 0, bytes: 0,
-    latency: encodeHistogram(h), requests: 0, errors: 0, other: 0, msStamps: false, openAtStop: 0, ...over,
+    latency: encodeHistogram(h), requests: 0, errors: 0, other: 0, msStamps: false, openAtStop: 0, firstEvent: null, lastEvent: null, ...over,
   };
 }
 
@@ -32,7 +32,7 @@ describe('stream rows', () => {
         result({ received: 200_000, expectedOpen: 200_000, bytes: 30_000_000, maxSpan: 400, maxLast: 900 }, [100, 200, 300]),
         result({ received: 199_990, missed: 10, expectedOpen: 200_000, bytes: 29_998_500, maxSpan: 400, maxLast: 900 }, [400]),
       ],
-      published: 400,
+      published: [[1000, 1_700_000_000_000_000], [1400, 1_700_000_004_000_000]],
       serverCpuMs: 800,
       serverRssBefore: 50_000_000,
       serverRssAfter: 60_000_000,
@@ -68,6 +68,18 @@ describe('stream rows', () => {
     expect(row.clientCpuPct).toBe(60);
     expect(row.clientBound).toBe(true);
     expect(evaluateGoals([{ ...row, requestedConnections: 1000, rate: 100, latencyUs: { p50: 1, p99: 9000, p999: 1, max: 1 } }])[3]!.note).toMatch(/load's core was full \(99% busy, 40% of it kernel softirq\)/);
+  });
+
+  it('takes the event rate from what the clients saw, in event time, when the server could not say', () => {
+    const row = streamRow(measurement({
+      results: [
+        result({ received: 10, expectedOpen: 10, maxSpan: 10, firstEvent: [500, 1_000_000_000], lastEvent: [560, 1_000_000_000 + 2_000_000] }),
+        result({ received: 10, expectedOpen: 10, maxSpan: 10, firstEvent: [480, 1_000_000_000 - 1_000_000], lastEvent: [530, 1_000_000_000] }),
+      ],
+      // A lagging client window of 4 s saw 3 s of event time: the rate is 80 / 3 s, not 80 / 4 s.
+      windowMs: 4000,
+    }));
+    expect(row.eventsPerSec).toBeCloseTo(80 / 3, 9);
   });
 
   it('falls back on the longest sequence span when the server count is unknown', () => {
@@ -116,6 +128,13 @@ describe('goals', () => {
     row({ arm: 'limit', deliveredPerSec: 1_050_000 }),
     row({ connections: 1000, requestedConnections: 1000, deliveredPerSec: 100_000, latencyUs: { p50: 400, p99: 4999, p999: 6000, max: 9000 } }),
   ];
+
+  it('compare push with the limit by the share of offered updates each delivered, not by raw rates', () => {
+    // Push saw fewer events in its window than the limit arm did in its own, but delivered all of them.
+    const goals = evaluateGoals([row({ eventsPerSec: 100, deliveredPerSec: 1_000_000 }), row({ arm: 'limit', eventsPerSec: 150, deliveredPerSec: 1_500_000 })]);
+    expect(goals[2]!.measured).toBeCloseTo(1, 12);
+    expect(goals[2]!.met).toBe(true);
+  });
 
   it('are all met by rows that meet them', () => {
     expect(evaluateGoals(passing).map((g) => g.met)).toEqual([true, true, true, true]);

@@ -1,7 +1,7 @@
 // The bench's arithmetic on pure values: percentiles, loss by sequence, ratios, the client-bound rule, /proc parsing.
 import { describe, expect, it } from 'vitest';
 import {
-  CLIENT_BOUND_PCT, CORE_FULL_PCT, coreBusyPct, cpuMsPer1k, cpuPct, createSequenceTracker, encodeHistogram, expectedUpdates, isClientBound,
+  CLIENT_BOUND_PCT, CORE_FULL_PCT, coreBusyPct, cpuMsPer1k, earlier, eventRate, later, MIN_RATE_SPAN_US, cpuPct, createSequenceTracker, encodeHistogram, expectedUpdates, isClientBound,
   latencyCurve, lossRate, mergeHistograms, newLatencyHistogram, parseProcStatCpus, parseProcStatTicks, parseProcStatusRss, ratio,
   recordLatency, summarize,
 } from '../../bench/stats.ts';
@@ -107,6 +107,24 @@ describe('loss by sequence', () => {
     expect(lossRate(5, 0)).toBe(0);
     expect(lossRate(12, 10)).toBe(1);
     expect(lossRate(1, 4)).toBe(0.25);
+  });
+});
+
+describe('event rate', () => {
+  it('counts events per second of event time between two sightings', () => {
+    expect(eventRate([100, 5_000_000], [300, 7_000_000])).toBe(100);
+  });
+
+  it('states no rate over too short a span, a missing sighting or a sequence going back', () => {
+    expect(eventRate([100, 5_000_000], [101, 5_000_000 + MIN_RATE_SPAN_US - 1])).toBeNull();
+    expect(eventRate(null, [300, 7_000_000])).toBeNull();
+    expect(eventRate([300, 5_000_000], [100, 7_000_000])).toBeNull();
+  });
+
+  it('keeps the earliest and the latest sighting by time, whichever process saw them', () => {
+    expect(earlier([5, 50], [3, 30])).toEqual([3, 30]);
+    expect(later([5, 50], [3, 30])).toEqual([5, 50]);
+    expect(earlier(null, [3, 30])).toEqual([3, 30]);
   });
 });
 
