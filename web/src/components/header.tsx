@@ -23,6 +23,12 @@ export function Header({ d, status }: { d: Dashboard; status: ReadonlySignal<Soc
   const text = useComputed(() => (d.paused.value ? 'offline · paused' : statusText(status.value)));
   const kind = useComputed(() => `status status-${status.value.kind}`);
   const pauseLabel = useComputed(() => (d.paused.value ? 'Resume' : 'Pause'));
+  const offset = useComputed(() => {
+    const err = d.clock.errorMs.value;
+    if (err === null) return 'server clock: measuring…';
+    const o = d.clock.offsetMs.value;
+    return `server clock ${o >= 0 ? '+' : '−'}${Math.abs(o).toFixed(1)} ms ±${err.toFixed(1)}`;
+  });
   const symbols = d.symbols.value.length > 0 ? d.symbols.value.map((s) => s.symbol) : [d.symbol.value];
   return (
     <header class="bar">
@@ -45,6 +51,9 @@ export function Header({ d, status }: { d: Dashboard; status: ReadonlySignal<Soc
       </label>
       <span class={kind} data-testid="status" role="status" aria-live="polite">
         {text}
+      </span>
+      <span class="muted small" data-testid="clock" title="server − local, from /api/v3/time; latencies are corrected by it">
+        {offset}
       </span>
       <button type="button" data-testid="pause" onClick={() => d.togglePause()}>
         {pauseLabel}
