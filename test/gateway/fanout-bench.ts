@@ -31,15 +31,19 @@ async function runServer(batch: number): Promise<void> {
   let scheduled = false;
   // Publish up to the window, 20 batches per turn of the event loop so uWS writes in between;
   // with the window full, wait for the next credit instead of spinning.
+  let turns = 0;
+  let starved = 0; // turns that ended with the window full (waiting for the clients)
   const pump = () => {
     scheduled = false;
     if (!running) return;
+    turns++;
     for (let turn = 0; turn < 20 && published - credit < WINDOW; turn++) {
       const events = [];
       for (let i = 0; i < batch; i++) events.push(event.trade(++published));
       server.publish(events);
     }
     if (published - credit < WINDOW) schedule();
+    else starved++;
   };
   const schedule = () => {
     if (scheduled) return;
@@ -58,7 +62,9 @@ async function runServer(batch: number): Promise<void> {
     if (msg.cpu) {
       const d = process.cpuUsage(cpu);
       cpu = process.cpuUsage();
-      process.send!({ serverCpuMs: (d.user + d.system) / 1000, published, framesMetric: server.metrics.read('tickwire_frames_delivered_total', { type: 'trade' }) });
+      process.send!({ serverCpuMs: (d.user + d.system) / 1000, published, turns, starved });
+      turns = 0;
+      starved = 0;
     }
     if (msg.stop) {
       running = false;
@@ -181,7 +187,7 @@ async function orchestrate(n: number, seconds: number, batch: number): Promise<v
   const dt = (performance.now() - t0) / 1000;
   const frames = last.total - total0;
   server.send({ cpu: true });
-  const s = await next<{ serverCpuMs: number; published: number }>(server, 'serverCpuMs');
+  const s = await next<{ serverCpuMs: number; published: number; turns: number; starved: number }>(server, 'serverCpuMs');
   server.send({ stop: true });
   client.send({ stop: true });
 
@@ -189,6 +195,7 @@ async function orchestrate(n: number, seconds: number, batch: number): Promise<v
   console.log(
     `subscribers ${n} · batch ${batch} trades · ${dt.toFixed(1)} s: ${Math.round(perSec).toLocaleString('en-US')} frames/s delivered ` +
       `(${Math.round(perSec / n).toLocaleString('en-US')} trades/s per subscriber) · server CPU ${((s.serverCpuMs / 1000 / dt) * 100).toFixed(0)}% of a core, ` +
-      `client CPU ${((clientCpuMs / 1000 / dt) * 100).toFixed(0)}% · ${(s.serverCpuMs * 1e6 / frames).toFixed(0)} ns server CPU per frame`,
+      `client CPU ${((clientCpuMs / 1000 / dt) * 100).toFixed(0)}% · ${(s.serverCpuMs * 1e6 / frames).toFixed(0)} ns server CPU per frame · ` +
+      `${Math.round(s.turns / dt)} publish turns/s, ${Math.round((100 * s.starved) / Math.max(1, s.turns))}% waiting on the clients`,
   );
 }
