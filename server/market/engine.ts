@@ -1,17 +1,17 @@
-// One symbol's market: a fair price with clustered volatility and rare jumps, a limit order book that
-// makers keep around it, taker orders (self-exciting arrivals) that walk the book, and the 100 ms tick
-// that publishes depth, tickers and klines. Integer ticks and lots inside; strings made once per event.
-import type { AggTrade, BookTicker, DepthSnapshot, DepthSpeed, Interval, Kline, Level, MarketEvent, Trade } from './types.ts';
-import { INTERVALS } from './types.ts';
+// One symbol's market: a limit order book that makers keep around a moving fair price, taker orders
+// that walk it (trades, aggTrades, bookTicker), and the 100 ms tick that publishes depth, tickers and
+// klines. Integer ticks and lots inside; strings are made once, when an event is made.
+import type { AggTrade, BookTicker, DepthSnapshot, MarketEvent, Trade } from './types.ts';
 import type { Random } from './random.ts';
 import type { SymbolModel } from './specs.ts';
 import { formatUnits } from './specs.ts';
-import { ASK, BID, createBook, type BookDiff, type Side } from './book.ts';
+import { ASK, BID, createBook, type Side } from './book.ts';
 import type { KlineSources } from './klines.ts';
-import { klineAt } from './klines.ts';
-import { bucketStart, SECOND_US, TZ_SENSITIVE } from './intervals.ts';
+import { SECOND_US } from './intervals.ts';
 import { createRing, type Ring } from './ring.ts';
-import { ticker24h, type LastTrade } from './ticker.ts';
+import type { LastTrade } from './ticker.ts';
+import { createFairPrice, createHawkes } from './flow.ts';
+import { createPublisher } from './publish.ts';
 
 export const TICK_US = 100_000;
 /** Levels kept per side: refilled below MIN, trimmed above MAX. */
@@ -20,15 +20,6 @@ export const MAX_LEVELS = 100;
 /** Widest distance from the best price kept on a side, in level gaps. */
 const MAX_SPAN_GAPS = 400;
 export const TRADE_RING = 10_000;
-const SNAPSHOT_LEVELS = 20;
-/** Hawkes arrivals: each taker order raises the intensity by BRANCHING × DECAY, decaying at DECAY /s. */
-const BRANCHING = 0.6;
-const DECAY = 1.5;
-/** GARCH(1,1) on one-second returns of the fair price. */
-const GARCH_ALPHA = 0.06;
-const GARCH_BETA = 0.92;
-const JUMP_PER_SEC = 1 / (4 * 3600);
-const JUMP_SD = 0.005;
 
 export interface EngineOptions {
   readonly model: SymbolModel;
@@ -67,12 +58,6 @@ export interface Engine {
   bookTicker(): BookTicker;
 }
 
-/** The (interval, offset) pairs with their own kline events; @+08:00 of the others equals UTC. */
-const KLINE_STREAMS: readonly { interval: Interval; tz: number }[] = [
-  ...INTERVALS.map((interval) => ({ interval, tz: 0 })),
-  ...TZ_SENSITIVE.map((interval) => ({ interval, tz: 480 })),
-];
-
 export function createEngine(opts: EngineOptions): Engine {
   const { model, rng, sources } = opts;
   const { s1, m1, h1 } = sources;
@@ -90,40 +75,14 @@ export function createEngine(opts: EngineOptions): Engine {
   let takers = 0;
   let last: LastTrade = { price: NaN, lots: 0, timeUs: opts.startUs };
 
-  // Fair price (log of ticks) with per-second variance h, around hBar = dailyVol² / 86400.
-  const hBar = (model.dailyVol * model.dailyVol) / 86_400;
-  let h = hBar;
-  let fairLog = Math.log(Math.max(1, opts.startTicks));
-  let fairUs = opts.startUs;
-  let secondLog = fairLog;
-  const fair = (t: number): number => {
-    const dt = (t - fairUs) / SECOND_US;
-    if (dt > 0) {
-      fairLog += Math.sqrt(h * dt) * rng.normal();
-      fairUs = t;
-    }
-    return Math.exp(fairLog);
-  };
-
-  // Taker arrivals: exact simulation of an exponential-kernel Hawkes process.
-  const mu = opts.tradesPerSec * (1 - BRANCHING);
-  let excitation = 0;
-  const scheduleTaker = (t: number): number => {
-    const s1 = rng.exponential(mu);
-    let s2 = Infinity;
-    if (excitation > 0) {
-      const d = 1 + (DECAY * Math.log(1 - rng.next())) / excitation;
-      if (d > 0) s2 = -Math.log(d) / DECAY;
-    }
-    const s = Math.min(s1, s2);
-    excitation *= Math.exp(-DECAY * s);
-    return t + Math.max(1, Math.round(s * SECOND_US));
-  };
+  const fairPrice = createFairPrice(rng, model.dailyVol, opts.startTicks, opts.startUs);
+  const fair = fairPrice.at;
+  const arrivals = createHawkes(rng, opts.tradesPerSec);
   const makerRate = 3 + 2 * opts.tradesPerSec;
   const scheduleMaker = (t: number): number => t + Math.max(1, Math.round(rng.exponential(makerRate) * SECOND_US));
 
   let nextTick = (Math.floor(opts.startUs / TICK_US) + 1) * TICK_US;
-  let nextTaker = scheduleTaker(opts.startUs);
+  let nextTaker = arrivals.next(opts.startUs, false);
   let nextMaker = scheduleMaker(opts.startUs);
 
   const levelLots = () => Math.max(1, Math.round(model.meanLevelLots * rng.lognormal(1)));
@@ -156,8 +115,8 @@ export function createEngine(opts: EngineOptions): Engine {
   }
 
   // Start with a full book around the starting price.
-  ensureDepth(BID, Math.exp(fairLog));
-  ensureDepth(ASK, Math.exp(fairLog));
+  ensureDepth(BID, fair(opts.startUs));
+  ensureDepth(ASK, fair(opts.startUs));
 
   let top: BookTicker = makeTop();
   function makeTop(): BookTicker {
@@ -233,7 +192,6 @@ export function createEngine(opts: EngineOptions): Engine {
       book.set(side, p, q - take);
       rem -= take;
     }
-    excitation += BRANCHING * DECAY;
     takers++;
     ensureDepth(side, f);
     topChanged(t, b0, bq0, a0, aq0, events);
@@ -280,63 +238,14 @@ export function createEngine(opts: EngineOptions): Engine {
     if (emit && events!.length > 0) emit(events!);
   }
 
-  const levels = (side: Side, n: number): Level[] => {
-    const out: Level[] = [];
-    const count = Math.min(n, book.levelCount(side));
-    for (let i = 0; i < count; i++) out.push([px(book.priceAt(side, i)), qty(book.qtyAt(side, i))]);
-    return out;
-  };
-  const depth = (limit: number): DepthSnapshot => ({ symbol, lastUpdateId: book.updateId, bids: levels(BID, limit), asks: levels(ASK, limit) });
-  const diffLevels = (ls: BookDiff['bids']): Level[] => ls.map(([p, q]) => [px(p), qty(q)] as const);
-  const streams = KLINE_STREAMS.map((s) => ({ ...s, openUs: bucketStart(s.interval, s.tz, opts.startUs) }));
-
-  function pushDepth(t: number, speed: DepthSpeed, events: MarketEvent[]): void {
-    const d = book.takeDiff(speed);
-    if (d) {
-      events.push({
-        type: 'depthUpdate', timeUs: t, symbol, speed, firstUpdateId: d.firstUpdateId, lastUpdateId: d.lastUpdateId,
-        bids: diffLevels(d.bids), asks: diffLevels(d.asks),
-      });
-    }
-    events.push({ type: 'depthSnapshot', timeUs: t, speed, depth: depth(SNAPSHOT_LEVELS) });
-  }
-  const kline = (interval: Interval, tz: number, openUs: number, t: number): Kline | undefined => klineAt(model, sources, interval, tz, openUs, t);
+  const publisher = createPublisher({ model, book, sources, last: () => last, top: () => engine.bookTicker() });
 
   function tick(t: number, emit: Emit | undefined): void {
     s1.rollTo(t);
     m1.rollTo(t);
     h1.rollTo(t);
-    const second = t % SECOND_US === 0;
-    if (second) {
-      fair(t);
-      const r = fairLog - secondLog;
-      h = Math.min(25 * hBar, Math.max(hBar / 25, (1 - GARCH_ALPHA - GARCH_BETA) * hBar + GARCH_ALPHA * r * r + GARCH_BETA * h));
-      if (rng.next() < JUMP_PER_SEC) fairLog += JUMP_SD * rng.normal();
-      secondLog = fairLog;
-    }
-    if (!emit) return;
-    const events: MarketEvent[] = [];
-    if (second) {
-      for (const s of streams) {
-        const open = bucketStart(s.interval, s.tz, t);
-        if (open === s.openUs) continue;
-        const k = kline(s.interval, s.tz, s.openUs, t);
-        if (k) events.push({ type: 'kline', timeUs: t, kline: k });
-        s.openUs = open;
-      }
-    }
-    pushDepth(t, 100, events);
-    if (second) {
-      pushDepth(t, 1000, events);
-      events.push({ type: 'ticker', timeUs: t, ticker: ticker24h(model, m1, last, engine.bookTicker(), t) });
-      const even = t % (2 * SECOND_US) === 0;
-      for (const s of streams) {
-        if (s.interval !== '1s' && !even) continue;
-        const k = kline(s.interval, s.tz, s.openUs, t);
-        if (k) events.push({ type: 'kline', timeUs: t, kline: k });
-      }
-    }
-    emit(events);
+    if (t % SECOND_US === 0) fairPrice.second(t);
+    if (emit) emit(publisher.tick(t));
   }
 
   const engine: Engine = {
@@ -365,7 +274,7 @@ export function createEngine(opts: EngineOptions): Engine {
       } else if (nextTaker <= nextMaker) {
         timeUs = nextTaker;
         taker(timeUs, emit);
-        nextTaker = scheduleTaker(timeUs);
+        nextTaker = arrivals.next(timeUs, true);
       } else {
         timeUs = nextMaker;
         maker(timeUs, emit);
@@ -374,13 +283,13 @@ export function createEngine(opts: EngineOptions): Engine {
     },
     goLive(nowUs) {
       book.trackDiffs(true);
-      for (const s of streams) s.openUs = bucketStart(s.interval, s.tz, nowUs);
+      publisher.start(nowUs);
       s1.rollTo(nowUs);
       m1.rollTo(nowUs);
       h1.rollTo(nowUs);
       timeUs = Math.max(timeUs, nowUs);
     },
-    depth,
+    depth: publisher.depth,
     bookTicker() {
       if (topKey() !== topAt) {
         top = makeTop();
