@@ -89,6 +89,7 @@ export const CloseReason = {
 /**
  * HTTP answers to an upgrade the gateway refuses (the body is the REST error shape, wire.md §6).
  * An upgrade on a path that is not a stream path never reaches the gateway: the site answers 404.
+ * One without a valid Sec-WebSocket-Key never reaches it either: uWS drops the connection.
  */
 export const UpgradeRefusal = {
   /** More than ws.connAttemptsPerIp attempts in ws.connAttemptWindowMs from one IP. */
