@@ -98,13 +98,13 @@ export function symbolModel(symbol: string): SymbolModel {
   };
 }
 
-/** Price between 0.1 and 1000 from the name's hash; tick ≈ price / 10^4, lot ≈ 10^4 / price (quote units). */
+/** Price between 0.1 and 1000 from the name's hash; tick ≈ price / 10^4, a lot worth 0.1–1 USDT. */
 function generic(symbol: string): Known {
   const h = hashString(symbol);
   const raw = 10 ** (-1 + (4 * (h % 10_000)) / 10_000);
   const e = Math.floor(Math.log10(raw));
   const price = Number(raw.toPrecision(3));
   const tick = 10 ** (e + 4);
-  const step = 10 ** Math.min(8, Math.max(0, 4 - e));
+  const step = 10 ** Math.min(8, Math.max(0, 7 - e)); // one lot ≈ 0.1–1 USDT
   return { price, tick, step, vol: 0.05, taker: 500 / price, level: 5000 / price, maxQty: 9_000_000 };
 }
