@@ -54,6 +54,7 @@ export function attachSite(app: TemplatedApp, opts: SiteOptions): void {
 
   const serve = (res: HttpResponse, url: string, ifNoneMatch: string, head: boolean) => {
     if (url.startsWith('/api/')) return notFound(res, url, head);
+    if (url === '/ws' || url.startsWith('/ws/') || url === '/stream') return upgradeRequired(res, head);
     const key = staticKey(url);
     if (key === undefined) return notFound(res, url, head);
     if (key === '/index.html' && mtimeOf(indexPath) !== indexMtime) refresh(true);
@@ -132,6 +133,15 @@ function sendFile(res: HttpResponse, file: StaticFile, ifNoneMatch: string, head
 function finish(res: HttpResponse, body: string | Buffer, head: boolean): void {
   if (head) res.writeHeader('Content-Length', String(Buffer.byteLength(body))).endWithoutBody();
   else res.end(body);
+}
+
+/** A plain GET on a stream path: say what the path is for rather than a bare 404. */
+function upgradeRequired(res: HttpResponse, head: boolean): void {
+  res
+    .writeStatus('426 Upgrade Required')
+    .writeHeader('Upgrade', 'websocket')
+    .writeHeader('Content-Type', 'text/plain; charset=utf-8');
+  finish(res, 'This path serves WebSocket streams: connect with a WebSocket client, e.g. ws://<host>/ws/solusdt@trade\n', head);
 }
 
 function notFound(res: HttpResponse, url: string, head: boolean): void {

@@ -117,6 +117,16 @@ describe('dashboard files', () => {
     expect(api.json()).toMatchObject({ code: -1 });
   });
 
+  it('tells a plain GET on a stream path to upgrade, with 426', async () => {
+    h = await startHarness({ distDir: dist });
+    for (const path of ['/ws', '/ws/solusdt@trade', '/stream']) {
+      const r = await h.get(path);
+      expect(r.status, path).toBe(426);
+      expect(r.headers.upgrade).toBe('websocket');
+      expect(r.text).toContain('WebSocket');
+    }
+  });
+
   it('answers HEAD with the length and no body, and other methods with 405', async () => {
     h = await startHarness({ distDir: dist });
     const head = await h.get('/assets/index-a1B2c3D4.js', {}, 'HEAD');

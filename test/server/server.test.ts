@@ -52,6 +52,7 @@ describe('startServer', () => {
     expect(page.status).toBe(404);
     expect(page.text).toContain('Not found');
     expect((await get('/')).text).toContain('npm run build');
+    expect((await get('/ws/solusdt@trade')).status).toBe(426);
   });
 
   it('serves REST from the running market: configured symbols, live prices and one update-id sequence', async () => {
