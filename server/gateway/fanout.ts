@@ -8,7 +8,7 @@ import type { Interval, MarketEvent, MarketEventType, MarketView, Ticker24h } fr
 import { INTERVALS } from '../market/types.ts';
 import type { Counter, Metrics } from '../metrics.ts';
 import {
-  combinedPrefix, encodeAggTrade, encodeArray, encodeAvgPrice, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
+  combinedPrefix, encodeAggTrade, encodeArray, encodeAvgPrice, encodeRollingTicker, type RollingStats, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
   encodePartialDepth, encodeTicker, encodeTrade, type TimeUnit,
 } from '../wire/encode.ts';
 import { STREAM_KINDS, TZ_DISTINCT_INTERVALS, type StreamKind, type StreamSpec } from '../wire/streams.ts';
@@ -67,6 +67,8 @@ export interface FanoutOptions {
   readonly bytesOut: Counter;
   /** Read for `@avgPrice`, once a second per symbol (on its ticker event) and only when subscribed. */
   readonly avgPrice?: MarketView['avgPrice'];
+  /** Read for `@ticker_<1h|4h|1d>`, like avgPrice: once a second per subscribed symbol and window. */
+  readonly rolling?: (symbol: string, window: '1h' | '4h' | '1d', closeTimeUs: number) => RollingStats | undefined;
 }
 
 const EVENT_TYPES: readonly MarketEventType[] = ['trade', 'aggTrade', 'bookTicker', 'depthUpdate', 'depthSnapshot', 'ticker', 'kline'];
@@ -78,6 +80,7 @@ interface SymbolKeys {
   readonly ticker: string;
   readonly miniTicker: string;
   readonly avgPrice: string;
+  readonly rolling: readonly (readonly ['1h' | '4h' | '1d', string])[];
   readonly diff: Readonly<Record<number, string>>;
   readonly partial: Readonly<Record<number, readonly [string, string, string]>>;
   readonly kline: ReadonlyMap<Interval, { readonly utc: string; readonly tz8: string }>;
@@ -93,6 +96,7 @@ function keysOf(symbol: string): SymbolKeys {
     ticker: `${s}@ticker`,
     miniTicker: `${s}@miniTicker`,
     avgPrice: `${s}@avgPrice`,
+    rolling: [['1h', `${s}@ticker_1h`], ['4h', `${s}@ticker_4h`], ['1d', `${s}@ticker_1d`]],
     diff: { 100: `${s}@depth@100ms`, 1000: `${s}@depth@1000ms` },
     partial: { 100: partial(100), 1000: partial(1000) },
     kline: new Map(INTERVALS.map((i) => [i, { utc: `${s}@kline_${i}`, tz8: `${s}@kline_${i}@+08:00` }])),
@@ -199,6 +203,12 @@ export function createFanout(opts: FanoutOptions): Fanout {
         if (avgPrice && entries.has(k.avgPrice)) {
           const avg = avgPrice(t.symbol);
           any = deliver(k.avgPrice, {}, (u) => encodeAvgPrice(t.symbol, avg, ev.timeUs, u)) || any;
+        }
+        const rolling = opts.rolling;
+        for (const [window, key] of k.rolling) {
+          if (!rolling || !entries.has(key)) continue;
+          const stats = rolling(t.symbol, window, ev.timeUs);
+          if (stats) any = deliver(key, {}, (u) => encodeRollingTicker(window, stats, ev.timeUs, u)) || any;
         }
         if (entries.has(ALL_MINI) || entries.has(ALL_TICKERS)) {
           arrays.add(t.symbol, Math.floor(ev.timeUs / 1_000_000), { timeUs: ev.timeUs, ticker: t });

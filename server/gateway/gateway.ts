@@ -21,6 +21,7 @@ import {
 import type { StreamSpec } from '../wire/streams.ts';
 import { parseConnect } from './connect.ts';
 import { createFanout } from './fanout.ts';
+import { rollingStats } from './rolling.ts';
 import { createAttemptLimiter, createMessageBucket, takeMessage, type MessageBucket } from './limits.ts';
 
 export interface GatewayOptions {
@@ -101,6 +102,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     symbols: [...symbols],
     bytesOut,
     avgPrice: (symbol) => opts.market.avgPrice(symbol),
+    rolling: (symbol, window, closeTimeUs) => rollingStats(opts.market, symbol, window, closeTimeUs),
   });
 
   // Slow consumers. uWS gets twice the configured backpressure and we close at the configured

@@ -77,6 +77,35 @@ export function encodeDepthUpdate(d: DepthDiff, eventTimeUs: number, unit: TimeU
   return `{"e":"depthUpdate","E":${wireTime(eventTimeUs, unit)},"s":"${d.symbol}","U":${d.firstUpdateId},"u":${d.lastUpdateId},"b":${encodeLevels(d.bids)},"a":${encodeLevels(d.asks)}}`;
 }
 
+/** Statistics of a rolling window (`<sym>@ticker_<1h|4h|1d>`), all decimals already formatted. */
+export interface RollingStats {
+  readonly symbol: string;
+  readonly priceChange: string;
+  readonly priceChangePercent: string;
+  readonly open: string;
+  readonly high: string;
+  readonly low: string;
+  readonly last: string;
+  readonly weightedAvgPrice: string;
+  readonly volume: string;
+  readonly quoteVolume: string;
+  readonly openTimeUs: number;
+  readonly closeTimeUs: number;
+  /** −1 when the window has no trades. */
+  readonly firstId: number;
+  readonly lastId: number;
+  readonly count: number;
+}
+
+/** `<sym>@ticker_<window>`: event `1hTicker`, `4hTicker` or `1dTicker`. */
+export function encodeRollingTicker(window: string, r: RollingStats, eventTimeUs: number, unit: TimeUnit): string {
+  return (
+    `{"e":"${window}Ticker","E":${wireTime(eventTimeUs, unit)},"s":"${r.symbol}","p":"${r.priceChange}","P":"${r.priceChangePercent}",` +
+    `"o":"${r.open}","h":"${r.high}","l":"${r.low}","c":"${r.last}","w":"${r.weightedAvgPrice}","v":"${r.volume}","q":"${r.quoteVolume}",` +
+    `"O":${wireTime(r.openTimeUs, unit)},"C":${wireTime(r.closeTimeUs, unit)},"F":${r.firstId},"L":${r.lastId},"n":${r.count}}`
+  );
+}
+
 /** `<sym>@avgPrice`: the average over the last `mins` minutes; T is the last trade's time. */
 export function encodeAvgPrice(
   symbol: string, avg: { readonly mins: number; readonly price: string; readonly closeTimeUs: number }, eventTimeUs: number, unit: TimeUnit,

@@ -37,6 +37,12 @@ export interface WirePartialDepth {
 export interface WireDepthUpdate {
   e: 'depthUpdate'; E: number; s: string; U: number; u: number; b: [string, string][]; a: [string, string][];
 }
+/** `<sym>@ticker_<1h|4h|1d>` (every 1000 ms): rolling-window statistics, minute precision. */
+export interface WireRollingTicker {
+  e: '1hTicker' | '4hTicker' | '1dTicker'; E: number; s: string;
+  p: string; P: string; o: string; h: string; l: string; c: string; w: string; v: string; q: string;
+  O: number; C: number; F: number; L: number; n: number;
+}
 /** `<sym>@avgPrice` (every 1000 ms): average price over `i` (`5m`), T the last trade time. */
 export interface WireAvgPrice {
   e: 'avgPrice'; E: number; s: string; i: string; w: string; T: number;
@@ -47,7 +53,7 @@ export interface WireServerShutdown {
 
 export type WirePayload =
   | WireTrade | WireAggTrade | WireBookTicker | WireMiniTicker | WireMiniTicker[] | WireTicker | WireTicker[]
-  | WireKline | WirePartialDepth | WireDepthUpdate | WireAvgPrice | WireServerShutdown;
+  | WireKline | WirePartialDepth | WireDepthUpdate | WireRollingTicker | WireAvgPrice | WireServerShutdown;
 
 /** Combined framing: `{"stream":"<name as subscribed>","data":<payload>}`. */
 export interface WireCombined<T = WirePayload> {

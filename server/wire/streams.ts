@@ -10,6 +10,7 @@ import { INTERVALS, type DepthSpeed, type Interval } from '../market/types.ts';
 export type StreamSpec =
   | { readonly kind: 'trade' | 'aggTrade' | 'bookTicker' | 'miniTicker' | 'ticker' | 'avgPrice'; readonly key: string; readonly symbol: string }
   | { readonly kind: 'allMiniTickers' | 'allTickers'; readonly key: string }
+  | { readonly kind: 'rollingTicker'; readonly key: string; readonly symbol: string; readonly window: '1h' | '4h' | '1d' }
   | {
       readonly kind: 'kline';
       readonly key: string;
@@ -24,7 +25,7 @@ export type StreamSpec =
 export type StreamKind = StreamSpec['kind'];
 
 export const STREAM_KINDS: readonly StreamKind[] = [
-  'trade', 'aggTrade', 'bookTicker', 'miniTicker', 'ticker', 'avgPrice', 'allMiniTickers', 'allTickers', 'kline', 'partialDepth', 'diffDepth',
+  'trade', 'aggTrade', 'bookTicker', 'miniTicker', 'ticker', 'rollingTicker', 'avgPrice', 'allMiniTickers', 'allTickers', 'kline', 'partialDepth', 'diffDepth',
 ];
 
 /** Intervals whose +08:00 boundaries differ from UTC ones; for the others `@+08:00` is the UTC kline. */
@@ -62,6 +63,10 @@ export function parseStream(name: string, symbols: ReadonlySet<string>): StreamS
     case 'ticker':
     case 'avgPrice':
       return { kind: rest, key: `${lower}@${rest}`, symbol };
+  }
+
+  if (rest === 'ticker_1h' || rest === 'ticker_4h' || rest === 'ticker_1d') {
+    return { kind: 'rollingTicker', key: `${lower}@${rest}`, symbol, window: rest.slice('ticker_'.length) as '1h' | '4h' | '1d' };
   }
 
   if (rest.startsWith('kline_')) {

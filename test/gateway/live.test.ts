@@ -14,7 +14,7 @@ describe('the gateway on the live market', () => {
   const url = (path: string) => `ws://127.0.0.1:${server.port}${path}`;
 
   it('delivers trades with consecutive ids and diff-depth events whose U follows the last u', async () => {
-    const c = await openClient(url('/stream?streams=solusdt@trade/solusdt@depth@100ms/solusdt@avgPrice'));
+    const c = await openClient(url('/stream?streams=solusdt@trade/solusdt@depth@100ms/solusdt@avgPrice/solusdt@ticker_1h'));
     try {
       const of = (stream: string) => c.received.filter((m: any) => m.stream === stream).map((m: any) => m.data);
       await until(() => of('solusdt@trade').length >= 10 && of('solusdt@depth@100ms').length >= 5, 8000, 'live trades and depth');
@@ -24,6 +24,13 @@ describe('the gateway on the live market', () => {
       expect(diffs.every((d: any, i: number) => i === 0 || d.U === diffs[i - 1].u + 1)).toBe(true);
       await until(() => of('solusdt@avgPrice').length >= 1, 3000, 'an average price');
       expect(of('solusdt@avgPrice')[0]).toMatchObject({ e: 'avgPrice', s: 'SOLUSDT', i: '5m', w: expect.stringMatching(/^\d+\.\d{8}$/) });
+      await until(() => of('solusdt@ticker_1h').length >= 1, 3000, 'a 1h rolling ticker');
+      const hour = of('solusdt@ticker_1h')[0];
+      expect(hour).toMatchObject({ e: '1hTicker', s: 'SOLUSDT', v: expect.stringMatching(/^\d+\.\d{8}$/) });
+      expect(hour.C - hour.O).toBeGreaterThan(59 * 60_000);
+      expect(hour.C - hour.O).toBeLessThanOrEqual(60 * 60_000);
+      expect(hour.n).toBeGreaterThan(0);
+      expect(hour.L - hour.F + 1).toBe(hour.n);
     } finally {
       await c.close();
     }

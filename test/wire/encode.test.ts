@@ -1,7 +1,7 @@
 // Payload encoders: every body parses as JSON with the wire's field names, types and values.
 import { describe, expect, it } from 'vitest';
 import {
-  combinedPrefix, encodeAggTrade, encodeArray, encodeAvgPrice, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
+  combinedPrefix, encodeAggTrade, encodeArray, encodeAvgPrice, encodeRollingTicker, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
   encodePartialDepth, encodeServerShutdown, encodeTicker, encodeTrade, wireTime, wrapCombined,
 } from '../../server/wire/encode.ts';
 import type { WireCombined, WireDepthUpdate, WireKline, WireMiniTicker, WireTicker, WireTrade } from '../../server/wire/payloads.ts';
@@ -76,6 +76,18 @@ describe('encoders', () => {
     const diff = { symbol: 'SOLUSDT', firstUpdateId: 157, lastUpdateId: 160, bids: [['142.34', '10'] as const], asks: [] };
     const body = JSON.parse(encodeDepthUpdate(diff, T0_US, 'ms')) as WireDepthUpdate;
     expect(body).toEqual({ e: 'depthUpdate', E: ms(T0_US), s: 'SOLUSDT', U: 157, u: 160, b: [['142.34', '10']], a: [] });
+  });
+
+  it('encode a rolling-window ticker named after its window', () => {
+    const r = {
+      symbol: 'SOLUSDT', priceChange: '1.50000000', priceChangePercent: '1.065', open: '140.85000000', high: '143.00000000', low: '140.10000000',
+      last: '142.35000000', weightedAvgPrice: '141.70000000', volume: '900.00000000', quoteVolume: '127530.00000000',
+      openTimeUs: T0_US - 3_600_000_000, closeTimeUs: T0_US, firstId: 10, lastId: 99, count: 90,
+    };
+    expect(JSON.parse(encodeRollingTicker('4h', r, T0_US, 'ms'))).toEqual({
+      e: '4hTicker', E: ms(T0_US), s: 'SOLUSDT', p: r.priceChange, P: r.priceChangePercent, o: r.open, h: r.high, l: r.low, c: r.last,
+      w: r.weightedAvgPrice, v: r.volume, q: r.quoteVolume, O: ms(r.openTimeUs), C: ms(r.closeTimeUs), F: 10, L: 99, n: 90,
+    });
   });
 
   it('encode an average price with its interval in minutes', () => {
