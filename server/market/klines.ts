@@ -89,13 +89,18 @@ export function klineAt(model: SymbolModel, src: KlineSources, interval: Interva
   return t && makeKline(model, interval, tzOffsetMin, openUs, t, nowUs);
 }
 
+/** Closed klines already formatted, per `interval|tz`: they never change, and REST polls them over and over. */
+export type KlineCache = Map<string, Map<number, Kline>>;
+/** Entries kept per (interval, offset) before that part of the cache starts over. */
+const CACHE_LIMIT = 4096;
+
 /**
  * Klines oldest first. Neither start nor end: the newest `limit`; start: the oldest from there;
  * end: the newest opening at or before it; both: the oldest from start opening at or before end.
  */
 export function queryKlines(
   model: SymbolModel, src: KlineSources, interval: Interval,
-  q: TimeWindow & { readonly tzOffsetMin: number }, nowUs: number,
+  q: TimeWindow & { readonly tzOffsetMin: number }, nowUs: number, cache?: KlineCache,
 ): Kline[] {
   const tz = q.tzOffsetMin;
   const s = sourceFor(src, interval, tz);
@@ -107,9 +112,17 @@ export function queryKlines(
     return b === t ? b : bucketNext(interval, tz, b);
   };
   const out: Kline[] = [];
+  let closed: Map<number, Kline> | undefined;
+  if (cache) {
+    const key = `${interval}|${tz}`;
+    closed = cache.get(key);
+    if (!closed || closed.size > CACHE_LIMIT) cache.set(key, (closed = new Map()));
+  }
   const emit = (openUs: number) => {
-    const k = klineAt(model, src, interval, tz, openUs, nowUs);
-    if (k) out.push(k);
+    const k = closed?.get(openUs) ?? klineAt(model, src, interval, tz, openUs, nowUs);
+    if (!k) return;
+    if (closed && k.closed) closed.set(openUs, k);
+    out.push(k);
   };
   if (q.startTimeUs !== undefined) {
     const end = Math.min(last, q.endTimeUs ?? Infinity);

@@ -6,7 +6,7 @@ import type { AggTrade, Interval, MarketEvent, MarketView, SymbolSpec, TimeWindo
 import { createRandom, hashString, type Random } from './random.ts';
 import { symbolModel, type SymbolModel } from './specs.ts';
 import { createBarSeries } from './bars.ts';
-import { queryKlines, totals } from './klines.ts';
+import { queryKlines, totals, type KlineCache } from './klines.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { generateHistory, MINUTE_HISTORY_HOURS } from './history.ts';
 import { avgPrice, ticker24h } from './ticker.ts';
@@ -77,6 +77,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     return e;
   };
   let simNow = startUs;
+  const klineCaches = new Map<Engine, KlineCache>();
 
   return {
     specs: engines.map((e) => e.model.spec) as readonly SymbolSpec[],
@@ -125,7 +126,9 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     klines(symbol, interval, q) {
       const e = get(symbol);
       checkKlineQuery(interval, q);
-      return queryKlines(e.model, e.sources, interval, q, Math.max(simNow, e.timeUs));
+      let cache = klineCaches.get(e);
+      if (!cache) klineCaches.set(e, (cache = new Map()));
+      return queryKlines(e.model, e.sources, interval, q, Math.max(simNow, e.timeUs), cache);
     },
     ticker24h(symbol) {
       const e = get(symbol);

@@ -93,6 +93,26 @@ describe('klines from trades', () => {
   });
 });
 
+describe('kline reuse', () => {
+  it('serves the same closed klines on every query while the open one keeps moving', () => {
+    const m = testMarket({ startUs: NOON_US + 30 * S });
+    const q = () => m.sim.klines('SOLUSDT', '1s', { startTimeUs: NOON_US, limit: 100, tzOffsetMin: 0 });
+    m.run(5 * S);
+    const before = q();
+    m.run(20 * S);
+    const after = q();
+    const byOpen = new Map(after.map((k) => [k.openTimeUs, k]));
+    // Every kline closed before is unchanged; the one open before has closed with the trades since.
+    for (const k of before.filter((x) => x.closed)) expect(byOpen.get(k.openTimeUs)).toEqual(k);
+    const wasOpen = before.at(-1)!;
+    expect(wasOpen.closed).toBe(false);
+    expect(byOpen.get(wasOpen.openTimeUs)!.closed).toBe(true);
+    const trades = eventsOf(m.batches, 'trade').map((e) => e.trade).filter((t) => t.timeUs >= wasOpen.openTimeUs && t.timeUs <= wasOpen.closeTimeUs);
+    expect(byOpen.get(wasOpen.openTimeUs)!.trades).toBe(trades.length);
+    expect(after.at(-1)!.openTimeUs).toBe(Math.floor(m.clock.nowUs() / S) * S);
+  });
+});
+
 describe('time zones', () => {
   const m = testMarket({ historyHours: 24 * 60 });
   it('opens +08:00 daily klines at 16:00 UTC and they hold the 24 hourly klines from there', () => {
