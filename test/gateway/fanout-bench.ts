@@ -2,6 +2,9 @@
 //
 //   npx tsx test/gateway/fanout-bench.ts [subscribers=1000] [seconds=8] [batch=5]
 //
+// batch 0 publishes nothing: the server CPU is then the cost of holding the connections (the
+// housekeeping sweep over every socket).
+//
 // Two child processes: a gateway (memory bus, hand-made trades, no simulator) and a client holding
 // N raw TCP WebSockets that only count frames (header parsing, no JSON), so the client stays cheap.
 // Flow control by credit: the server keeps at most WINDOW trades ahead of the slowest socket, so
@@ -176,7 +179,7 @@ async function orchestrate(n: number, seconds: number, batch: number): Promise<v
       server.send({ credit: m.min });
     }
   });
-  server.send({ start: true });
+  if (batch > 0) server.send({ start: true });
   await new Promise((r) => setTimeout(r, 1000)); // warm-up
   server.send({ cpu: true });
   await next(server, 'serverCpuMs');
@@ -192,6 +195,10 @@ async function orchestrate(n: number, seconds: number, batch: number): Promise<v
   client.send({ stop: true });
 
   const perSec = frames / dt;
+  if (batch === 0) {
+    console.log(`subscribers ${n} · idle ${dt.toFixed(1)} s: server CPU ${((s.serverCpuMs / 1000 / dt) * 100).toFixed(2)}% of a core holding the connections`);
+    return;
+  }
   console.log(
     `subscribers ${n} · batch ${batch} trades · ${dt.toFixed(1)} s: ${Math.round(perSec).toLocaleString('en-US')} frames/s delivered ` +
       `(${Math.round(perSec / n).toLocaleString('en-US')} trades/s per subscriber) · server CPU ${((s.serverCpuMs / 1000 / dt) * 100).toFixed(0)}% of a core, ` +
