@@ -8,6 +8,7 @@ import {
   KEY_E, KEY_T, OP_CLOSE, OP_PING, OP_PONG, OP_TEXT, OP_BINARY,
 } from './frames.ts';
 import type { FromLoad, ResultMsg, StartMsg, ToLoad } from './protocol.ts';
+import { newTrades } from './rest-scan.ts';
 import {
   createSequenceTracker, encodeHistogram, expectedUpdates, newLatencyHistogram, recordLatency,
   type SequenceTracker,
@@ -202,7 +203,7 @@ function startPoller(start: StartMsg, agent: http.Agent, phaseMs: number): Clien
           if (res.statusCode !== 200) {
             if (measuring) errors++;
           } else {
-            takeTrades(c, Buffer.concat(parts).toString('utf8'), recv);
+            takeTrades(c, Buffer.concat(parts), recv);
           }
           schedule();
         });
@@ -227,29 +228,37 @@ function startPoller(start: StartMsg, agent: http.Agent, phaseMs: number): Clien
   return c;
 }
 
-interface RestTradeLite { id: number; time: number }
-
-function takeTrades(c: Client, body: string, recv: number): void {
-  let trades: RestTradeLite[];
-  try {
-    trades = JSON.parse(body) as RestTradeLite[];
-  } catch {
+function takeTrades(c: Client, body: Buffer, recv: number): void {
+  const fresh = newTrades(body, c.seq.last);
+  if (fresh === null) {
     if (measuring) errors++;
     return;
   }
-  if (!Array.isArray(trades) || trades.length === 0) return;
-  const scale = (trades[0]!.time < US_STAMP_MIN) ? 1000 : 1;
-  if (scale !== 1) msStamps = true;
-  if (!measuring) {
-    c.seq.see(trades[trades.length - 1]!.id); // baseline before the window
+  if (fresh.length === 0) {
+    if (measuring && c.seq.last > 0) pollStale(recv, c);
     return;
   }
-  recordLatency(staleness, recv - trades[trades.length - 1]!.time * scale);
-  for (const tr of trades) {
-    if (tr.id <= c.seq.last) continue;
-    c.seq.see(tr.id);
-    record(tr.time * scale, tr.id, recv);
+  const scale = fresh[0]![1] < US_STAMP_MIN ? 1000 : 1;
+  if (scale !== 1) msStamps = true;
+  if (!measuring) {
+    c.seq.see(fresh[fresh.length - 1]![0]); // baseline before the window
+    lastTime.set(c, fresh[fresh.length - 1]![1] * scale);
+    return;
   }
+  for (const [id, time] of fresh) {
+    c.seq.see(id);
+    record(time * scale, id, recv);
+  }
+  lastTime.set(c, fresh[fresh.length - 1]![1] * scale);
+  recordLatency(staleness, recv - fresh[fresh.length - 1]![1] * scale);
+}
+
+/** Newest trade time a poller holds, µs: a poll with nothing new is as stale as that. */
+const lastTime = new WeakMap<Client, number>();
+
+function pollStale(recv: number, c: Client): void {
+  const t = lastTime.get(c);
+  if (t !== undefined) recordLatency(staleness, recv - t);
 }
 
 let running = true;
