@@ -20,6 +20,8 @@ export const MAX_LEVELS = 100;
 /** Widest distance from the best price kept on a side, in level gaps. */
 const MAX_SPAN_GAPS = 400;
 export const TRADE_RING = 10_000;
+/** A taker picking off stale quotes takes at most this multiple of its drawn size. */
+const PICK_OFF_FACTOR = 3;
 
 export interface EngineOptions {
   readonly model: SymbolModel;
@@ -149,14 +151,14 @@ export function createEngine(opts: EngineOptions): Engine {
     else buy = rng.next() < 0.5 + 0.35 * Math.tanh((f - (a0 + b0) / 2) / (2 * gap));
     const side: Side = buy ? ASK : BID;
     let rem = Math.max(1, Math.round(model.meanTakerLots * rng.lognormal(1)));
-    // Stale quotes on the wrong side of the fair price get picked off.
+    // Stale quotes on the wrong side of the fair price get picked off, by a somewhat larger order.
     let stale = 0;
     for (let i = 0; i < book.levelCount(side); i++) {
       const p = book.priceAt(side, i);
       if (buy ? p >= f : p <= f) break;
       stale += book.qtyAt(side, i);
     }
-    if (stale > rem) rem = stale;
+    if (stale > rem) rem = Math.min(stale, rem * PICK_OFF_FACTOR);
     const events: MarketEvent[] | undefined = emit ? [] : undefined;
     const buyerMaker = !buy;
     while (rem > 0) {
