@@ -1,6 +1,7 @@
 // Measures the dashboard: gzip size of what the page loads, and frame rate under a given event
 // rate. Run: npx tsx test/e2e/measure.ts [--rate 1000] [--seconds 10]
 // Starts its own server (--symbols SOLUSDT:<rate>) and chromium; prints one JSON report.
+// `--hide '<css selector>'` hides part of the page, to see what that part costs.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -19,6 +20,8 @@ interface FrameStats {
 
 const rate = arg('rate', 1000);
 const seconds = arg('seconds', 10);
+const hideAt = process.argv.indexOf('--hide');
+const hide = hideAt >= 0 ? process.argv[hideAt + 1] : undefined;
 
 buildDashboard();
 const server = await startServerProcess(await freePort(), ['--symbols', `SOLUSDT:${rate}`, '--seed', '11']);
@@ -27,6 +30,7 @@ try {
   const page = await browser.context.newPage();
   await page.goto(server.url);
   await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="push-price"]')?.textContent ?? ''), undefined, { timeout: 5000 });
+  if (hide) await page.addStyleTag({ content: `${hide} { display: none !important; }` });
   await page.waitForTimeout(2000); // warm up: the JIT, the first layouts
 
   // What the page loaded from the server, gzipped as a static host would serve it.
@@ -107,6 +111,7 @@ try {
     JSON.stringify(
       {
         rate: `SOLUSDT:${rate}`,
+        hidden: hide ?? null,
         seconds,
         messagesPerS: Math.round((after.updates - before.updates) / seconds),
         tradesPerS: Math.round((after.trades - before.trades) / seconds),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decimalsOf, formatBytes, formatPct, formatPrice } from '../../web/src/state/format.ts';
+import { chartScale } from '../../web/src/state/dashboard.ts';
 import { ratio, summarize } from '../../web/src/state/summary.ts';
 
 describe('summary strip', () => {
@@ -42,5 +43,20 @@ describe('formatting', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(2048)).toBe('2.0 KB');
     expect(formatBytes(3 * 1024 * 1024)).toBe('3.00 MB');
+  });
+});
+
+describe('shared chart scale', () => {
+  it('covers both panels’ prices and stays put while they move inside its grid', () => {
+    const a = chartScale(1000.01, 140.21, 140.36, 60);
+    expect(a.xMax).toBe(1000.1);
+    expect(a.xMin).toBeCloseTo(940.1, 9);
+    expect(a.yMin).toBeLessThanOrEqual(140.21);
+    expect(a.yMax).toBeGreaterThanOrEqual(140.36);
+    const b = chartScale(1000.04, 140.22, 140.35, 60);
+    expect(b).toEqual(a);
+    const flat = chartScale(5, 94000, 94000, 60);
+    expect(flat.yMin).toBeLessThan(94000);
+    expect(flat.yMax).toBeGreaterThan(94000);
   });
 });

@@ -27,6 +27,19 @@ export interface ChartScale {
   readonly yMax: number;
 }
 
+/** The shared scale for prices lo..hi at server time `nowS`: x stepped by 0.1 s, y padded and snapped outward to a grid. */
+export function chartScale(nowS: number, lo: number, hi: number, windowS: number): ChartScale {
+  const xMax = Math.ceil(nowS * 10) / 10;
+  const span = hi - lo > 0 ? hi - lo : Math.max(Math.abs(hi) * 0.001, 1e-8);
+  const step = 10 ** Math.floor(Math.log10(span)) / 2;
+  return {
+    xMin: xMax - windowS,
+    xMax,
+    yMin: Math.floor((lo - span * 0.05) / step) * step,
+    yMax: Math.ceil((hi + span * 0.05) / step) * step,
+  };
+}
+
 export const INTERVAL_CHOICES = [250, 500, 1000, 2000, 5000] as const;
 
 export interface Dashboard {
@@ -86,9 +99,10 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
   const push = createPushFeed({ rest, loop, offsetMs: clock.offsetMs, symbol: symbol.peek() });
   const poll = createPollFeed({ rest, loop, timers, offsetMs: clock.offsetMs, intervalMs, mode, symbol: symbol.peek() });
 
-  // Registered after both feeds, so it sees this frame's series.
+  // Registered after both feeds, so it sees this frame's series. The scale moves in steps (100 ms,
+  // about a pixel; a price grid of half a decade of the range) so a quiet chart is not redrawn
+  // every frame just because time passed.
   loop.add((frameMs) => {
-    const xMax = (frameMs + clock.offsetMs.peek()) / 1000;
     let lo = Infinity;
     let hi = -Infinity;
     for (const s of [push.panel.series.peek(), poll.panel.series.peek()]) {
@@ -98,8 +112,9 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
       }
     }
     if (lo === Infinity) return;
-    const pad = Math.max((hi - lo) * 0.08, hi * 0.0002);
-    scale.value = { xMin: xMax - windowS, xMax, yMin: lo - pad, yMax: hi + pad };
+    const next = chartScale((frameMs + clock.offsetMs.peek()) / 1000, lo, hi, windowS);
+    const prev = scale.peek();
+    if (!prev || prev.xMax !== next.xMax || prev.yMin !== next.yMin || prev.yMax !== next.yMax) scale.value = next;
   });
 
   const summary = computed(() =>
