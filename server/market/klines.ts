@@ -73,10 +73,10 @@ export function makeKline(model: SymbolModel, interval: Interval, tzOffsetMin: n
     high: px(t.high),
     low: px(t.low),
     close: px(t.close),
-    volume: formatUnits(t.volume * model.lotUnits),
+    volume: formatScaled(t.volume, model.lotUnits),
     quoteVolume: formatScaled(t.quote, model.tickLotUnits),
     trades: t.count,
-    takerBuyBase: formatUnits(t.takerBase * model.lotUnits),
+    takerBuyBase: formatScaled(t.takerBase, model.lotUnits),
     takerBuyQuote: formatScaled(t.takerQuote, model.tickLotUnits),
     closed: next <= nowUs,
   };

@@ -38,7 +38,7 @@ export function ticker24h(model: SymbolModel, m1: BarSeries, last: LastTrade, to
     openPrice: px(open),
     highPrice: px(t.high),
     lowPrice: px(t.low),
-    volume: formatUnits(t.volume * model.lotUnits),
+    volume: formatScaled(t.volume, model.lotUnits),
     quoteVolume: formatScaled(t.quote, model.tickLotUnits),
     openTimeUs: openUs,
     closeTimeUs: nowUs,
