@@ -227,7 +227,7 @@ export function parseProcStatusRss(status: string): number {
 export type SeqAt = readonly [seq: number, us: number];
 
 /** Shortest span of event time a rate is stated over, µs (below it the rate is mostly noise). */
-export const MIN_RATE_SPAN_US = 200_000;
+export const MIN_RATE_SPAN_US = 1_000_000;
 
 /**
  * Events per second between two sightings, in event time: (Δseq) / (Δtime). Event time, not the
