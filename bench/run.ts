@@ -46,7 +46,10 @@ function parseArgs(argv: readonly string[]): Args {
   return { mode, only, conns, out };
 }
 
-const clock = (sec: number): string => `${Math.floor(sec / 60)}:${String(Math.round(sec % 60)).padStart(2, '0')}`;
+const clock = (sec: number): string => {
+  const s = Math.round(sec);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
 
 async function main(): Promise<void> {
   installCleanup();

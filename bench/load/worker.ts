@@ -1,7 +1,6 @@
 // A load process: opens many WebSocket (or polling HTTP) clients from one source address, measures
 // what they receive in the runner's window, and reports counts and a latency histogram over IPC.
 import net from 'node:net';
-import http from 'node:http';
 import type { Histogram } from 'hdr-histogram-js';
 import {
   createFrameParser, clientFrame, headEnd, scanInt, scanEnd, upgradeRequest,
@@ -9,6 +8,7 @@ import {
 } from './frames.ts';
 import type { FromLoad, ResultMsg, StartMsg, ToLoad } from './protocol.ts';
 import { newTrades } from './rest-scan.ts';
+import { createResponseParser, getRequest } from './http1.ts';
 import {
   createSequenceTracker, encodeHistogram, expectedUpdates, newLatencyHistogram, recordLatency,
   type SequenceTracker,
@@ -39,8 +39,6 @@ interface Client {
 const clients: Client[] = [];
 const wsClients: WsClient[] = [];
 const sockets = new Set<net.Socket>();
-/** Bytes of a keep-alive socket already counted (sockets are shared between pollers by the agent). */
-const counted = new WeakMap<net.Socket, number>();
 
 /** Earliest and latest trade by event time in the window (for the event rate): id and µs. */
 let minE = Infinity;
@@ -177,53 +175,68 @@ function openWs(start: StartMsg, sio: boolean): Promise<WsClient> {
   });
 }
 
-/** One polling client: GET start.path every interval, on a keep-alive agent. */
-function startPoller(start: StartMsg, agent: http.Agent, phaseMs: number): Client {
+/** One polling client: GET start.path every interval on its own keep-alive connection. */
+function startPoller(start: StartMsg, phaseMs: number): Client {
   const c: Client = { seq: createSequenceTracker(), open: true, closedInWindow: false };
   const interval = start.pollIntervalMs ?? 1000;
+  const request = getRequest(start.host, start.port, start.path, { 'X-MBX-TIME-UNIT': 'MICROSECOND' });
   let next = performance.now() + phaseMs;
-  const tick = () => {
-    if (!running) return;
-    // The socket comes from the 'socket' event: by the response's end a keep-alive socket may
-    // already be back in the agent's pool and res.socket gone.
-    let sock: net.Socket | undefined;
-    const req = http.get(
-      { host: start.host, port: start.port, path: start.path, agent, localAddress: start.localAddress, headers: { 'X-MBX-TIME-UNIT': 'MICROSECOND' } },
-      (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (d: Buffer) => parts.push(d));
-        res.on('end', () => {
-          const recv = nowUs();
-          if (sock) {
-            const total = sock.bytesRead + sock.bytesWritten;
-            if (measuring) bytes += total - (counted.get(sock) ?? total);
-            counted.set(sock, total);
-          }
-          if (measuring) requests++;
-          if (res.statusCode !== 200) {
-            if (measuring) errors++;
-          } else {
-            takeTrades(c, Buffer.concat(parts), recv);
-          }
-          schedule();
-        });
-      },
-    );
-    req.on('socket', (s: net.Socket) => {
-      sock = s;
-      if (!counted.has(s)) counted.set(s, s.bytesRead + s.bytesWritten);
-    });
-    req.on('error', () => {
-      if (measuring) errors++;
-      schedule();
-    });
-  };
+  let socket: net.Socket | null = null;
+  let inFlight = false;
   const schedule = () => {
+    inFlight = false;
     next += interval;
     const now = performance.now();
     if (next < now) next = now; // late: go at once, never two requests at a time
     setTimeout(tick, next - now);
   };
+  const connect = (): net.Socket => {
+    const parser = createResponseParser((status, body) => {
+      const recv = nowUs();
+      if (measuring) requests++;
+      if (status !== 200) {
+        if (measuring) errors++;
+      } else {
+        takeTrades(c, body, recv);
+      }
+      schedule();
+    });
+    const s = net.connect({
+      host: start.host, port: start.port, localAddress: start.localAddress,
+      onread: {
+        buffer: READ_BUFFER,
+        callback: (n, buf) => {
+          if (measuring) bytes += n;
+          try {
+            parser.push(Buffer.from(buf.buffer, buf.byteOffset, n));
+          } catch {
+            errors++;
+            s.destroy();
+          }
+          return true;
+        },
+      },
+    });
+    s.setNoDelay(true);
+    s.on('error', () => {
+      if (measuring) errors++;
+    });
+    s.on('close', () => {
+      sockets.delete(s);
+      if (socket === s) socket = null;
+      if (inFlight) schedule(); // the answer will not come: try again on a new connection
+    });
+    sockets.add(s);
+    return s;
+  };
+  const tick = () => {
+    if (!running) return;
+    socket ??= connect();
+    inFlight = true;
+    if (measuring) bytes += request.length;
+    socket.write(request);
+  };
+  socket = connect();
   setTimeout(tick, phaseMs);
   return c;
 }
@@ -265,9 +278,8 @@ let running = true;
 
 async function connectAll(start: StartMsg): Promise<void> {
   if (start.kind === 'poll') {
-    const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
     const interval = start.pollIntervalMs ?? 1000;
-    for (let i = 0; i < start.connections; i++) clients.push(startPoller(start, agent, (interval * i) / start.connections));
+    for (let i = 0; i < start.connections; i++) clients.push(startPoller(start, (interval * i) / start.connections));
     send({ type: 'ready', open: start.connections, failed: 0 });
     return;
   }
