@@ -12,7 +12,7 @@ export interface Row {
   readonly scenario: string;
   readonly arm: Arm;
   readonly connections: number;
-  /** Trades published per second on the stream, as seen by the clients (the per-stream sequence span). */
+  /** Trades published per second on the stream, in event time (see eventsPerSecFrom). */
   readonly eventsPerSec: number;
   /** Updates received per second, all connections together (rest-capacity: responses per second). */
   readonly deliveredPerSec: number;
@@ -27,6 +27,12 @@ export interface Row {
   readonly clientCpuPct: number;
   readonly clientBound: boolean;
   // Beyond the issue's fields:
+  /**
+   * Where eventsPerSec comes from: the server's newest trade at both ends of the window, the
+   * trades the clients saw, other rows of the run at the same rate (a server too busy to answer
+   * runs the same seeded market as they do), or the longest sequence span a client saw.
+   */
+  readonly eventsPerSecFrom: 'server' | 'clients' | 'run' | 'span' | 'config';
   /** Configured mean taker orders per second. */
   readonly rate: number;
   readonly stream?: 'raw' | 'combined';
@@ -124,6 +130,8 @@ export function streamRow(m: StreamMeasurement): Row {
     }
   }
   if (closedConnections > 0) notes.push(`${closedConnections} connections closed by the server during the window`);
+  const serverRate = eventRate(m.published?.[0], m.published?.[1]);
+  const clientRate = serverRate ?? eventRate(firstEvent, lastEvent);
   const latency = mergeHistograms(m.results.map((r) => r.latency));
   const staleness = s.arm === 'polling' ? mergeHistograms(m.results.flatMap((r) => (r.staleness ? [r.staleness] : []))) : null;
   const clientCpuPct = cpuPct(m.loadCpuMs, m.windowMs, m.loadCores);
@@ -133,7 +141,8 @@ export function streamRow(m: StreamMeasurement): Row {
     connections: m.connected,
     // In event time: the server's newest trade at both ends of the window, else the earliest and
     // latest trade the clients saw (a lagging client's span covers backlog, its event times do not).
-    eventsPerSec: eventRate(m.published?.[0], m.published?.[1]) ?? eventRate(firstEvent, lastEvent) ?? maxSpan / windowSec,
+    eventsPerSec: clientRate ?? maxSpan / windowSec,
+    eventsPerSecFrom: serverRate !== null ? 'server' : clientRate !== null ? 'clients' : 'span',
     deliveredPerSec: received / windowSec,
     lossRate: lossRate(missed, expected),
     latencyUs: summarize(latency),
@@ -206,6 +215,7 @@ export function capacityRow(m: CapacityMeasurement): Row {
     arm: s.arm,
     connections: s.connections,
     eventsPerSec: s.rate,
+    eventsPerSecFrom: 'config',
     deliveredPerSec: ok / windowSec,
     lossRate: lossRate(r.non2xx + r.errors + r.timeouts, r.requests.total + r.errors + r.timeouts),
     latencyUs,
@@ -228,6 +238,25 @@ export function capacityRow(m: CapacityMeasurement): Row {
     windowSec,
     notes,
   };
+}
+
+/**
+ * Rows whose events/s in could only be guessed from a sequence span (their server was too busy to
+ * answer and their clients saw under a second of events) take the median of the rows of the same
+ * run and rate that measured it: every arm runs the same seeded market at the same rate.
+ */
+export function fillEventRates(rows: readonly Row[]): Row[] {
+  return rows.map((r) => {
+    if (r.eventsPerSecFrom !== 'span') return r;
+    const peers = rows
+      .filter((x) => x.rate === r.rate && (x.eventsPerSecFrom === 'server' || x.eventsPerSecFrom === 'clients'))
+      .map((x) => x.eventsPerSec)
+      .sort((a, b) => a - b);
+    if (peers.length === 0) return { ...r, notes: [...r.notes, 'events/s in from the longest sequence span a client saw: a floor'] };
+    const mid = peers.length >> 1;
+    const median = peers.length % 2 ? peers[mid]! : (peers[mid - 1]! + peers[mid]!) / 2;
+    return { ...r, eventsPerSec: median, eventsPerSecFrom: 'run', notes: [...r.notes, `events/s in from ${peers.length} other rows at ${r.rate} orders/s (server too busy to answer)`] };
+  });
 }
 
 export type { Histogram };

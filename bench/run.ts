@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ARMS, estimateSec, label, scenarios, type Arm, type Mode } from './scenarios.ts';
 import { installCleanup, PINNING } from './children.ts';
 import { runStep } from './step.ts';
-import type { Row } from './row.ts';
+import { fillEventRates, type Row } from './row.ts';
 import { machineHeader, type Results } from './report/header.ts';
 import { evaluateGoals } from './report/goals.ts';
 import { formatTable } from './report/table.ts';
@@ -81,8 +81,9 @@ async function main(): Promise<void> {
     const eta = (elapsed / estimatedDone) * (estimatedTotal - estimatedDone);
     console.log(`[${i + 1}/${list.length} ${clock(elapsed)} elapsed, ETA ${clock(eta)}] ${name}: ${summary}`);
   }
-  const goals = evaluateGoals(rows);
-  const results: Results = { ...header, durationSec: (performance.now() - t0) / 1000, rows, goals, failures };
+  const filled = fillEventRates(rows);
+  const goals = evaluateGoals(filled);
+  const results: Results = { ...header, durationSec: (performance.now() - t0) / 1000, rows: filled, goals, failures };
   mkdirSync(args.out, { recursive: true });
   writeFileSync(`${args.out}/latest.json`, JSON.stringify(results, null, 2) + '\n');
   writeFileSync(`${args.out}/report.html`, renderHtml(results));

@@ -1,7 +1,7 @@
 // report.html: one self-contained page with the run's header, goals, charts, ratios and table.
 import type { Results } from './header.ts';
 import type { Row } from '../row.ts';
-import { comparePolling } from './goals.ts';
+import { comparePolling, deliveredShare } from './goals.ts';
 import { barChart, esc, lineChart, type Series } from './svg.ts';
 import { fmtBytes, fmtNum, fmtPct, fmtRate, fmtUs } from './format.ts';
 
@@ -61,7 +61,7 @@ export function renderHtml(res: Results): string {
 
   const goals = res.goals.map((g) => `<tr class="${g.met === null ? 'na' : g.met ? 'met' : 'miss'}"><td>${g.met === null ? 'n/a' : g.met ? 'met' : 'not met'}</td><td>${esc(g.text)}</td><td>${esc(g.target)}</td><td>${fmtNum(g.measured, 4)}</td><td>${esc(g.note)}</td></tr>`).join('');
   const polls = comparePolling(rows).map((p) => `<tr><td>every ${p.pollIntervalMs} ms</td><td>${p.connections}</td><td>${fmtRate(p.requestsPerSec)}</td><td>×${fmtNum(p.cpuPerUpdateRatio)}</td><td>×${fmtNum(p.bytesPerUpdateRatio)}</td><td>×${fmtNum(p.p50Ratio)}</td><td>${fmtPct(p.lossRate)}</td><td>${p.requestsPerSecForPushFreshness ? fmtRate(p.requestsPerSecForPushFreshness) : '–'}</td></tr>`).join('');
-  const table = rows.map((r) => `<tr${r.clientBound ? ' class="cb"' : ''}><td>${esc(r.arm)}</td><td>${esc(r.arm === 'polling' ? `poll ${r.pollIntervalMs} ms` : r.stream === 'combined' ? 'combined' : r.scenario)}</td><td>${r.connections}</td><td>${fmtRate(r.eventsPerSec)}</td><td>${fmtRate(r.deliveredPerSec)}</td><td>${fmtPct(r.lossRate)}</td>` +
+  const table = rows.map((r) => `<tr${r.clientBound ? ' class="cb"' : ''}><td>${esc(r.arm)}</td><td>${esc(r.arm === 'polling' ? `poll ${r.pollIntervalMs} ms` : r.stream === 'combined' ? 'combined' : r.scenario)}</td><td>${r.connections}</td><td>${fmtRate(r.eventsPerSec)}</td><td>${fmtRate(r.deliveredPerSec)}</td><td>${r.arm === 'rest-capacity' ? '–' : fmtPct(deliveredShare(r) ?? 0)}</td><td>${fmtPct(r.lossRate)}</td>` +
     `<td>${fmtUs(r.latencyUs?.p50)}</td><td>${fmtUs(r.latencyUs?.p99)}</td><td>${fmtUs(r.latencyUs?.p999)}</td><td>${fmtUs(r.latencyUs?.max)}</td>` +
     `<td>${fmtNum(r.serverCpuMsPer1kUpdates)}</td><td>${r.serverCpuPct.toFixed(0)}%</td><td>${fmtBytes(r.serverRssBytes)}</td><td>${fmtBytes(r.rssPerConnectionBytes)}</td><td>${fmtNum(r.bytesPerUpdate)}</td>` +
     `<td>${r.clientCpuPct.toFixed(0)}%${r.clientBound ? ' client-bound' : ''}</td>` +
@@ -90,7 +90,7 @@ ${latency}${delivered}${cpu}${bytes}
 <p>Same connections and event rate as the push row. Ratios are polling ÷ push. The last column is the request rate polling would need for a mean staleness equal to push's median latency (one request per client every 2 × push p50).</p>
 <table><tr><th>poll</th><th>conns</th><th>req/s</th><th>CPU/update</th><th>bytes/update</th><th>p50 latency</th><th>missed</th><th>req/s for push freshness</th></tr>${polls}</table>
 <h2>All rows</h2>
-<table><tr><th>arm</th><th>scenario</th><th>conns</th><th>events/s in</th><th>delivered/s</th><th>loss</th><th>p50</th><th>p99</th><th>p99.9</th><th>max</th><th>CPU ms/1k upd</th><th>server CPU</th><th>server RSS</th><th>RSS/conn</th><th>bytes/upd</th><th>load CPU</th><th>core 0 / core 1 busy</th><th>notes</th></tr>${table}</table>
+<table><tr><th>arm</th><th>scenario</th><th>conns</th><th>events/s in</th><th>delivered/s</th><th>of offered</th><th>loss</th><th>p50</th><th>p99</th><th>p99.9</th><th>max</th><th>CPU ms/1k upd</th><th>server CPU</th><th>server RSS</th><th>RSS/conn</th><th>bytes/upd</th><th>load CPU</th><th>core 0 / core 1 busy</th><th>notes</th></tr>${table}</table>
 ${res.failures.length ? `<h2>Failed steps</h2><ul>${res.failures.map((f) => `<li>${esc(f.step)}: ${esc(f.error)}</li>`).join('')}</ul>` : ''}
 <h2>Closing note</h2>${closing}
 <p>Noise: each row is one window of ${rows[0]?.windowSec.toFixed(1) ?? '?'} s on a shared machine; CPU comes from /proc in 10 ms ticks. Compare arms within one run, not across runs.</p>

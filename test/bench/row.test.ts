@@ -1,6 +1,6 @@
 // A step's raw measurements turned into a latest.json row, and the goals judged on rows.
 import { describe, expect, it } from 'vitest';
-import { capacityRow, streamRow, type Row, type StreamMeasurement } from '../../bench/row.ts';
+import { capacityRow, fillEventRates, streamRow, type Row, type StreamMeasurement } from '../../bench/row.ts';
 import type { ResultMsg } from '../../bench/load/protocol.ts';
 import { encodeHistogram, newLatencyHistogram, recordLatency } from '../../bench/stats.ts';
 import { comparePolling, evaluateGoals } from '../../bench/report/goals.ts';
@@ -116,7 +116,7 @@ function row(over: Partial<Row>): Row {
     scenario: 'fanout', arm: 'push', connections: 10_000, eventsPerSec: 100, deliveredPerSec: 1_000_000, lossRate: 0,
     latencyUs: { p50: 500, p99: 2000, p999: 3000, max: 4000 }, serverCpuMsPer1kUpdates: 0.1, serverRssBytes: 0, bytesPerUpdate: 150,
     clientCpuPct: 50, clientBound: false, rate: 100, requestedConnections: 10_000, rssPerConnectionBytes: 0, serverCpuPct: 50, cores: null,
-    serverProcesses: 1, loadProcesses: 2, errors: 0, closedConnections: 0, latencyCurve: [], windowSec: 4, notes: [], stream: 'raw',
+    serverProcesses: 1, loadProcesses: 2, errors: 0, closedConnections: 0, latencyCurve: [], windowSec: 4, notes: [], stream: 'raw', eventsPerSecFrom: 'server',
     ...over,
   };
 }
@@ -159,6 +159,25 @@ describe('goals', () => {
 
   it('treat any loss at 10,000 connections as a miss, however high the rate', () => {
     expect(evaluateGoals([row({ deliveredPerSec: 2_000_000, lossRate: 1e-6 })])[0]!.met).toBe(false);
+  });
+});
+
+describe('filling in events/s in', () => {
+  it('gives a row that could only guess it the median of the rows at the same rate', () => {
+    const rows = [
+      row({ eventsPerSec: 200 }), row({ eventsPerSec: 210, eventsPerSecFrom: 'clients' }), row({ eventsPerSec: 190 }),
+      row({ eventsPerSec: 900, rate: 1000 }),
+      row({ arm: 'peer-ws', eventsPerSec: 4.5, eventsPerSecFrom: 'span' }),
+    ];
+    const filled = fillEventRates(rows);
+    expect(filled[4]).toMatchObject({ eventsPerSec: 200, eventsPerSecFrom: 'run' });
+    expect(filled.slice(0, 4)).toEqual(rows.slice(0, 4));
+  });
+
+  it('keeps the guess, marked as a floor, when no row measured that rate', () => {
+    const [r] = fillEventRates([row({ eventsPerSec: 4.5, eventsPerSecFrom: 'span' })]);
+    expect(r!.eventsPerSec).toBe(4.5);
+    expect(r!.notes.join(' ')).toMatch(/floor/);
   });
 });
 
