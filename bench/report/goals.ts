@@ -34,11 +34,20 @@ export function holdBack(r: Row): string {
   else if (r.cores && r.cores.serverBusyPct >= CORE_FULL_PCT) {
     why.push(`the server's core was full (${r.cores.serverBusyPct.toFixed(0)}% busy, ${r.cores.serverSoftirqPct.toFixed(0)}% softirq) though the server process used ${r.serverCpuPct.toFixed(0)}%`);
   }
+  if (!r.clientBound && r.clientCpuPct >= BUSY_PCT) {
+    why.push(`the load generator was busy (${r.clientCpuPct.toFixed(0)}% of its core): reading every socket after each event queues behind itself`);
+  }
+  if (r.serverCpuPct >= BUSY_PCT && r.serverCpuPct < CLIENT_BOUND_PCT) {
+    why.push(`the server was busy (${r.serverCpuPct.toFixed(0)}% of its core): one write per socket per event, most of it kernel loopback work`);
+  }
   if (r.closedConnections > 0) why.push(`${r.closedConnections} slow connections were closed by the server`);
   if (r.connections < r.requestedConnections) why.push(`only ${r.connections} of ${r.requestedConnections} connections opened`);
   if (why.length === 0) why.push('neither process nor core was saturated in this window');
   return why.join('; ');
 }
+
+/** A process this busy (% of its core) is not saturated but queues: latency grows. */
+const BUSY_PCT = 60;
 
 /** Delivered updates as a share of those offered (events/s in × connections); null when none were offered. */
 export function deliveredShare(r: Row): number | null {

@@ -74,6 +74,7 @@ export function renderHtml(res: Results): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>tickwire bench ${esc(res.date)}</title><style>
 body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
 table{border-collapse:collapse;font-size:12px;margin:1em 0}td,th{border-bottom:1px solid #ddd;padding:3px 6px;text-align:right}td:first-child,th:first-child,td:nth-child(2){text-align:left}
+td:last-child{text-align:left;min-width:220px}td{white-space:nowrap}td:last-child,td:nth-child(5){white-space:normal}
 tr.met td:first-child{color:#2a7d2a;font-weight:bold}tr.miss td:first-child{color:#b22;font-weight:bold}tr.cb{background:#fff4e0}
 figure{display:inline-block;margin:1em 1em 1em 0}figcaption{font-weight:600;margin-bottom:4px;max-width:640px}
 svg .grid{stroke:#eee}svg text{font-size:11px;fill:#333}svg .yt{text-anchor:end;dominant-baseline:middle}svg .xt{text-anchor:middle}svg .al{text-anchor:middle;font-size:12px}svg .lg{dominant-baseline:middle}
