@@ -22,8 +22,8 @@ const nowUs = (): number => (performance.timeOrigin + performance.now()) * 1000;
 const US_STAMP_MIN = 1e14;
 
 let measuring = false;
-let latency: Histogram = newLatencyHistogram();
-let staleness: Histogram = newLatencyHistogram();
+const latency: Histogram = newLatencyHistogram();
+const staleness: Histogram = newLatencyHistogram();
 let bytes = 0;
 let other = 0;
 let requests = 0;
