@@ -4,12 +4,13 @@ import { chartScale } from '../../web/src/state/dashboard.ts';
 import { ratio, summarize } from '../../web/src/state/summary.ts';
 
 describe('summary strip', () => {
-  it('says the comparison in one line from the live figures', () => {
+  it('says the comparison in one line from the live figures, bytes compared per trade seen', () => {
     const text = summarize({
-      push: { trades: 1204, p50: 3, bytes: 10_000 },
-      poll: { intervalMs: 1000, mode: 'latest', trades: 97, missed: 1107, p50: 480, bytes: 62_000 },
+      push: { trades: 1204, p50: 3, bytes: 120_400 },
+      poll: { intervalMs: 1000, mode: 'latest', trades: 97, missed: 1107, p50: 480, bytes: 60_140 },
     });
-    expect(text).toBe('Push: 1,204 trades, p50 3.0 ms. Polling (latest price) every 1 s: saw 97 of them (1,107 missed), p50 480 ms old, 6.2× the bytes.');
+    // push 100 B per trade, poll 620 B per trade
+    expect(text).toBe('Push: 1,204 trades, p50 3.0 ms. Polling (latest price) every 1 s: saw 97 of them (1,107 missed), p50 480 ms old, 6.2× the bytes per trade seen.');
   });
 
   it('shows dashes before there is anything to compare', () => {
@@ -17,7 +18,7 @@ describe('summary strip', () => {
       push: { trades: 0, p50: null, bytes: 0 },
       poll: { intervalMs: 250, mode: 'every', trades: 0, missed: 0, p50: null, bytes: 0 },
     });
-    expect(text).toBe('Push: 0 trades, p50 —. Polling (every trade) every 250 ms: saw 0 of them (0 missed), p50 — old, — the bytes.');
+    expect(text).toBe('Push: 0 trades, p50 —. Polling (every trade) every 250 ms: saw 0 of them (0 missed), p50 — old, — the bytes per trade seen.');
   });
 
   it('keeps two digits for small ratios and none for large ones', () => {
