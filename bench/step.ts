@@ -85,8 +85,6 @@ async function startServers(s: Scenario, count: number): Promise<{ servers: Spaw
     servers.push(srv);
     const m = await waitForLine(srv, READY, 30_000);
     actual = Number(m[1]);
-    const feed = /feed (\w+)/.exec(srv.output());
-    if (feed?.[1] === 'local' && i === 0) notes.push('peer fed by the bench\'s local generator (server simulator not found)');
   }
   return { servers, port: actual, notes };
 }

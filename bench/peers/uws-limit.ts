@@ -35,7 +35,7 @@ app.listen(flags.host, flags.port, (socket) => {
     process.exit(1);
   }
   listenSocket = socket;
-  console.log(`limit listening on http://${flags.host}:${uws.us_socket_local_port(socket)} · feed ${feed.source}`);
+  console.log(`limit listening on http://${flags.host}:${uws.us_socket_local_port(socket)}`);
 });
 
 const stop = () => {

@@ -38,7 +38,7 @@ feed.onTrade((payload) => {
 server.listen(flags.port, flags.host, () => {
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : flags.port;
-  console.log(`peer-ws listening on http://${flags.host}:${port} · feed ${feed.source}`);
+  console.log(`peer-ws listening on http://${flags.host}:${port}`);
 });
 
 const stop = () => {

@@ -5,7 +5,9 @@ import {
   latencyCurve, lossRate, mergeHistograms, newLatencyHistogram, parseProcStatCpus, parseProcStatTicks, parseProcStatusRss, ratio,
   recordLatency, summarize,
 } from '../../bench/stats.ts';
-import { mulberry32 } from '../../bench/peers/feed.ts';
+import { createRandom } from '../../server/market/random.ts';
+
+const mulberry32 = (seed: number) => { const r = createRandom(seed); return () => r.next(); };
 
 describe('latency percentiles', () => {
   it('match the exact percentiles of a known sample to within the histogram precision (3 digits)', () => {

@@ -4,18 +4,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseControl } from '../../server/wire/control.ts';
 import { SYMBOL_SET } from '../wire/fixtures.ts';
 import { openClient, startGateway, type TestServer } from './harness.ts';
+import { createRandom } from '../../server/market/random.ts';
 
-/** mulberry32: a small seeded PRNG, so every run sends the same requests. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A fixed-seed source (the simulator's own PRNG), so every run makes the same cases. */
+const rng = (seed: number): (() => number) => {
+  const r = createRandom(seed);
+  return () => r.next();
+};
 
 const ATOMS: unknown[] = [
   null, true, false, 0, -1, 1.5, 2 ** 53, 1e308, '', 'x'.repeat(40), 'solusdt@trade', 'SOLUSDT@depth5@100ms', 'nope', 'combined',

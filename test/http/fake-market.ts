@@ -1,5 +1,6 @@
 // A hand-written MarketView for REST tests: fixed, seeded history and a log of the windows it was asked for.
 import type { Clock } from '../../server/market/clock.ts';
+import { createRandom } from '../../server/market/random.ts';
 import type {
   AggTrade, BookTicker, DepthSnapshot, Interval, Kline, Level, MarketView, SymbolSpec, Ticker24h, TimeWindow, Trade,
 } from '../../server/market/types.ts';
@@ -27,16 +28,11 @@ export interface FakeMarketOptions {
 
 const fmt = (n: number) => n.toFixed(8);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A fixed-seed source (the simulator's own PRNG), so every run makes the same cases. */
+const mulberry32 = (seed: number): (() => number) => {
+  const r = createRandom(seed);
+  return () => r.next();
+};
 
 /** Binance's window rules: neither bound ⇒ newest `limit`; a start ⇒ oldest from there; an end only ⇒ newest up to it. */
 export function pickWindow<T>(rows: readonly T[], time: (r: T) => number, q: TimeWindow): T[] {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { httpGet } from '../http/harness.ts';
+import { createRandom } from '../../server/market/random.ts';
 
 const ENDPOINTS = [
   'ping', 'time', 'exchangeInfo', 'depth', 'trades', 'aggTrades', 'klines', 'uiKlines',
@@ -17,16 +18,11 @@ const VALUES = [
   String(Date.now()), String(Date.now() * 1000), String(Date.now() - 3_600_000), 'x'.repeat(300),
 ];
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A fixed-seed source (the simulator's own PRNG), so every run makes the same cases. */
+const mulberry32 = (seed: number): (() => number) => {
+  const r = createRandom(seed);
+  return () => r.next();
+};
 
 describe('REST under bad input', () => {
   let server: RunningServer;

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createTradeSequence, mergeBackfill, type AggRow } from '../../web/src/state/trades.ts';
 import { history } from './fakes.ts';
+import { createRandom } from '../../server/market/random.ts';
 
-/** Park–Miller: a fixed-seed generator so the randomized cases repeat exactly. */
-function rng(seed: number) {
-  let s = seed;
-  return () => (s = (s * 48271) % 2147483647) / 2147483647;
-}
+/** A fixed-seed source (the simulator's own PRNG), so every run makes the same cases. */
+const rng = (seed: number): (() => number) => {
+  const r = createRandom(seed);
+  return () => r.next();
+};
 
 describe('trade sequence', () => {
   it('counts the first row as the baseline, not as a miss', () => {
