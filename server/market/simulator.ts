@@ -2,7 +2,7 @@
 // MarketView that REST reads. Pure and deterministic: same seed and clock steps, same events.
 import type { Clock } from './clock.ts';
 import type { SymbolRate } from '../config.ts';
-import type { AggTrade, Interval, MarketEvent, MarketView, SymbolSpec, TimeWindow } from './types.ts';
+import type { AggTrade, Interval, Kline, MarketEvent, MarketView, SymbolSpec, TimeWindow, Trade } from './types.ts';
 import { createRandom, hashString, type Random } from './random.ts';
 import { symbolModel, type SymbolModel } from './specs.ts';
 import { createBarSeries } from './bars.ts';
@@ -10,6 +10,7 @@ import { queryKlines, totals, type KlineCache } from './klines.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { generateHistory, MINUTE_HISTORY_HOURS } from './history.ts';
 import { avgPrice, ticker24h } from './ticker.ts';
+import { foldKlines, MAX_ROLLING_MINUTES, rollingKlines, rollingOpenTime } from './rolling.ts';
 import { HOUR_US, INTERVAL_US, MAX_TZ_MIN, MIN_TZ_MIN, MINUTE_US, SECOND_US } from './intervals.ts';
 
 export interface SimulatorOptions {
@@ -78,6 +79,12 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   };
   let simNow = startUs;
   const klineCaches = new Map<Engine, KlineCache>();
+  const klinesOf = (e: Engine, interval: Interval, q: TimeWindow & { readonly tzOffsetMin: number }): Kline[] => {
+    checkKlineQuery(interval, q);
+    let cache = klineCaches.get(e);
+    if (!cache) klineCaches.set(e, (cache = new Map()));
+    return queryKlines(e.model, e.sources, interval, q, Math.max(simNow, e.timeUs), cache);
+  };
 
   return {
     specs: engines.map((e) => e.model.spec) as readonly SymbolSpec[],
@@ -110,6 +117,13 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     depth: (symbol, limit) => get(symbol).depth(limit),
     bookTicker: (symbol) => get(symbol).bookTicker(),
     recentTrades: (symbol, limit) => get(symbol).trades.newest(limit),
+    tradesFrom(symbol, fromId, limit) {
+      const ring = get(symbol).trades;
+      if (fromId === undefined) return ring.newest(limit);
+      const out: Trade[] = [];
+      for (let i = ring.lowerBound(fromId, (t) => t.id); i < ring.length && out.length < limit; i++) out.push(ring.get(i));
+      return out;
+    },
     aggTrades(symbol, q) {
       const ring = get(symbol).aggTrades;
       const out: AggTrade[] = [];
@@ -123,16 +137,23 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       if (q.startTimeUs !== undefined) return take(ring.lowerBound(q.startTimeUs, byTime), end);
       return take(end - q.limit, end);
     },
-    klines(symbol, interval, q) {
-      const e = get(symbol);
-      checkKlineQuery(interval, q);
-      let cache = klineCaches.get(e);
-      if (!cache) klineCaches.set(e, (cache = new Map()));
-      return queryKlines(e.model, e.sources, interval, q, Math.max(simNow, e.timeUs), cache);
-    },
+    klines: (symbol, interval, q) => klinesOf(get(symbol), interval, q),
     ticker24h(symbol) {
       const e = get(symbol);
       return ticker24h(e.model, e.sources.m1, e.last, e.bookTicker(), Math.max(simNow, e.timeUs));
+    },
+    rollingTicker(symbol, windowMinutes) {
+      const e = get(symbol);
+      if (!Number.isInteger(windowMinutes) || windowMinutes < 1 || windowMinutes > MAX_ROLLING_MINUTES) {
+        throw new RangeError(`market: windowMinutes must be a whole number from 1 to ${MAX_ROLLING_MINUTES}, got ${windowMinutes}`);
+      }
+      const nowUs = Math.max(simNow, e.timeUs);
+      const openTimeUs = rollingOpenTime(nowUs, windowMinutes);
+      // Whole hours come from the 1h bars, so a 7d window reaches back past the ~3 days of 1m bars.
+      const klines = rollingKlines((interval, q) => klinesOf(e, interval, q), openTimeUs, nowUs, e.sources.m1.openTime(0));
+      const stats = foldKlines(klines, e.model.spec.decimals, nowUs, openTimeUs);
+      if (!stats) throw new Error(`market: no klines for ${symbol} in [${openTimeUs}, ${nowUs}]`);
+      return stats;
     },
     avgPrice(symbol) {
       const e = get(symbol);

@@ -126,6 +126,31 @@ export interface Ticker24h {
   readonly count: number;
 }
 
+/**
+ * Statistics of a rolling window of whole minutes (GET /api/v3/ticker, `<sym>@ticker_<1h|4h|1d>`),
+ * all decimals formatted. Prices are named as on the stream (`open`, `last`); REST renames them.
+ */
+export interface RollingTicker {
+  readonly symbol: string;
+  readonly priceChange: string;
+  /** Three decimals, like the 24 h ticker's. */
+  readonly priceChangePercent: string;
+  readonly open: string;
+  readonly high: string;
+  readonly low: string;
+  readonly last: string;
+  /** quoteVolume / volume; zero when the window has no volume. */
+  readonly weightedAvgPrice: string;
+  readonly volume: string;
+  readonly quoteVolume: string;
+  readonly openTimeUs: number;
+  readonly closeTimeUs: number;
+  /** −1 when the window has no trades. */
+  readonly firstId: number;
+  readonly lastId: number;
+  readonly count: number;
+}
+
 /** Diff-depth cadences the wire offers. */
 export type DepthSpeed = 100 | 1000;
 
@@ -182,11 +207,23 @@ export interface MarketView {
   bookTicker(symbol: string): BookTicker;
   /** The newest `limit` trades, oldest first. */
   recentTrades(symbol: string, limit: number): readonly Trade[];
+  /**
+   * Up to `limit` consecutive trades, oldest first, starting at id `fromId` (inclusive). Only the
+   * newest trades are held (a ring): a fromId older than the oldest held starts at the oldest held;
+   * a fromId beyond the newest gives []. Without fromId: the newest `limit`, like recentTrades.
+   */
+  tradesFrom(symbol: string, fromId: number | undefined, limit: number): readonly Trade[];
   /** Oldest first. With fromId: from that id on (inclusive); otherwise by TimeWindow rules. */
   aggTrades(symbol: string, q: TimeWindow & { readonly fromId?: number }): readonly AggTrade[];
   /** Oldest first, the open kline included. */
   klines(symbol: string, interval: Interval, q: TimeWindow & { readonly tzOffsetMin: number }): readonly Kline[];
   ticker24h(symbol: string): Ticker24h;
+  /**
+   * Statistics of the last `windowMinutes` (1 to 10 080, i.e. 7 days) as of now, from 1-minute
+   * buckets as Binance computes them: closeTime is now, openTime is now − window rounded down to
+   * the minute. A window reaching past the 1-minute history held may fold that oldest hour whole.
+   */
+  rollingTicker(symbol: string, windowMinutes: number): RollingTicker;
   /** Volume-weighted average price of the last 5 minutes. */
   avgPrice(symbol: string): { readonly mins: number; readonly price: string; readonly closeTimeUs: number };
 }

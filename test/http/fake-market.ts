@@ -1,8 +1,9 @@
 // A hand-written MarketView for REST tests: fixed, seeded history and a log of the windows it was asked for.
 import type { Clock } from '../../server/market/clock.ts';
 import { createRandom } from '../../server/market/random.ts';
+import { foldKlines, rollingKlines, rollingOpenTime } from '../../server/market/rolling.ts';
 import type {
-  AggTrade, BookTicker, DepthSnapshot, Interval, Kline, Level, MarketView, SymbolSpec, Ticker24h, TimeWindow, Trade,
+  AggTrade, BookTicker, DepthSnapshot, Interval, Kline, Level, MarketView, RollingTicker, SymbolSpec, Ticker24h, TimeWindow, Trade,
 } from '../../server/market/types.ts';
 
 /** Fixed-length intervals in µs (the fake has no months). */
@@ -13,8 +14,8 @@ const INTERVAL_US: Partial<Record<Interval, number>> = {
 };
 
 export interface FakeMarket extends MarketView {
-  /** Every aggTrades/klines query, in order, as the view received it. */
-  readonly queries: { kind: 'aggTrades' | 'klines'; symbol: string; q: object }[];
+  /** Every aggTrades/klines/tradesFrom/rollingTicker query, in order, as the view received it. */
+  readonly queries: { kind: 'aggTrades' | 'klines' | 'tradesFrom' | 'rollingTicker'; symbol: string; q: object }[];
   /** Make the next call of `method` throw (to test the 500 path). */
   failNext(method: 'ticker24h' | 'depth'): void;
 }
@@ -119,6 +120,12 @@ export function createFakeMarket(clock: Clock, opts: FakeMarketOptions = {}): Fa
       return { symbol, updateId: 1000 + count, bidPrice: fmt(mid - 0.01), bidQty: fmt(3), askPrice: fmt(mid + 0.01), askQty: fmt(4) };
     },
     recentTrades: (symbol, limit) => must(trades, symbol).slice(-limit),
+    tradesFrom(symbol, fromId, limit) {
+      queries.push({ kind: 'tradesFrom', symbol, q: { fromId, limit } });
+      const list = must(trades, symbol);
+      if (fromId === undefined) return list.slice(-limit);
+      return list.filter((t) => t.id >= fromId).slice(0, limit);
+    },
     aggTrades(symbol, q) {
       queries.push({ kind: 'aggTrades', symbol, q: { ...q } });
       const list = must(aggs, symbol);
@@ -173,6 +180,15 @@ export function createFakeMarket(clock: Clock, opts: FakeMarketOptions = {}): Fa
         lastId: end.id,
         count: list.length,
       };
+    },
+    rollingTicker(symbol, windowMinutes): RollingTicker {
+      queries.push({ kind: 'rollingTicker', symbol, q: { windowMinutes } });
+      const now = clock.nowUs();
+      const openTimeUs = rollingOpenTime(now, windowMinutes);
+      // The fake holds 2000 klines of each interval: its oldest 1m kline opens 1999 minutes back.
+      const minuteFromUs = Math.floor(now / 60e6) * 60e6 - 1999 * 60e6;
+      const klines = rollingKlines((interval, q) => this.klines(symbol, interval, q), openTimeUs, now, minuteFromUs);
+      return foldKlines(klines, 8, now, openTimeUs)!;
     },
     avgPrice(symbol) {
       return { mins: 5, price: last(symbol).price, closeTimeUs: last(symbol).timeUs };

@@ -1,6 +1,6 @@
 // Rolling-window statistics folded from 1m klines: exact decimal sums, extremes, ids and percentages.
 import { describe, expect, it } from 'vitest';
-import { foldKlines } from '../../server/gateway/rolling.ts';
+import { foldKlines } from '../../server/market/rolling.ts';
 import type { Kline } from '../../server/market/types.ts';
 import { kline } from '../wire/fixtures.ts';
 
