@@ -182,6 +182,28 @@ export function tickerTypeParam(q: Query): TickerType {
   return v;
 }
 
+const WINDOW_SIZE = /^([1-9][0-9]?)([mhd])$/;
+const WINDOW_SIZE_RANGE = '^([1-9]|[1-5][0-9])m$|^([1-9]|1[0-9]|2[0-3])h$|^[1-7]d$';
+/** Largest count of each unit a windowSize may take, and the unit in minutes. */
+const WINDOW_UNITS: Readonly<Record<string, readonly [max: number, minutes: number]>> = { m: [59, 1], h: [23, 60], d: [7, 1440] };
+
+/**
+ * GET /api/v3/ticker's `windowSize` in minutes: `1m`–`59m`, `1h`–`23h`, `1d`–`7d`; absent: `1d`.
+ * Units cannot be combined (`1d2h`) and a count may not spill into the next unit (`60m`, `24h`).
+ */
+export function windowSizeParam(q: Query): number {
+  const v = q.get('windowSize');
+  if (v === undefined) return 1440;
+  if (v === '') throw empty('windowSize');
+  const m = WINDOW_SIZE.exec(v);
+  const unit = m && WINDOW_UNITS[m[2]!];
+  const n = m ? Number(m[1]) : 0;
+  if (!unit || n > unit[0]) {
+    throw new RestError(-1100, `Illegal characters found in parameter 'windowSize'; legal range is '${WINDOW_SIZE_RANGE}'.`);
+  }
+  return n * unit[1];
+}
+
 /**
  * Values at or above this are taken as microseconds, below as milliseconds: Binance accepts
  * `startTime`/`endTime` in either unit. 1e14 ms is the year 5138; 1e14 µs is 1973.

@@ -3,11 +3,11 @@
 import type { MarketView } from '../market/types.ts';
 import {
   RestError, endTimeParam, integerParam, intervalParam, limitForWeight, limitParam, startTimeParam,
-  symbolParam, symbolSelection, tickerTypeParam, timeZoneParam, type Query,
+  symbolParam, symbolSelection, tickerTypeParam, timeZoneParam, windowSizeParam, type Query,
 } from './params.ts';
 import {
-  exchangeInfoSymbol, rateLimits, restAggTrade, restBookTicker, restKline, restTicker24h, restTickerMini,
-  restTrade, wireTime,
+  exchangeInfoSymbol, rateLimits, restAggTrade, restBookTicker, restKline, restRollingTicker, restRollingTickerMini,
+  restTicker24h, restTickerMini, restTrade, wireTime,
 } from './rest-payloads.ts';
 
 export interface Endpoint {
@@ -32,6 +32,11 @@ export function depthWeight(limit: number): number {
 export function ticker24hWeight(symbolCount: number | 'all'): number {
   if (symbolCount === 'all' || symbolCount > 100) return 80;
   return symbolCount > 20 ? 40 : 2;
+}
+
+/** GET /api/v3/ticker: 4 per symbol whatever the window, capped at 200 (reached at 50 symbols). */
+export function rollingTickerWeight(symbolCount: number | 'all'): number {
+  return symbolCount === 'all' ? 4 : Math.min(200, 4 * Math.max(1, symbolCount));
 }
 
 /** How many symbols the request names, without judging them: 1 for `symbol`, the array length for `symbols`. */
@@ -115,6 +120,18 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
       },
     },
     {
+      // A public MARKET_DATA endpoint now; Binance once wanted an API key for it. No key is asked for.
+      path: '/api/v3/historicalTrades',
+      baseWeight: 25,
+      weight: fixed(25),
+      reply(q, micros) {
+        const symbol = known(symbolParam(q, true));
+        const limit = limitParam(q, 500, 1000);
+        const fromId = integerParam(q, 'fromId');
+        return JSON.stringify(market.tradesFrom(symbol, fromId, limit).map((t) => restTrade(t, micros)));
+      },
+    },
+    {
       path: '/api/v3/aggTrades',
       baseWeight: 4,
       weight: fixed(4),
@@ -141,6 +158,23 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
       reply(q, micros) {
         const type = tickerTypeParam(q);
         return many(q, (s) => (type === 'FULL' ? restTicker24h : restTickerMini)(market.ticker24h(s), micros));
+      },
+    },
+    {
+      path: '/api/v3/ticker',
+      baseWeight: 4,
+      weight: (q) => rollingTickerWeight(countSymbols(q)),
+      reply(q, micros) {
+        const sel = symbolSelection(q);
+        const minutes = windowSizeParam(q);
+        const format = tickerTypeParam(q) === 'FULL' ? restRollingTicker : restRollingTickerMini;
+        // Unlike ticker/24hr there is no "all symbols" form.
+        if (sel.symbol === undefined && sel.symbols === undefined) {
+          throw new RestError(-1102, "Param 'symbol' or 'symbols' must be sent, but both were empty/null!");
+        }
+        const symbols = (sel.symbols ?? [sel.symbol!]).map(known);
+        const rows = symbols.map((s) => format(market.rollingTicker(s, minutes), micros));
+        return JSON.stringify(sel.symbol !== undefined ? rows[0] : rows);
       },
     },
     {

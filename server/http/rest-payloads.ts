@@ -1,6 +1,6 @@
 // REST reply bodies (wire.md §6) made from the market's values. Pure: no Node or uWS imports.
 // Times leave as epoch ms (floor of the µs) unless the request asked for microseconds.
-import type { AggTrade, BookTicker, Kline, SymbolSpec, Ticker24h, Trade } from '../market/types.ts';
+import type { AggTrade, BookTicker, Kline, RollingTicker, SymbolSpec, Ticker24h, Trade } from '../market/types.ts';
 import type {
   RestAggTrade, RestBookTicker, RestKline, RestTicker24h, RestTicker24hMini, RestTrade,
 } from '../wire/payloads.ts';
@@ -69,6 +69,47 @@ export function restTickerMini(t: Ticker24h, micros: boolean): RestTicker24hMini
     firstId: t.firstId,
     lastId: t.lastId,
     count: t.count,
+  };
+}
+
+/** GET /api/v3/ticker type=FULL: the 24 h fields less prevClosePrice, lastQty and the book's bid/ask. */
+export type RestRollingTicker = Omit<RestTicker24h, 'prevClosePrice' | 'lastQty' | 'bidPrice' | 'bidQty' | 'askPrice' | 'askQty'>;
+
+export function restRollingTicker(r: RollingTicker, micros: boolean): RestRollingTicker {
+  return {
+    symbol: r.symbol,
+    priceChange: r.priceChange,
+    priceChangePercent: r.priceChangePercent,
+    weightedAvgPrice: r.weightedAvgPrice,
+    openPrice: r.open,
+    highPrice: r.high,
+    lowPrice: r.low,
+    lastPrice: r.last,
+    volume: r.volume,
+    quoteVolume: r.quoteVolume,
+    openTime: wireTime(r.openTimeUs, micros),
+    closeTime: wireTime(r.closeTimeUs, micros),
+    firstId: r.firstId,
+    lastId: r.lastId,
+    count: r.count,
+  };
+}
+
+/** GET /api/v3/ticker type=MINI: the same fields as the 24 h MINI ticker. */
+export function restRollingTickerMini(r: RollingTicker, micros: boolean): RestTicker24hMini {
+  return {
+    symbol: r.symbol,
+    openPrice: r.open,
+    highPrice: r.high,
+    lowPrice: r.low,
+    lastPrice: r.last,
+    volume: r.volume,
+    quoteVolume: r.quoteVolume,
+    openTime: wireTime(r.openTimeUs, micros),
+    closeTime: wireTime(r.closeTimeUs, micros),
+    firstId: r.firstId,
+    lastId: r.lastId,
+    count: r.count,
   };
 }
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   RestError, endTimeParam, limitParam, parseQuery, parseTimeZone, startTimeParam, symbolParam, symbolSelection,
-  symbolsParam, tickerTypeParam, timeUnitIsMicros, intervalParam,
+  symbolsParam, tickerTypeParam, timeUnitIsMicros, intervalParam, windowSizeParam,
 } from '../../server/http/params.ts';
 import { INTERVALS } from '../../server/market/types.ts';
 
@@ -114,6 +114,23 @@ describe('interval and ticker type', () => {
     expect(tickerTypeParam(parseQuery('type=MINI'))).toBe('MINI');
     expect(codeOf(() => tickerTypeParam(parseQuery('type=mini')))).toBe(-1139);
     expect(codeOf(() => tickerTypeParam(parseQuery('type=')))).toBe(-1105);
+  });
+});
+
+describe('windowSize', () => {
+  const minutes = (v: string) => windowSizeParam(parseQuery(`windowSize=${v}`));
+
+  it('reads 1m–59m, 1h–23h and 1d–7d as minutes, and defaults to a day', () => {
+    expect(windowSizeParam(parseQuery(''))).toBe(1440);
+    const table: [string, number][] = [['1m', 1], ['59m', 59], ['1h', 60], ['23h', 1380], ['1d', 1440], ['7d', 10_080]];
+    for (const [v, n] of table) expect(minutes(v), v).toBe(n);
+  });
+
+  it('refuses counts past their unit, combined units, other units and case with -1100, and empty with -1105', () => {
+    for (const v of ['0m', '60m', '0h', '24h', '0d', '8d', '1d2h', '1H', '1w', '01m', 'm', '100m', '-1m', '1.5h']) {
+      expect(codeOf(() => minutes(v)), v).toBe(-1100);
+    }
+    expect(codeOf(() => minutes(''))).toBe(-1105);
   });
 });
 

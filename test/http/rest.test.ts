@@ -92,6 +92,31 @@ describe('REST endpoints', () => {
     expect(await weightOf('/api/v3/trades?symbol=SOLUSDT')).toBe(25);
   });
 
+  it('serves historicalTrades from an id, oldest first, in the trades row format, with no API key', async () => {
+    const all = h.market.recentTrades('SOLUSDT', Number.MAX_SAFE_INTEGER); // every trade the fake holds
+    const rows = (await h.get('/api/v3/historicalTrades?symbol=SOLUSDT&fromId=10&limit=3')).json();
+    expect(h.market.queries.at(-1)).toEqual({ kind: 'tradesFrom', symbol: 'SOLUSDT', q: { fromId: 10, limit: 3 } });
+    const byId = new Map(all.map((t) => [t.id, t]));
+    expect(rows).toEqual(
+      [10, 11, 12].map((id) => {
+        const t = byId.get(id)!;
+        return { id, price: t.price, qty: t.qty, quoteQty: t.quoteQty, time: ms(t.timeUs), isBuyerMaker: t.buyerMaker, isBestMatch: true };
+      }),
+    );
+    const micro = (await h.get('/api/v3/historicalTrades?symbol=SOLUSDT&fromId=10&limit=1', { 'X-MBX-TIME-UNIT': 'MICROSECOND' })).json();
+    expect(micro[0].time).toBe(byId.get(10)!.timeUs);
+    // Without fromId: the newest, exactly what /api/v3/trades answers; 500 unless told.
+    const newest = (await h.get('/api/v3/historicalTrades?symbol=SOLUSDT')).json();
+    expect(newest).toHaveLength(500);
+    expect(newest).toEqual((await h.get('/api/v3/trades?symbol=SOLUSDT')).json());
+    expect((await h.get('/api/v3/historicalTrades?symbol=SOLUSDT&limit=1000&fromId=1')).json()).toHaveLength(1000);
+    // Older than the oldest held: from the oldest held; beyond the newest: nothing.
+    expect((await h.get('/api/v3/historicalTrades?symbol=SOLUSDT&fromId=0&limit=2')).json().map((t: any) => t.id)).toEqual([1, 2]);
+    expect((await h.get(`/api/v3/historicalTrades?symbol=SOLUSDT&fromId=${all.at(-1)!.id + 1}`)).json()).toEqual([]);
+    expect(await weightOf('/api/v3/historicalTrades?symbol=SOLUSDT')).toBe(25);
+    expect(await weightOf('/api/v3/historicalTrades?symbol=SOLUSDT&limit=1000')).toBe(25);
+  });
+
   it('serves aggTrades from an id, from a start time, or up to an end time', async () => {
     const all = await h.market.aggTrades('SOLUSDT', { limit: 1000, fromId: 1 });
     const fromId = (await h.get('/api/v3/aggTrades?symbol=SOLUSDT&fromId=10&limit=2')).json();
@@ -163,6 +188,46 @@ describe('REST endpoints', () => {
     expect(await weightOf('/api/v3/ticker/24hr')).toBe(80);
   });
 
+  it('serves the rolling-window ticker over the windowSize asked, an object for symbol, an array for symbols', async () => {
+    const windowOf = () => h.market.queries.filter((q) => q.kind === 'rollingTicker').at(-1)?.q;
+    const full = (await h.get('/api/v3/ticker?symbol=SOLUSDT&windowSize=1h')).json();
+    expect(windowOf()).toEqual({ windowMinutes: 60 });
+    expect(Object.keys(full)).toEqual([
+      'symbol', 'priceChange', 'priceChangePercent', 'weightedAvgPrice', 'openPrice', 'highPrice', 'lowPrice', 'lastPrice',
+      'volume', 'quoteVolume', 'openTime', 'closeTime', 'firstId', 'lastId', 'count',
+    ]);
+    const r = h.market.rollingTicker('SOLUSDT', 60);
+    expect(full).toEqual({
+      symbol: 'SOLUSDT', priceChange: r.priceChange, priceChangePercent: r.priceChangePercent, weightedAvgPrice: r.weightedAvgPrice,
+      openPrice: r.open, highPrice: r.high, lowPrice: r.low, lastPrice: r.last, volume: r.volume, quoteVolume: r.quoteVolume,
+      openTime: ms(r.openTimeUs), closeTime: ms(r.closeTimeUs), firstId: r.firstId, lastId: r.lastId, count: r.count,
+    });
+    // Binance: openTime is closeTime minus the window, rounded down to the minute.
+    expect(full.openTime % 60_000).toBe(0);
+    expect(full.closeTime - full.openTime).toBeGreaterThanOrEqual(3_600_000);
+    expect(full.closeTime - full.openTime).toBeLessThan(3_660_000);
+
+    const table: [string, number][] = [['', 1440], ['&windowSize=1m', 1], ['&windowSize=59m', 59], ['&windowSize=23h', 1380], ['&windowSize=7d', 10_080]];
+    for (const [param, minutes] of table) {
+      expect((await h.get(`/api/v3/ticker?symbol=SOLUSDT${param}`)).status, param).toBe(200);
+      expect(windowOf(), param).toEqual({ windowMinutes: minutes });
+    }
+
+    const mini = (await h.get('/api/v3/ticker?symbol=SOLUSDT&type=MINI')).json();
+    expect(Object.keys(mini)).toEqual([
+      'symbol', 'openPrice', 'highPrice', 'lowPrice', 'lastPrice', 'volume', 'quoteVolume', 'openTime', 'closeTime', 'firstId', 'lastId', 'count',
+    ]);
+    const list = (await h.get('/api/v3/ticker?symbols=["BTCUSDT","SOLUSDT"]&windowSize=5m&type=FULL')).json();
+    expect(list.map((x: any) => x.symbol)).toEqual(['BTCUSDT', 'SOLUSDT']);
+    expect(list[1]).toEqual({ ...list[1], lastPrice: h.market.rollingTicker('SOLUSDT', 5).last });
+    const micro = (await h.get('/api/v3/ticker?symbol=SOLUSDT&windowSize=2m', { 'X-MBX-TIME-UNIT': 'MICROSECOND' })).json();
+    expect(micro.closeTime).toBe(h.clock.nowUs());
+
+    expect(await weightOf('/api/v3/ticker?symbol=SOLUSDT')).toBe(4);
+    expect(await weightOf('/api/v3/ticker?symbol=SOLUSDT&windowSize=7d')).toBe(4);
+    expect(await weightOf('/api/v3/ticker?symbols=["SOLUSDT","BTCUSDT"]')).toBe(8);
+  });
+
   it('serves price and book tickers for one symbol, a list, or all', async () => {
     const price = (await h.get('/api/v3/ticker/price?symbol=SOLUSDT')).json();
     expect(price).toEqual({ symbol: 'SOLUSDT', price: h.market.ticker24h('SOLUSDT').lastPrice });
@@ -198,6 +263,9 @@ describe('REST endpoints', () => {
   });
 });
 
+const SYMBOLS_RANGE = '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$';
+const WINDOW_RANGE = '^([1-9]|[1-5][0-9])m$|^([1-9]|1[0-9]|2[0-3])h$|^[1-7]d$';
+
 describe('REST errors', () => {
   let h: Harness;
   beforeAll(async () => {
@@ -225,6 +293,33 @@ describe('REST errors', () => {
     ['/api/v3/ticker/price?symbols=[SOLUSDT]', -1135, "JSON sent for parameter 'symbols' is not valid"],
     ['/api/v3/ticker/24hr?symbol=SOLUSDT&type=HALF', -1139, 'Invalid ticker type.'],
     ['/api/v3/ticker/bookTicker?symbols=%5B%22SOLUSDT%22,%22SOLUSDT%22%5D', -1151, 'Symbol is present multiple times in the list.'],
+    // GET /api/v3/ticker (rolling window)
+    ['/api/v3/ticker', -1102, "Param 'symbol' or 'symbols' must be sent, but both were empty/null!"],
+    ['/api/v3/ticker?windowSize=1h&type=MINI', -1102, "Param 'symbol' or 'symbols' must be sent, but both were empty/null!"],
+    ['/api/v3/ticker?symbol=solusdt', -1100, "Illegal characters found in parameter 'symbol'; legal range is '^[A-Z0-9-_.]{1,20}$'."],
+    ['/api/v3/ticker?symbols=["SOLUSDT","btcusdt"]', -1100, `Illegal characters found in parameter 'symbols'; legal range is '${SYMBOLS_RANGE}'.`],
+    ...['60m', '24h', '8d', '0m', '1d2h', '1H', '1w'].map((w): [string, number, string] => [
+      `/api/v3/ticker?symbol=SOLUSDT&windowSize=${w}`, -1100, `Illegal characters found in parameter 'windowSize'; legal range is '${WINDOW_RANGE}'.`,
+    ]),
+    ['/api/v3/ticker?symbol=SOLUSDT&windowSize=', -1105, "Parameter 'windowSize' was empty."],
+    ['/api/v3/ticker?symbol=', -1105, "Parameter 'symbol' was empty."],
+    ['/api/v3/ticker?symbols=[]', -1105, "Parameter 'symbols' was empty."],
+    ['/api/v3/ticker?symbol=DOGEUSDT', -1121, 'Invalid symbol.'],
+    ['/api/v3/ticker?symbols=["SOLUSDT","DOGEUSDT"]', -1121, 'Invalid symbol.'],
+    ['/api/v3/ticker?symbol=SOLUSDT&symbols=["BTCUSDT"]', -1128, 'Combination of optional parameters invalid.'],
+    ['/api/v3/ticker?symbols=SOLUSDT', -1135, "JSON sent for parameter 'symbols' is not valid"],
+    ['/api/v3/ticker?symbol=SOLUSDT&type=mini', -1139, 'Invalid ticker type.'],
+    ['/api/v3/ticker?symbols=["SOLUSDT","SOLUSDT"]', -1151, 'Symbol is present multiple times in the list.'],
+    // GET /api/v3/historicalTrades
+    ['/api/v3/historicalTrades', -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."],
+    ['/api/v3/historicalTrades?fromId=1', -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed."],
+    ['/api/v3/historicalTrades?symbol=solusdt', -1100, "Illegal characters found in parameter 'symbol'; legal range is '^[A-Z0-9-_.]{1,20}$'."],
+    ['/api/v3/historicalTrades?symbol=SOLUSDT&fromId=-1', -1100, "Illegal characters found in parameter 'fromId'; legal range is '^[0-9]{1,20}$'."],
+    ['/api/v3/historicalTrades?symbol=SOLUSDT&fromId=', -1105, "Parameter 'fromId' was empty."],
+    ['/api/v3/historicalTrades?symbol=DOGEUSDT', -1121, 'Invalid symbol.'],
+    ['/api/v3/historicalTrades?symbol=SOLUSDT&limit=1001', -1130, "Data sent for parameter 'limit' is not valid."],
+    ['/api/v3/historicalTrades?symbol=SOLUSDT&limit=0', -1130, "Data sent for parameter 'limit' is not valid."],
+    ['/api/v3/historicalTrades?symbol=SOLUSDT&fromId=99999999999999999999', -1130, "Data sent for parameter 'fromId' is not valid."],
   ];
 
   it.each(cases)('answers %s with 400 and code %i', async (path, code, msg) => {
@@ -326,5 +421,24 @@ describe('REST weight limit', () => {
     expect(await cost(`?symbols=${list(100)}`)).toBe(40);
     expect(await cost(`?symbols=${list(101)}`)).toBe(80);
     expect(await cost('')).toBe(80);
+  });
+
+  it('weighs the rolling-window ticker at 4 a symbol, capped at 200 from 50 symbols on', async () => {
+    const symbols = Array.from({ length: 101 }, (_, i) => `S${i}USDT`);
+    h = await startHarness({ weightPerMinute: 1_000_000, market: { symbols, trades: 4 } });
+    const list = (n: number) => encodeURIComponent(JSON.stringify(symbols.slice(0, n)));
+    const cost = async (query: string) => {
+      const before = used(await h!.get('/api/v3/ping'));
+      const r = await h!.get(`/api/v3/ticker${query}`);
+      expect(r.status).toBe(200);
+      return used(r) - before;
+    };
+    expect(await cost('?symbol=S7USDT&windowSize=7d')).toBe(4);
+    expect(await cost(`?symbols=${list(1)}`)).toBe(4);
+    expect(await cost(`?symbols=${list(20)}&type=MINI`)).toBe(80);
+    expect(await cost(`?symbols=${list(49)}`)).toBe(196);
+    expect(await cost(`?symbols=${list(50)}`)).toBe(200);
+    expect(await cost(`?symbols=${list(51)}`)).toBe(200);
+    expect(await cost(`?symbols=${list(100)}&windowSize=1m`)).toBe(200);
   });
 });
