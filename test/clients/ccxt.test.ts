@@ -144,16 +144,17 @@ describe('ccxt binance against tickwire', () => {
     expect(requested.at(-1)).toMatch(/\/api\/v3\/trades\?/);
   });
 
-  // SERVER GAP: GET /api/v3/ticker (rolling-window statistics) answers 404 {"code":-1,"msg":"Unknown endpoint /api/v3/ticker."}.
-  // ccxt sends GET /api/v3/ticker?symbol=SOLUSDT&windowSize=1h for fetchTicker(symbol, { rolling: true, windowSize: '1h' })
-  // and reads the 24hr FULL fields less prevClosePrice, lastQty, bid/ask (openTime = closeTime − window, rounded to the minute upstream).
-  it.skip('fetches a 1h rolling-window ticker when asked for rolling: true', async () => {
+  // ccxt sends GET /api/v3/ticker?symbol=SOLUSDT&windowSize=1h for fetchTicker(symbol, { rolling: true, windowSize: '1h' }).
+  // Binance opens the window at closeTime − 1h rounded down to the minute: up to 59 999 ms wider than asked.
+  it('fetches a 1h rolling-window ticker when asked for rolling: true', async () => {
     const t = await exchange.fetchTicker('SOL/USDT', { rolling: true, windowSize: '1h' });
     expect(t.low).toBeLessThanOrEqual(Math.min(t.last!, t.open!));
     expect(t.high).toBeGreaterThanOrEqual(Math.max(t.last!, t.open!));
     const info = t.info as { openTime: number; closeTime: number };
-    expect(info.closeTime - info.openTime).toBeGreaterThan(3_600_000 - 120_000);
-    expect(info.closeTime - info.openTime).toBeLessThanOrEqual(3_600_000);
+    expect(info.openTime % 60_000).toBe(0);
+    expect(info.closeTime - info.openTime).toBeGreaterThanOrEqual(3_600_000);
+    expect(info.closeTime - info.openTime).toBeLessThan(3_600_000 + 60_000);
+    expect(requested.at(-1)).toMatch(/\/api\/v3\/ticker\?(?=.*symbol=SOLUSDT)(?=.*windowSize=1h)/);
   });
 
   it('watches trades over the WebSocket with ids rising by one, priced in the 24h range', async () => {
