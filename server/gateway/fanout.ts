@@ -4,11 +4,11 @@
 // `cu|SOLUSDT@trade`), so a combined wrapper can echo the name the client used. Topics are grouped
 // under the stream's canonical key; per event each body is encoded once per time unit in use and
 // wrapped once per combined topic, never once per subscriber. No subscriber, no work.
-import type { Interval, MarketEvent, MarketEventType, MarketView, Ticker24h } from '../market/types.ts';
+import type { Interval, MarketEvent, MarketEventType, MarketView, RollingTicker, Ticker24h } from '../market/types.ts';
 import { INTERVALS } from '../market/types.ts';
 import type { Counter, Metrics } from '../metrics.ts';
 import {
-  combinedPrefix, encodeAggTrade, encodeArray, encodeAvgPrice, encodeRollingTicker, type RollingStats, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
+  combinedPrefix, encodeAggTrade, encodeArray, encodeAvgPrice, encodeRollingTicker, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
   encodePartialDepth, encodeTicker, encodeTrade, type TimeUnit,
 } from '../wire/encode.ts';
 import { STREAM_KINDS, TZ_DISTINCT_INTERVALS, type StreamKind, type StreamSpec } from '../wire/streams.ts';
@@ -68,7 +68,7 @@ export interface FanoutOptions {
   /** Read for `@avgPrice`, once a second per symbol (on its ticker event) and only when subscribed. */
   readonly avgPrice?: MarketView['avgPrice'];
   /** Read for `@ticker_<1h|4h|1d>`, like avgPrice: once a second per subscribed symbol and window. */
-  readonly rolling?: (symbol: string, window: '1h' | '4h' | '1d', closeTimeUs: number) => RollingStats | undefined;
+  readonly rolling?: (symbol: string, window: '1h' | '4h' | '1d') => RollingTicker | undefined;
 }
 
 const EVENT_TYPES: readonly MarketEventType[] = ['trade', 'aggTrade', 'bookTicker', 'depthUpdate', 'depthSnapshot', 'ticker', 'kline'];
@@ -207,7 +207,7 @@ export function createFanout(opts: FanoutOptions): Fanout {
         const rolling = opts.rolling;
         for (const [window, key] of k.rolling) {
           if (!rolling || !entries.has(key)) continue;
-          const stats = rolling(t.symbol, window, ev.timeUs);
+          const stats = rolling(t.symbol, window);
           if (stats) any = deliver(key, {}, (u) => encodeRollingTicker(window, stats, ev.timeUs, u)) || any;
         }
         if (entries.has(ALL_MINI) || entries.has(ALL_TICKERS)) {

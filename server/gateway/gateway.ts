@@ -21,7 +21,6 @@ import {
 import type { StreamSpec } from '../wire/streams.ts';
 import { parseConnect } from './connect.ts';
 import { createFanout } from './fanout.ts';
-import { rollingStats } from './rolling.ts';
 import { createAttemptLimiter, createMessageBucket, takeMessage, type MessageBucket } from './limits.ts';
 
 export interface GatewayOptions {
@@ -68,6 +67,7 @@ const SHUTDOWN_DEADLINE_MS = 2000;
 const SHUTDOWN_POLL_MS = 10;
 const CLOSE_REASONS = ['lifetime', 'shutdown', 'too_many_messages', 'pong_timeout', 'slow_consumer', 'too_big'] as const;
 type CloseKind = (typeof CLOSE_REASONS)[number];
+const ROLLING_MINUTES = { '1h': 60, '4h': 240, '1d': 1440 } as const;
 
 const now = (): number => performance.now();
 const textDecoder = new TextDecoder();
@@ -102,7 +102,8 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     symbols: [...symbols],
     bytesOut,
     avgPrice: (symbol) => opts.market.avgPrice(symbol),
-    rolling: (symbol, window, closeTimeUs) => rollingStats(opts.market, symbol, window, closeTimeUs),
+    // The same rolling statistics GET /api/v3/ticker serves, as of the ticker event being published.
+    rolling: (symbol, window) => opts.market.rollingTicker(symbol, ROLLING_MINUTES[window]),
   });
 
   // Slow consumers. uWS gets twice the configured backpressure and we close at the configured

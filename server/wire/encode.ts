@@ -4,7 +4,7 @@
 // Bodies are built by string concatenation, not JSON.stringify: every string that goes in is a
 // formatted decimal or an uppercase symbol (market/types.ts contracts) and never needs escaping,
 // and building text directly is what lets one event be serialized once for every subscriber.
-import type { AggTrade, BookTicker, DepthSnapshot, Kline, Level, Ticker24h, Trade } from '../market/types.ts';
+import type { AggTrade, BookTicker, DepthSnapshot, Kline, Level, RollingTicker, Ticker24h, Trade } from '../market/types.ts';
 
 /** `ms`: epoch milliseconds (the default); `us`: microseconds (`timeUnit=MICROSECOND`). */
 export type TimeUnit = 'ms' | 'us';
@@ -77,28 +77,8 @@ export function encodeDepthUpdate(d: DepthDiff, eventTimeUs: number, unit: TimeU
   return `{"e":"depthUpdate","E":${wireTime(eventTimeUs, unit)},"s":"${d.symbol}","U":${d.firstUpdateId},"u":${d.lastUpdateId},"b":${encodeLevels(d.bids)},"a":${encodeLevels(d.asks)}}`;
 }
 
-/** Statistics of a rolling window (`<sym>@ticker_<1h|4h|1d>`), all decimals already formatted. */
-export interface RollingStats {
-  readonly symbol: string;
-  readonly priceChange: string;
-  readonly priceChangePercent: string;
-  readonly open: string;
-  readonly high: string;
-  readonly low: string;
-  readonly last: string;
-  readonly weightedAvgPrice: string;
-  readonly volume: string;
-  readonly quoteVolume: string;
-  readonly openTimeUs: number;
-  readonly closeTimeUs: number;
-  /** −1 when the window has no trades. */
-  readonly firstId: number;
-  readonly lastId: number;
-  readonly count: number;
-}
-
 /** `<sym>@ticker_<window>`: event `1hTicker`, `4hTicker` or `1dTicker`. */
-export function encodeRollingTicker(window: string, r: RollingStats, eventTimeUs: number, unit: TimeUnit): string {
+export function encodeRollingTicker(window: string, r: RollingTicker, eventTimeUs: number, unit: TimeUnit): string {
   return (
     `{"e":"${window}Ticker","E":${wireTime(eventTimeUs, unit)},"s":"${r.symbol}","p":"${r.priceChange}","P":"${r.priceChangePercent}",` +
     `"o":"${r.open}","h":"${r.high}","l":"${r.low}","c":"${r.last}","w":"${r.weightedAvgPrice}","v":"${r.volume}","q":"${r.quoteVolume}",` +

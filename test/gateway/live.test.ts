@@ -27,8 +27,11 @@ describe('the gateway on the live market', () => {
       await until(() => of('solusdt@ticker_1h').length >= 1, 3000, 'a 1h rolling ticker');
       const hour = of('solusdt@ticker_1h')[0];
       expect(hour).toMatchObject({ e: '1hTicker', s: 'SOLUSDT', v: expect.stringMatching(/^\d+\.\d{8}$/) });
-      expect(hour.C - hour.O).toBeGreaterThan(59 * 60_000);
-      expect(hour.C - hour.O).toBeLessThanOrEqual(60 * 60_000);
+      // Binance's rolling-window rule, shared with GET /api/v3/ticker: the window opens at close
+      // time minus one hour, rounded down to the minute.
+      expect(hour.C - hour.O).toBeGreaterThanOrEqual(60 * 60_000);
+      expect(hour.C - hour.O).toBeLessThan(61 * 60_000);
+      expect(hour.O % 60_000).toBe(0);
       expect(hour.n).toBeGreaterThan(0);
       expect(hour.L - hour.F + 1).toBe(hour.n);
     } finally {
