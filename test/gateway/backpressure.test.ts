@@ -1,24 +1,12 @@
 // Slow consumers and fan-out cost: a paused client is closed with the slow-consumer code while the
 // others get every frame in order, and a payload is serialized once per time unit, not per subscriber.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode, CloseReason } from '../../server/wire/errors.ts';
 import type { MarketEvent } from '../../server/market/types.ts';
 import { event } from '../wire/fixtures.ts';
-import { openClient, startGateway, until, type TestClient, type TestServer } from './harness.ts';
+import { until, useGateway, type TestClient, type TestServer } from './harness.ts';
 
-let server: TestServer | undefined;
-const clients: TestClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await server?.close();
-  server = undefined;
-});
-
-async function client(s: TestServer, path: string): Promise<TestClient> {
-  const c = await openClient(s.url(path));
-  clients.push(c);
-  return c;
-}
+const { start: startGateway, client } = useGateway();
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 const ids = (c: TestClient) => c.received.map((m: any) => m.t as number);
@@ -28,7 +16,7 @@ const inOrder = (list: number[]) => list.every((id, i) => id === i + 1);
 describe('slow consumers', () => {
   it('close a paused client with the slow-consumer code while another receives every trade in order', async () => {
     const limit = 64 * 1024;
-    const s = (server = await startGateway({ maxBackpressureBytes: limit }));
+    const s = (await startGateway({ maxBackpressureBytes: limit }));
     const paused = await client(s, '/ws/solusdt@trade');
     const healthy = await client(s, '/ws/solusdt@trade');
     (paused.ws as any)._socket.pause();
@@ -61,7 +49,7 @@ describe('slow consumers', () => {
 
 describe('fan-out', () => {
   it('serialize a payload once per time unit in use, whatever the number of subscribers', async () => {
-    const s = (server = await startGateway());
+    const s = (await startGateway());
     const encoded = () => s.metrics.read('tickwire_payloads_encoded_total', { type: 'trade' });
     const frames = () => s.metrics.read('tickwire_frames_delivered_total', { type: 'trade' });
     const raw = await Promise.all(Array.from({ length: 12 }, () => client(s, '/ws/solusdt@trade')));
@@ -82,7 +70,7 @@ describe('fan-out', () => {
   });
 
   it('keep its subscriber counts equal to what uWS delivers as sockets flip framing and leave', async () => {
-    const s = (server = await startGateway());
+    const s = (await startGateway());
     const frames = () => s.metrics.read('tickwire_frames_delivered_total', { type: 'trade' });
     const cs = await Promise.all(Array.from({ length: 6 }, () => client(s, '/ws/solusdt@trade')));
     await cs[0]!.request({ method: 'SET_PROPERTY', params: ['combined', true], id: 1 });
@@ -102,7 +90,7 @@ describe('fan-out', () => {
   });
 
   it('do no work for events nobody subscribed to', async () => {
-    const s = (server = await startGateway());
+    const s = (await startGateway());
     await client(s, '/ws/btcusdt@trade');
     s.publish([event.trade(1, 'SOLUSDT'), event.bookTicker(1), event.depthSnapshot(1), event.kline('1h')]);
     expect(s.metrics.read('tickwire_payloads_encoded_total', { type: 'trade' })).toBe(0);

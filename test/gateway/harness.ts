@@ -1,4 +1,5 @@
 // A real uWS app on port 0 with the gateway attached, fed by a memory bus; and a `ws` test client.
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { loadUws } from '../../server/uws.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
@@ -151,4 +152,32 @@ export async function until(check: () => boolean, timeoutMs = 3000, what = 'cond
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(5);
   }
+}
+
+/**
+ * Per-file fixture for tests that start a gateway per test: the server and the clients opened
+ * through `start` and `client` are closed after each test.
+ */
+export function useGateway(): {
+  start(ws?: Partial<Config['ws']>, market?: MarketView): Promise<TestServer>;
+  client(s: TestServer, path: string, options?: WebSocket.ClientOptions): Promise<TestClient>;
+} {
+  let server: TestServer | undefined;
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await server?.close();
+    server = undefined;
+  });
+  return {
+    async start(ws, market) {
+      server = await startGateway(ws, market);
+      return server;
+    },
+    async client(s, path, options) {
+      const c = await openClient(s.url(path), options);
+      clients.push(c);
+      return c;
+    },
+  };
 }

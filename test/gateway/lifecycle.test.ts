@@ -1,27 +1,17 @@
 // Keep-alive, lifetime and shutdown: the gateway's own timers and the close codes they end with.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode, CloseReason } from '../../server/wire/errors.ts';
 import { T0_US } from '../wire/fixtures.ts';
-import { openClient, sleep, startGateway, upgradeStatus, type TestClient, type TestServer } from './harness.ts';
+import { sleep, upgradeStatus, useGateway, type TestServer } from './harness.ts';
 
-let server: TestServer | undefined;
-const clients: TestClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await server?.close();
-  server = undefined;
-});
-
-async function client(s: TestServer, path: string, autoPong = true): Promise<TestClient> {
-  const c = await openClient(s.url(path), { autoPong });
-  clients.push(c);
-  return c;
-}
+const gateway = useGateway();
+const startGateway = gateway.start;
+const client = (s: TestServer, path: string, autoPong = true) => gateway.client(s, path, { autoPong });
 
 describe('keep-alive and lifetime', () => {
   it('ping every pingIntervalMs and close a client that sends no pong within pongTimeoutMs', async () => {
     // Margins are wide (a ping every 150 ms, a 1 s deadline) so a loaded machine cannot fail the live client.
-    const s = (server = await startGateway({ pingIntervalMs: 150, pongTimeoutMs: 1000 }));
+    const s = (await startGateway({ pingIntervalMs: 150, pongTimeoutMs: 1000 }));
     const silent = await client(s, '/ws', false);
     const alive = await client(s, '/ws', true);
     let pings = 0;
@@ -38,7 +28,7 @@ describe('keep-alive and lifetime', () => {
   });
 
   it('close a connection at maxLifetimeMs with 1000', async () => {
-    const s = (server = await startGateway({ maxLifetimeMs: 1000 }));
+    const s = (await startGateway({ maxLifetimeMs: 1000 }));
     const c = await client(s, '/ws');
     const opened = Date.now();
     expect(await c.closed).toEqual({ code: CloseCode.LIFETIME, reason: CloseReason.LIFETIME });
@@ -48,7 +38,7 @@ describe('keep-alive and lifetime', () => {
 
 describe('shutdown', () => {
   it('send serverShutdown in each framing and unit, then close with 1001', async () => {
-    const s = (server = await startGateway());
+    const s = (await startGateway());
     const raw = await client(s, '/ws/solusdt@trade');
     const wrapped = await client(s, '/stream?streams=solusdt@trade&timeUnit=MICROSECOND');
     s.clock.advance(2500);
@@ -62,7 +52,7 @@ describe('shutdown', () => {
   });
 
   it('resolve at once when nobody is connected', async () => {
-    const s = (server = await startGateway());
+    const s = (await startGateway());
     const t = Date.now();
     await s.gateway.shutdown();
     expect(Date.now() - t).toBeLessThan(100);

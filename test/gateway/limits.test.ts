@@ -1,26 +1,14 @@
 // Limits of wire.md §5 over real sockets: message rate, connection attempts per IP, frame size.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode, CloseReason } from '../../server/wire/errors.ts';
 import { event } from '../wire/fixtures.ts';
-import { openClient, startGateway, upgradeStatus, type TestClient, type TestServer } from './harness.ts';
+import { upgradeStatus, useGateway } from './harness.ts';
 
-let server: TestServer | undefined;
-const clients: TestClient[] = [];
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await server?.close();
-  server = undefined;
-});
-
-async function client(s: TestServer, path: string): Promise<TestClient> {
-  const c = await openClient(s.url(path));
-  clients.push(c);
-  return c;
-}
+const { start: startGateway, client } = useGateway();
 
 describe('limits', () => {
   it('close a connection that sends 6 messages in one second, while another keeps receiving', async () => {
-    const s = (server = await startGateway({ maxMessagesPerSec: 5 }));
+    const s = (await startGateway({ maxMessagesPerSec: 5 }));
     const noisy = await client(s, '/ws');
     const quiet = await client(s, '/ws/solusdt@trade');
     for (let i = 1; i <= 6; i++) noisy.send({ method: 'LIST_SUBSCRIPTIONS', id: i });
@@ -32,14 +20,14 @@ describe('limits', () => {
   });
 
   it('count pings toward the message rate', async () => {
-    const s = (server = await startGateway({ maxMessagesPerSec: 5 }));
+    const s = (await startGateway({ maxMessagesPerSec: 5 }));
     const c = await client(s, '/ws');
     for (let i = 0; i < 6; i++) c.ws.ping();
     expect((await c.closed).code).toBe(CloseCode.TOO_MANY_MESSAGES);
   });
 
   it('let a client that stays at the rate live on', async () => {
-    const s = (server = await startGateway({ maxMessagesPerSec: 5 }));
+    const s = (await startGateway({ maxMessagesPerSec: 5 }));
     const c = await client(s, '/ws');
     for (let i = 1; i <= 8; i++) {
       expect(await c.request({ method: 'LIST_SUBSCRIPTIONS', id: i })).toEqual({ result: [], id: i });
@@ -48,14 +36,14 @@ describe('limits', () => {
   });
 
   it('refuse connection attempts over the per-IP limit with HTTP 429', async () => {
-    const s = (server = await startGateway({ connAttemptsPerIp: 3, connAttemptWindowMs: 60_000 }));
+    const s = (await startGateway({ connAttemptsPerIp: 3, connAttemptWindowMs: 60_000 }));
     for (let i = 0; i < 3; i++) expect(await upgradeStatus(s.url('/ws'))).toBe(101);
     expect(await upgradeStatus(s.url('/stream'))).toBe(429);
     expect(s.metrics.read('tickwire_ws_connection_attempts_rejected_total')).toBe(1);
   });
 
   it('open the door again when the attempt window is over', async () => {
-    const s = (server = await startGateway({ connAttemptsPerIp: 1, connAttemptWindowMs: 1000 }));
+    const s = (await startGateway({ connAttemptsPerIp: 1, connAttemptWindowMs: 1000 }));
     const first = Date.now();
     expect(await upgradeStatus(s.url('/ws'))).toBe(101);
     expect(await upgradeStatus(s.url('/ws'))).toBe(429);
@@ -64,7 +52,7 @@ describe('limits', () => {
   });
 
   it('close with 1009 on a frame over maxPayloadBytes', async () => {
-    const s = (server = await startGateway({ maxPayloadBytes: 1024 }));
+    const s = (await startGateway({ maxPayloadBytes: 1024 }));
     const c = await client(s, '/ws');
     expect(await c.request({ method: 'SUBSCRIBE', params: ['solusdt@trade'], id: 1, pad: 'x'.repeat(900) })).toEqual({ result: null, id: 1 });
     c.send({ method: 'SUBSCRIBE', params: ['solusdt@trade'], id: 2, pad: 'x'.repeat(1100) });
@@ -73,7 +61,7 @@ describe('limits', () => {
   });
 
   it('cut a frame over twice maxPayloadBytes without a close frame (uWS does it, as documented)', async () => {
-    const s = (server = await startGateway({ maxPayloadBytes: 1024 }));
+    const s = (await startGateway({ maxPayloadBytes: 1024 }));
     const c = await client(s, '/ws');
     c.ws.send('x'.repeat(2 * 1024 + 1));
     expect((await c.closed).code).toBe(1006);
