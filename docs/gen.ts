@@ -1,14 +1,16 @@
-// `npm run docs`: rewrite the generated parts of README.md (the REST endpoint list) from the code.
+// `npm run docs`: rewrite the generated parts of README.md and docs/protocol.md (the REST endpoint list) from the code.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { writeBlock } from './endpoint-list.ts';
+import { GENERATED_FILES, writeBlock } from './endpoint-list.ts';
 
-const path = fileURLToPath(new URL('../README.md', import.meta.url));
-const before = readFileSync(path, 'utf8');
-const after = writeBlock(before);
-if (after === before) {
-  console.log('README.md is up to date');
-} else {
-  writeFileSync(path, after);
-  console.log('README.md: endpoint list rewritten');
+for (const file of GENERATED_FILES) {
+  const path = fileURLToPath(new URL(`../${file}`, import.meta.url));
+  const before = readFileSync(path, 'utf8');
+  const after = writeBlock(before);
+  if (after === before) {
+    console.log(`${file} is up to date`);
+  } else {
+    writeFileSync(path, after);
+    console.log(`${file}: endpoint list rewritten`);
+  }
 }

@@ -1,14 +1,13 @@
-// The README's REST endpoint list is the one the catalog generates (run `npm run docs` to refresh it).
+// The REST endpoint lists of README.md and docs/protocol.md are the ones the catalog generates (`npm run docs`).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readBlock, renderEndpointList, writeBlock } from '../../docs/endpoint-list.ts';
+import { GENERATED_FILES, readBlock, renderEndpointList, writeBlock } from '../../docs/endpoint-list.ts';
 import { REST_ENDPOINT_DOCS } from '../../server/http/rest-catalog.ts';
 
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-
-describe("the README's REST endpoint list", () => {
-  it('is exactly what npm run docs generates from the catalog', () => {
-    expect(readBlock(readme), 'README.md is stale: run npm run docs').toBe(renderEndpointList());
+describe('the generated REST endpoint list', () => {
+  it.each(GENERATED_FILES)('in %s is exactly what npm run docs generates from the catalog', (file) => {
+    const text = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+    expect(readBlock(text), `${file} is stale: run npm run docs`).toBe(renderEndpointList());
   });
 
   it('has one row per catalog entry', () => {
