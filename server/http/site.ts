@@ -182,13 +182,13 @@ export function renderHelp(): string {
 <li><code>/stream?streams=&lt;s1&gt;/&lt;s2&gt;</code>, <code>/stream</code>: each payload wrapped as <code>{"stream":…,"data":…}</code></li>
 </ul>
 <h2>REST</h2>
-<table><thead><tr><th>path</th><th>answers</th><th>parameters (* required)</th><th>weight</th></tr></thead><tbody>
+<table><thead><tr><th>path</th><th>answers</th><th>parameters (* required, default in brackets)</th><th>weight</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
 <h2>Operations</h2>
 <ul>
-<li><code>/metrics</code>: Prometheus text</li>
-<li><code>/healthz</code>: status, uptime, open connections, whether the dashboard is built</li>
+<li><a href="/metrics"><code>/metrics</code></a>: Prometheus text</li>
+<li><a href="/healthz"><code>/healthz</code></a>: status, uptime, open connections, whether the dashboard is built</li>
 </ul>
 </body></html>
 `;
