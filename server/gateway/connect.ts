@@ -1,4 +1,4 @@
-// What a WebSocket upgrade asks for (wire.md §2): framing, time unit and the streams in its URL.
+// What a WebSocket upgrade asks for (docs/protocol.md#websocket-paths-and-framing): framing, time unit and the streams in its URL.
 // Pure: the gateway copies url and query out of the uWS request and hands them here.
 import type { TimeUnit } from '../wire/encode.ts';
 import type { NamedStream } from '../wire/control.ts';

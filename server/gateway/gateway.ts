@@ -1,6 +1,6 @@
 // The WebSocket gateway: Binance stream paths on uWS, control messages, limits, keep-alive, fan-out.
 //
-// Routes: `/ws`, `/ws/*` (raw framing) and `/stream` (combined), wire.md §2. Market batches come
+// Routes: `/ws`, `/ws/*` (raw framing) and `/stream` (combined), docs/protocol.md#websocket-paths-and-framing. Market batches come
 // from the bus (one channel per symbol) and go out through uWS topics (fanout.ts). Keep-alive,
 // lifetime and slow-consumer checks run on one housekeeping timer of our own: uWS's automatic pings
 // and maxLifetime cannot express 20 s / 60 s / 24 h exactly (idleTimeout is in 4 s steps, at most

@@ -1,6 +1,7 @@
-// The REST market-data endpoints as data: path, weight, reply (wire.md §6). rest.ts serves them.
+// The REST market-data endpoints as data: path, weight, reply (docs/protocol.md#rest-endpoints). rest.ts serves them.
 // Pure: no Node or uWS imports, so each endpoint can be called on a fake market in a test.
 import type { MarketView } from '../market/types.ts';
+import type { RestPath } from './rest-catalog.ts';
 import {
   RestError, endTimeParam, integerParam, intervalParam, limitForWeight, limitParam, startTimeParam,
   symbolParam, symbolSelection, tickerTypeParam, timeZoneParam, windowSizeParam, type Query,
@@ -12,7 +13,7 @@ import {
 
 export interface Endpoint {
   /** Route path, e.g. `/api/v3/ticker/price`; also the `endpoint` label of the request counter. */
-  readonly path: string;
+  readonly path: RestPath;
   /** Weight of a request whose query could not be read. */
   readonly baseWeight: number;
   /** Weight of this request, read from its parameters before they are checked. Never throws. */
@@ -209,7 +210,7 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
     },
   ];
 
-  function klinesEndpoint(path: string): Endpoint {
+  function klinesEndpoint(path: RestPath): Endpoint {
     return {
       path,
       baseWeight: 2,

@@ -1,4 +1,4 @@
-// REST reply bodies (wire.md §6) made from the market's values. Pure: no Node or uWS imports.
+// REST reply bodies (docs/protocol.md#rest-endpoints) made from the market's values. Pure: no Node or uWS imports.
 // Times leave as epoch ms (floor of the µs) unless the request asked for microseconds.
 import type { AggTrade, BookTicker, Kline, RollingTicker, SymbolSpec, Ticker24h, Trade } from '../market/types.ts';
 import type {

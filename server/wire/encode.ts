@@ -1,4 +1,4 @@
-// MarketEvent values → wire JSON text for the WebSocket streams (wire.md §3). Pure functions.
+// MarketEvent values → wire JSON text for the WebSocket streams (docs/protocol.md#streams). Pure functions.
 // No Node or uWS imports: the dashboard, the bench and the tests use the same encoders.
 //
 // Bodies are built by string concatenation, not JSON.stringify: every string that goes in is a

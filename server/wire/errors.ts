@@ -1,4 +1,4 @@
-// WebSocket error replies (wire.md §4), close codes and upgrade refusals: one table, documented.
+// WebSocket error replies (docs/protocol.md#websocket-error-codes), close codes and upgrade refusals: one table, documented.
 // No Node or uWS imports: clients (dashboard, bench, tests) read these codes from here.
 import type { WireId } from './payloads.ts';
 
@@ -87,7 +87,7 @@ export const CloseReason = {
 } as const;
 
 /**
- * HTTP answers to an upgrade the gateway refuses (the body is the REST error shape, wire.md §6).
+ * HTTP answers to an upgrade the gateway refuses (the body is the REST error shape, docs/protocol.md#refused-upgrades).
  * An upgrade on a path that is not a stream path never reaches the gateway: the site answers 404.
  * One without a valid Sec-WebSocket-Key never reaches it either: uWS drops the connection.
  */

@@ -1,4 +1,4 @@
-// Stream names of the wire (wire.md §3): parse, validate and reduce to a canonical key.
+// Stream names of the wire (docs/protocol.md#stream-names): parse, validate and reduce to a canonical key.
 // No Node or uWS imports: the dashboard, the bench and the tests parse names with this too.
 import { INTERVALS, type DepthSpeed, type Interval } from '../market/types.ts';
 

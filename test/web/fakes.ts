@@ -86,7 +86,7 @@ export function history(n: number, startMs = 1_700_000_000_000): AggRow[] {
   return rows;
 }
 
-/** A REST fake answering aggTrades from `rows` (wire.md §6 window rules), bookTicker and 24hr MINI. */
+/** A REST fake answering aggTrades from `rows` (the window rules of docs/protocol.md#rest-endpoints), bookTicker and 24hr MINI. */
 export function fakeRest(rows: () => readonly AggRow[], opts: { delayMs?: number; timers?: Timers; fail?: () => boolean } = {}): Rest & { calls: string[] } {
   const calls: string[] = [];
   const answer = (path: string): unknown => {
