@@ -38,8 +38,12 @@ export interface PanelModel {
 }
 
 export interface PanelCore extends PanelModel {
-  /** Queue rows (oldest first). `eventMs`: event time for a latency sample, null for history. */
-  rows(rows: readonly { readonly row: AggRow; readonly src: TapeRow['src']; readonly eventMs: number | null }[]): void;
+  /**
+   * Queue rows (oldest first). `eventMs`: event time for a latency sample, null for history.
+   * `position`: shown and taken as the place to continue from, but neither counted as a trade
+   * seen nor timed (a trade from before the feed was watching, see TradeSequence.place).
+   */
+  rows(rows: readonly QueuedRow[]): void;
   /** Queue a break in the id sequence (server restarted, resumed after a pause). */
   rebase(note: string): void;
   book(bid: string, ask: string): void;
@@ -53,6 +57,13 @@ export interface PanelCore extends PanelModel {
   reset(): void;
 }
 
+export interface QueuedRow {
+  readonly row: AggRow;
+  readonly src: TapeRow['src'];
+  readonly eventMs: number | null;
+  readonly position?: boolean;
+}
+
 export interface PanelOptions {
   /** Tape length (default 30). */
   readonly tapeRows?: number;
@@ -63,7 +74,7 @@ export interface PanelOptions {
 }
 
 type Queued =
-  | { readonly kind: 'row'; readonly row: AggRow; readonly src: TapeRow['src']; readonly eventMs: number | null }
+  | ({ readonly kind: 'row' } & QueuedRow)
   | { readonly kind: 'rebase'; readonly note: string };
 
 export function createPanelCore(opts: PanelOptions = {}): PanelCore {
@@ -130,11 +141,11 @@ export function createPanelCore(opts: PanelOptions = {}): PanelCore {
           continue;
         }
         const { row } = item;
-        if (seq.accept(row).kind === 'duplicate') continue;
+        if (item.position ? !seq.place(row) : seq.accept(row).kind === 'duplicate') continue;
         added.push({ ...row, src: item.src });
         if (last !== null && row.p !== last) dir = Number(row.p) > Number(last) ? 'up' : 'down';
         last = row.p;
-        if (item.eventMs !== null) latency.add(latencyMs(item.eventMs, frameMs, offsetMs));
+        if (item.eventMs !== null && !item.position) latency.add(latencyMs(item.eventMs, frameMs, offsetMs));
         const x = row.T / 1000;
         const y = Number(row.p);
         const n = xs.length;

@@ -90,6 +90,11 @@ export function createPollFeed(opts: PollFeedOptions): PollFeed {
     const wantChange = opts.timers.now() - lastChangeAt >= changeEveryMs;
     if (wantChange) lastChangeAt = opts.timers.now();
     const probe = mode === 'every' && lastId !== null && emptyRounds >= 3;
+    // Without a position (first round after a start, a pause, a new symbol or new settings) the
+    // newest trade happened before this feed was watching, often seconds before in a quiet
+    // market: it shows the price and sets the position, but counting it (and timing it) would
+    // credit polling with trades from before the switch that the pushed side never had.
+    const finding = lastId === null;
     const [trades, book, day] = await Promise.all([
       get<RestAggTrade[]>(tradesQuery(sym, mode, lastId, behind, limit, probe), signal),
       get<RestBookTicker>(`/api/v3/ticker/bookTicker?symbol=${sym}`, signal),
@@ -112,7 +117,7 @@ export function createPollFeed(opts: PollFeedOptions): PollFeed {
       lastId = newest.a;
       lastRow = newest;
     }
-    core.rows(rows.map((row) => ({ row, src: 'live' as const, eventMs: row.T })));
+    core.rows(rows.map((row) => ({ row, src: 'live' as const, eventMs: row.T, position: finding })));
     core.book(book.bidPrice, book.askPrice);
     if (day) {
       const open = Number(day.openPrice);
