@@ -180,6 +180,27 @@ describe('poll feed', () => {
     expect(feed.panel.bytes.value).toBeGreaterThan(0);
   });
 
+  it('counts as trade updates only rounds that brought new trades, and as trade bytes only aggTrades responses', async () => {
+    const all = history(20);
+    let now = 5;
+    const { timers, frames, feed, rest } = setup('every', () => all.slice(0, now));
+    feed.start();
+    await timers.advance(10); // finds the position: not an update
+    now = 8;
+    await timers.advance(1000); // 6..8: an update
+    await timers.advance(1000); // nothing new
+    now = 9;
+    await timers.advance(1000); // 9: an update
+    feed.stop();
+    frames.tick();
+    expect(feed.panel.updates.value).toBe(2);
+    expect(feed.panel.requests.value).toBe(rest.calls.length);
+    // The fake reports each response's JSON length: sum the aggTrades ones.
+    const aggBytes = [[all[4]!], all.slice(5, 8), [], [all[8]!]].reduce((n, rows) => n + JSON.stringify(rows.map((r) => ({ ...r, M: true }))).length, 0);
+    expect(feed.panel.tradeBytes.value).toBe(aggBytes);
+    expect(feed.panel.bytes.value).toBeGreaterThan(aggBytes);
+  });
+
   it('does not count a pause as missed trades', async () => {
     const all = history(100);
     let now = 10;

@@ -9,7 +9,8 @@ import { createPushFeed, type PushFeed } from './push-feed.ts';
 import { createRest, type Rest } from './rest.ts';
 import type { Socket } from './socket.ts';
 import { decimalsOf } from './format.ts';
-import { summarize } from './summary.ts';
+import type { PanelModel } from './panel.ts';
+import { summarize, versus, type SummaryInput, type VersusRow } from './summary.ts';
 
 export interface SymbolInfo {
   readonly symbol: string;
@@ -55,6 +56,8 @@ export interface Dashboard {
   readonly paused: ReadonlySignal<boolean>;
   readonly scale: ReadonlySignal<ChartScale | null>;
   readonly summary: ReadonlySignal<string>;
+  /** The deciding figures side by side (kept in view when the panels stack). */
+  readonly versus: ReadonlySignal<readonly VersusRow[]>;
   readonly error: ReadonlySignal<string | null>;
   /** Begin: clock sync, symbol list, polling. Returns the stop. The socket is started by useSocket. */
   start(socket: Socket): () => void;
@@ -117,19 +120,19 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
     if (!prev || prev.xMax !== next.xMax || prev.yMin !== next.yMin || prev.yMax !== next.yMax) scale.value = next;
   });
 
-  const summary = computed(() =>
-    summarize({
-      push: { trades: push.panel.trades.value, p50: push.panel.latency.p50.value, bytes: push.panel.bytes.value },
-      poll: {
-        intervalMs: intervalMs.value,
-        mode: mode.value,
-        trades: poll.panel.trades.value,
-        missed: poll.panel.missed.value,
-        p50: poll.panel.latency.p50.value,
-        bytes: poll.panel.bytes.value,
-      },
-    }),
-  );
+  const figures = computed<SummaryInput>(() => {
+    const side = (p: PanelModel) => ({
+      trades: p.trades.value,
+      missed: p.missed.value,
+      p50: p.latency.p50.value,
+      p99: p.latency.p99.value,
+      bytes: p.bytes.value,
+      tradeBytes: p.tradeBytes.value,
+    });
+    return { push: side(push.panel), poll: { ...side(poll.panel), intervalMs: intervalMs.value, mode: mode.value } };
+  });
+  const summary = computed(() => summarize(figures.value));
+  const table = computed(() => versus(figures.value));
 
   let socket: Socket | undefined;
   let userChose = false;
@@ -139,7 +142,7 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
   };
 
   const d: Dashboard = {
-    push, poll, clock, loop, symbols, symbol, info, mode, intervalMs, paused, scale, summary, error,
+    push, poll, clock, loop, symbols, symbol, info, mode, intervalMs, paused, scale, summary, versus: table, error,
     start(s) {
       socket = s;
       let stopped = false;

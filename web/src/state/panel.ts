@@ -27,14 +27,17 @@ export interface PanelModel {
   /** Newest first. */
   readonly tape: ReadonlySignal<readonly TapeEntry[]>;
   readonly series: ReadonlySignal<Series>;
-  /** Messages or responses received. */
+  /** Trade updates: aggTrade messages pushed, or poll rounds that brought at least one new trade. */
   readonly updates: ReadonlySignal<number>;
   readonly trades: ReadonlySignal<number>;
   readonly missed: ReadonlySignal<number>;
   readonly latency: LatencyStats;
-  /** WebSocket messages received (push) or HTTP requests made (poll). */
+  /** Every WebSocket message received, whatever it carries (push), or HTTP requests made (poll). */
   readonly requests: ReadonlySignal<number>;
+  /** All bytes received. */
   readonly bytes: ReadonlySignal<number>;
+  /** Bytes of what carries trades only: aggTrade messages and aggTrades responses. */
+  readonly tradeBytes: ReadonlySignal<number>;
 }
 
 export interface PanelCore extends PanelModel {
@@ -50,7 +53,8 @@ export interface PanelCore extends PanelModel {
   change(pct: number): void;
   countUpdate(): void;
   countRequest(): void;
-  addBytes(n: number): void;
+  /** `trades`: the bytes carried trades (counted in `tradeBytes` too). */
+  addBytes(n: number, trades?: boolean): void;
   /** Apply the queue. `frameMs`: local epoch ms of the frame; `offsetMs`: server − local. */
   flush(frameMs: number, offsetMs: number): void;
   /** Everything back to empty (new symbol or settings). */
@@ -94,19 +98,20 @@ export function createPanelCore(opts: PanelOptions = {}): PanelCore {
   const missed = signal(0);
   const requests = signal(0);
   const bytes = signal(0);
+  const tradeBytes = signal(0);
   const latency = createLatencyStats();
 
   let seq = createTradeSequence();
   let queue: Queued[] = [];
   let pendingBook: [string, string] | null = null;
   let pendingChange: number | null = null;
-  let counts = { updates: 0, requests: 0, bytes: 0 };
+  let counts = { updates: 0, requests: 0, bytes: 0, tradeBytes: 0 };
   let xs: number[] = [];
   let ys: number[] = [];
   let dividers = 0;
 
   return {
-    price, direction, bid, ask, changePct, tape, series, updates, trades, missed, latency, requests, bytes,
+    price, direction, bid, ask, changePct, tape, series, updates, trades, missed, latency, requests, bytes, tradeBytes,
     rows(rows) {
       for (const r of rows) queue.push({ kind: 'row', ...r });
     },
@@ -125,8 +130,9 @@ export function createPanelCore(opts: PanelOptions = {}): PanelCore {
     countRequest() {
       counts.requests++;
     },
-    addBytes(n) {
+    addBytes(n, trades = false) {
       counts.bytes += n;
+      if (trades) counts.tradeBytes += n;
     },
     flush(frameMs, offsetMs) {
       const q = queue;
@@ -185,7 +191,8 @@ export function createPanelCore(opts: PanelOptions = {}): PanelCore {
       if (counts.updates) updates.value += counts.updates;
       if (counts.requests) requests.value += counts.requests;
       if (counts.bytes) bytes.value += counts.bytes;
-      counts = { updates: 0, requests: 0, bytes: 0 };
+      if (counts.tradeBytes) tradeBytes.value += counts.tradeBytes;
+      counts = { updates: 0, requests: 0, bytes: 0, tradeBytes: 0 };
       latency.publish();
     },
     reset() {
@@ -193,7 +200,7 @@ export function createPanelCore(opts: PanelOptions = {}): PanelCore {
       queue = [];
       pendingBook = null;
       pendingChange = null;
-      counts = { updates: 0, requests: 0, bytes: 0 };
+      counts = { updates: 0, requests: 0, bytes: 0, tradeBytes: 0 };
       xs = [];
       ys = [];
       price.value = null;
@@ -202,7 +209,7 @@ export function createPanelCore(opts: PanelOptions = {}): PanelCore {
       changePct.value = null;
       tape.value = [];
       series.value = { xs: [], ys: [] };
-      updates.value = trades.value = missed.value = requests.value = bytes.value = 0;
+      updates.value = trades.value = missed.value = requests.value = bytes.value = tradeBytes.value = 0;
       latency.reset();
     },
   };

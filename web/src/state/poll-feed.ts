@@ -75,11 +75,11 @@ export function createPollFeed(opts: PollFeedOptions): PollFeed {
 
   opts.loop.add((frameMs) => core.flush(frameMs, opts.offsetMs.peek()));
 
-  const get = async <T>(path: string, signal: AbortSignal): Promise<T> => {
+  /** `trades`: an aggTrades request, whose bytes are the like-for-like figure against aggTrade messages. */
+  const get = async <T>(path: string, signal: AbortSignal, trades = false): Promise<T> => {
     core.countRequest();
     const gen = generation;
-    const r = await opts.rest.get<T>(path, { signal, onBytes: (n) => gen === generation && core.addBytes(n) });
-    if (gen === generation) core.countUpdate();
+    const r = await opts.rest.get<T>(path, { signal, onBytes: (n) => gen === generation && core.addBytes(n, trades) });
     return r.data;
   };
 
@@ -96,7 +96,7 @@ export function createPollFeed(opts: PollFeedOptions): PollFeed {
     // credit polling with trades from before the switch that the pushed side never had.
     const finding = lastId === null;
     const [trades, book, day] = await Promise.all([
-      get<RestAggTrade[]>(tradesQuery(sym, mode, lastId, behind, limit, probe), signal),
+      get<RestAggTrade[]>(tradesQuery(sym, mode, lastId, behind, limit, probe), signal, true),
       get<RestBookTicker>(`/api/v3/ticker/bookTicker?symbol=${sym}`, signal),
       wantChange ? get<RestTicker24hMini>(`/api/v3/ticker/24hr?symbol=${sym}&type=MINI`, signal) : Promise.resolve(null),
     ]);
@@ -118,6 +118,7 @@ export function createPollFeed(opts: PollFeedOptions): PollFeed {
       lastRow = newest;
     }
     core.rows(rows.map((row) => ({ row, src: 'live' as const, eventMs: row.T, position: finding })));
+    if (rows.length > 0 && !finding) core.countUpdate();
     core.book(book.bidPrice, book.askPrice);
     if (day) {
       const open = Number(day.openPrice);
