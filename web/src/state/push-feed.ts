@@ -21,7 +21,7 @@ export interface PushFeed {
   readonly tradesPerS: ReadonlySignal<number | null>;
   /** True while a backfill is in flight. */
   readonly backfilling: ReadonlySignal<boolean>;
-  /** REST requests made for backfills (the panel's `requests` counts WebSocket messages). */
+  /** REST requests made for backfills (the panel's `requests` counts WebSocket messages of every stream, `updates` the aggTrade ones). */
   readonly restRequests: ReadonlySignal<number>;
   /** The streams this feed needs for its symbol. */
   streams(): string[];
@@ -87,7 +87,8 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
 
   const get = async <T>(path: string): Promise<T> => {
     restRequests.value++;
-    const r = await opts.rest.get<T>(path, { onBytes: (n) => core.addBytes(n) });
+    // Backfill asks for aggTrades only: its bytes are trade bytes.
+    const r = await opts.rest.get<T>(path, { onBytes: (n) => core.addBytes(n, true) });
     return r.data;
   };
 
@@ -165,11 +166,11 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
     },
     handle(stream, data, frameBytes) {
       if (!stream.startsWith(prefix) || data === null || typeof data !== 'object') return;
-      core.countUpdate();
-      core.countRequest();
-      core.addBytes(frameBytes);
       const kind = stream.slice(prefix.length);
+      core.countRequest();
+      core.addBytes(frameBytes, kind === 'aggTrade');
       if (kind === 'aggTrade') {
+        core.countUpdate();
         const t = data as WireAggTrade;
         const row = fromWire(t);
         if (held) held.push({ row, eventMs: t.E });
