@@ -9,6 +9,7 @@ import {
   exchangeInfoSymbol, rateLimits, restAggTrade, restBookTicker, restKline, restRollingTicker, restRollingTickerMini,
   restTicker24h, restTickerMini, restTrade, wireTime,
 } from './rest-payloads.ts';
+import { RestErrorCode, RestErrorMsg } from '../wire/errors.ts';
 
 export interface Endpoint {
   /** Route path, e.g. `/api/v3/ticker/price`; also the `endpoint` label of the request counter. */
@@ -54,7 +55,7 @@ function countSymbols(q: Query): number | 'all' {
 
 export function createEndpoints(market: MarketView, opts: { readonly weightPerMinute: number }): readonly Endpoint[] {
   const known = (symbol: string): string => {
-    if (market.spec(symbol) === undefined) throw new RestError(-1121, 'Invalid symbol.');
+    if (market.spec(symbol) === undefined) throw new RestError(RestErrorCode.BAD_SYMBOL, RestErrorMsg.badSymbol);
     return symbol;
   };
   /** The symbols a request selects: one (`single`), a list, or every listed symbol. */
@@ -142,7 +143,7 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
         const endTimeUs = endTimeParam(q);
         const limit = limitParam(q, 500, 1000);
         if (fromId !== undefined && (startTimeUs !== undefined || endTimeUs !== undefined)) {
-          throw new RestError(-1128, 'Combination of optional parameters invalid.');
+          throw new RestError(RestErrorCode.OPTIONAL_PARAMS_BAD_COMBO, RestErrorMsg.badCombo);
         }
         if (startTimeUs !== undefined && endTimeUs !== undefined && startTimeUs > endTimeUs) return '[]';
         const rows = market.aggTrades(symbol, { limit, fromId, startTimeUs, endTimeUs });
@@ -170,7 +171,7 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
         const format = tickerTypeParam(q) === 'FULL' ? restRollingTicker : restRollingTickerMini;
         // Unlike ticker/24hr there is no "all symbols" form.
         if (sel.symbol === undefined && sel.symbols === undefined) {
-          throw new RestError(-1102, "Param 'symbol' or 'symbols' must be sent, but both were empty/null!");
+          throw new RestError(RestErrorCode.MANDATORY_PARAM_EMPTY_OR_MALFORMED, RestErrorMsg.symbolOrSymbols);
         }
         const symbols = (sel.symbols ?? [sel.symbol!]).map(known);
         const rows = symbols.map((s) => format(market.rollingTicker(s, minutes), micros));
