@@ -1,6 +1,7 @@
 // REST query parsing and parameter checks, with Binance's error codes (wire.md §6).
 // Pure: no Node or uWS imports. A bad parameter throws RestError, which rest.ts answers with 400.
 import { INTERVALS, type Interval } from '../market/types.ts';
+import { parseTimeUnit, type TimeUnit } from '../wire/encode.ts';
 import { RestErrorCode, RestErrorMsg } from '../wire/errors.ts';
 
 /** A refusal the client caused: answered with `status` and `{"code":..,"msg":".."}`. */
@@ -227,13 +228,11 @@ export function endTimeParam(q: Query): number | undefined {
 }
 
 /**
- * The `X-MBX-TIME-UNIT` header: true for microseconds. Absent or MILLISECOND: milliseconds.
+ * The `X-MBX-TIME-UNIT` header: MICROSECOND is µs; absent or MILLISECOND, ms.
  * Case-insensitive, like Binance (`MICROSECOND` or `microsecond`).
  */
-export function timeUnitIsMicros(header: string): boolean {
-  if (header === '') return false;
-  const v = header.toUpperCase();
-  if (v === 'MICROSECOND') return true;
-  if (v === 'MILLISECOND') return false;
-  throw illegal('X-MBX-TIME-UNIT', 'MILLISECOND|MICROSECOND');
+export function timeUnitParam(header: string): TimeUnit {
+  const unit = parseTimeUnit(header);
+  if (unit === undefined) throw illegal('X-MBX-TIME-UNIT', 'MILLISECOND|MICROSECOND');
+  return unit;
 }

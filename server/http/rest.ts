@@ -6,7 +6,7 @@ import type { Clock } from '../market/clock.ts';
 import type { MarketView } from '../market/types.ts';
 import type { Counter, Metrics } from '../metrics.ts';
 import { encodeRestError, RestErrorCode, RestErrorMsg } from '../wire/errors.ts';
-import { RestError, parseQuery, timeUnitIsMicros, type Query } from './params.ts';
+import { RestError, parseQuery, timeUnitParam, type Query } from './params.ts';
 import { createEndpoints, type Endpoint } from './rest-endpoints.ts';
 import { createWeightLimiter } from './weights.ts';
 
@@ -73,7 +73,7 @@ export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): voi
           rejectedCounter(RestErrorCode.TOO_MANY_REQUESTS).inc();
         } else {
           if (query instanceof RestError) throw query;
-          body = endpoint.reply(query, timeUnitIsMicros(timeUnit));
+          body = endpoint.reply(query, timeUnitParam(timeUnit));
         }
       } catch (err) {
         if (err instanceof RestError) {
