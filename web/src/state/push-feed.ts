@@ -3,7 +3,8 @@
 import { signal, type ReadonlySignal } from '@preact/signals';
 import type {
   RestAggTrade, WireAggTrade, WireBookTicker, WireKline, WirePartialDepth, WireTicker,
-} from '../../../server/wire/payloads.ts';
+} from '@wire/payloads.ts';
+import { streamName } from '@wire/streams.ts';
 import type { FrameLoop } from './frame.ts';
 import { createPanelCore, type PanelModel } from './panel.ts';
 import type { Rest } from './rest.ts';
@@ -45,8 +46,10 @@ export interface PushFeedOptions {
 
 /** Stream names for one symbol: trades, top of book, 24 h ticker, 1 s klines and a 10-level book. */
 export function pushStreams(symbol: string): string[] {
-  const s = symbol.toLowerCase();
-  return [`${s}@aggTrade`, `${s}@bookTicker`, `${s}@ticker`, `${s}@kline_1s`, `${s}@depth10@100ms`];
+  return [
+    streamName.aggTrade(symbol), streamName.bookTicker(symbol), streamName.ticker(symbol),
+    streamName.kline(symbol, '1s'), streamName.partialDepth(symbol, 10, 100),
+  ];
 }
 
 const fromWire = (t: WireAggTrade | RestAggTrade): AggRow => ({ a: t.a, p: t.p, q: t.q, f: t.f, l: t.l, T: t.T, m: t.m });
