@@ -160,11 +160,11 @@ for (const kind of STREAM_KINDS) {
 }
 
 /**
- * Parse one stream name. `symbols` holds the known UPPERCASE symbols; an unknown symbol makes the
- * name invalid (the wire's code 2). Returns undefined for anything that is not a stream name.
+ * Parse one stream name. `symbols` holds the known UPPERCASE symbols (a Set, or anything with
+ * `has`); an unknown symbol makes the name invalid (the wire's code 2). Returns undefined for anything that is not a stream name.
  * The part after `<symbol>@` is case-sensitive; the symbol is not.
  */
-export function parseStream(name: string, symbols: ReadonlySet<string>): StreamSpec | undefined {
+export function parseStream(name: string, symbols: Pick<ReadonlySet<string>, 'has'>): StreamSpec | undefined {
   if (name.length === 0 || name.length > MAX_STREAM_NAME_LENGTH) return undefined;
   const array = BY_ARRAY_NAME.get(name);
   if (array !== undefined) return { kind: array, key: name } as StreamSpec;

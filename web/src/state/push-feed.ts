@@ -4,7 +4,7 @@ import { signal, type ReadonlySignal } from '@preact/signals';
 import type {
   RestAggTrade, WireAggTrade, WireBookTicker, WireKline, WirePartialDepth, WireTicker,
 } from '@wire/payloads.ts';
-import { streamName } from '@wire/streams.ts';
+import { parseStream, streamName } from '@wire/streams.ts';
 import type { FrameLoop } from './frame.ts';
 import { createPanelCore, type PanelModel } from './panel.ts';
 import type { Rest } from './rest.ts';
@@ -64,6 +64,7 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
   const restRequests = signal(0);
   let symbol = opts.symbol;
   let prefix = symbol.toLowerCase() + '@';
+  const current = { has: (s: string) => s === symbol };
   /** Newest aggregate id queued into the panel (the backfill starts after it). */
   let lastQueued: number | null = null;
   /** The row behind `lastQueued`: its time and trade ids identify it across a server restart. */
@@ -171,7 +172,7 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
       core.countUpdate();
       core.countRequest();
       core.addBytes(frameBytes);
-      const kind = stream.slice(prefix.length);
+      const kind = parseStream(stream, current)?.kind;
       if (kind === 'aggTrade') {
         const t = data as WireAggTrade;
         const row = fromWire(t);
@@ -183,10 +184,10 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
       } else if (kind === 'ticker') {
         const t = data as WireTicker;
         core.change(Number(t.P));
-      } else if (kind.startsWith('kline_')) {
+      } else if (kind === 'kline') {
         const k = (data as WireKline).k;
         if (k?.x) tradesPerS.value = k.n;
-      } else if (kind.startsWith('depth')) {
+      } else if (kind === 'partialDepth') {
         const d = data as WirePartialDepth;
         if (Array.isArray(d.bids) && Array.isArray(d.asks)) pendingBook = { bids: d.bids.slice(0, 10), asks: d.asks.slice(0, 10) };
       }
