@@ -115,22 +115,10 @@ export function restRollingTicker(r: RollingTicker, unit: TimeUnit): RestRolling
   };
 }
 
-/** GET /api/v3/ticker type=MINI: the same fields as the 24 h MINI ticker. */
+/** GET /api/v3/ticker type=MINI: the same fields as the 24 h MINI ticker (FULL less the change and average). */
 export function restRollingTickerMini(r: RollingTicker, unit: TimeUnit): RestTicker24hMini {
-  return {
-    symbol: r.symbol,
-    openPrice: r.open,
-    highPrice: r.high,
-    lowPrice: r.low,
-    lastPrice: r.last,
-    volume: r.volume,
-    quoteVolume: r.quoteVolume,
-    openTime: wireTime(r.openTimeUs, unit),
-    closeTime: wireTime(r.closeTimeUs, unit),
-    firstId: r.firstId,
-    lastId: r.lastId,
-    count: r.count,
-  };
+  const { priceChange: _change, priceChangePercent: _percent, weightedAvgPrice: _average, ...mini } = restRollingTicker(r, unit);
+  return mini;
 }
 
 export function restBookTicker(b: BookTicker): RestBookTicker {
