@@ -1,4 +1,4 @@
-// REST query parsing and parameter checks, with Binance's error codes (wire.md §6).
+// REST query parsing and parameter checks, with Binance's error codes (named in wire/errors.ts).
 // Pure: no Node or uWS imports. A bad parameter throws RestError, which rest.ts answers with 400.
 import { INTERVALS, type Interval } from '../market/types.ts';
 import { parseTimeUnit, type TimeUnit } from '../wire/encode.ts';

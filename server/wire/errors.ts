@@ -5,7 +5,7 @@ import type { WireId } from './payloads.ts';
 
 /**
  * Codes of REST's `{"code":…,"msg":…}` bodies (also the body of a refused WebSocket upgrade), named
- * as Binance names them (errors.md, "10xx/11xx" sections). Only the codes this server sends.
+ * as Binance names them (its spot API docs, errors.md, codes 10xx and 11xx). Only the codes this server sends.
  */
 export const RestErrorCode = {
   /** 500: the server failed unexpectedly; the failure is logged. */
@@ -78,7 +78,7 @@ export const WsErrorCode = {
 } as const;
 export type WsErrorCode = (typeof WsErrorCode)[keyof typeof WsErrorCode];
 
-/** Messages, worded as Binance words them (errors.md, "WebSocket streams" section). */
+/** Messages, worded as Binance words them (Binance spot API docs, errors.md, "WebSocket streams" section). */
 export const WsErrorMsg = {
   unknownProperty: 'Unknown property',
   expectedBoolean: 'Invalid value type: expected Boolean',
