@@ -49,6 +49,14 @@ export function restKline(k: Kline, unit: TimeUnit): RestKline {
   ];
 }
 
+/** The fields every ticker body (24 h or rolling, FULL or MINI) ends with, in Binance's order. */
+function windowStats(w: Pick<Ticker24h | RollingTicker, 'volume' | 'quoteVolume' | 'openTimeUs' | 'closeTimeUs' | 'firstId' | 'lastId' | 'count'>, unit: TimeUnit) {
+  return {
+    volume: w.volume, quoteVolume: w.quoteVolume, openTime: wireTime(w.openTimeUs, unit), closeTime: wireTime(w.closeTimeUs, unit),
+    firstId: w.firstId, lastId: w.lastId, count: w.count,
+  };
+}
+
 export function restTicker24h(t: Ticker24h, unit: TimeUnit): RestTicker24h {
   return {
     symbol: t.symbol,
@@ -65,13 +73,7 @@ export function restTicker24h(t: Ticker24h, unit: TimeUnit): RestTicker24h {
     openPrice: t.openPrice,
     highPrice: t.highPrice,
     lowPrice: t.lowPrice,
-    volume: t.volume,
-    quoteVolume: t.quoteVolume,
-    openTime: wireTime(t.openTimeUs, unit),
-    closeTime: wireTime(t.closeTimeUs, unit),
-    firstId: t.firstId,
-    lastId: t.lastId,
-    count: t.count,
+    ...windowStats(t, unit),
   };
 }
 
@@ -82,13 +84,7 @@ export function restTickerMini(t: Ticker24h, unit: TimeUnit): RestTicker24hMini 
     highPrice: t.highPrice,
     lowPrice: t.lowPrice,
     lastPrice: t.lastPrice,
-    volume: t.volume,
-    quoteVolume: t.quoteVolume,
-    openTime: wireTime(t.openTimeUs, unit),
-    closeTime: wireTime(t.closeTimeUs, unit),
-    firstId: t.firstId,
-    lastId: t.lastId,
-    count: t.count,
+    ...windowStats(t, unit),
   };
 }
 
@@ -105,13 +101,7 @@ export function restRollingTicker(r: RollingTicker, unit: TimeUnit): RestRolling
     highPrice: r.high,
     lowPrice: r.low,
     lastPrice: r.last,
-    volume: r.volume,
-    quoteVolume: r.quoteVolume,
-    openTime: wireTime(r.openTimeUs, unit),
-    closeTime: wireTime(r.closeTimeUs, unit),
-    firstId: r.firstId,
-    lastId: r.lastId,
-    count: r.count,
+    ...windowStats(r, unit),
   };
 }
 
