@@ -13,6 +13,9 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   plugins: [preact()],
   customLogger: dev.logger,
+  // The dashboard reads the wire (names, payload types, codes) from its one home, server/wire/;
+  // the same alias is in tsconfig.json `paths` and vitest.config.ts.
+  resolve: { alias: { '@wire': fileURLToPath(new URL('../server/wire', import.meta.url)) } },
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,

@@ -1,4 +1,4 @@
-// JSON shapes of the Binance Spot public market-data wire (docs/protocol.md#streams, #control-messages, #rest-endpoints), as sent.
+// JSON shapes of the Binance Spot public market-data wire (docs/protocol.md), as sent.
 // Types only, no Node or uWS imports: the dashboard, the bench and the tests decode with these.
 // Times are epoch ms, or µs on a connection that asked for timeUnit=MICROSECOND.
 

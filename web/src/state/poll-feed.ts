@@ -2,7 +2,7 @@
 // "latest": the newest trade (aggTrades limit=1) and the top of book, cheap, blind to what happened
 // in between. "every": aggTrades since the last id seen, complete while `limit` keeps up.
 import type { ReadonlySignal } from '@preact/signals';
-import type { RestAggTrade, RestBookTicker, RestTicker24hMini } from '../../../server/wire/payloads.ts';
+import type { RestAggTrade, RestBookTicker, RestTicker24hMini } from '@wire/payloads.ts';
 import type { FrameLoop } from './frame.ts';
 import { createPanelCore, type PanelModel } from './panel.ts';
 import { createPoller, type Poller, type Timers } from './poller.ts';

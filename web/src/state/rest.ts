@@ -1,7 +1,7 @@
 // GETs against the REST wire, with the bytes each one cost: the Resource Timing API's
 // transferSize (headers + body as received) where the browser gives it, otherwise an estimate
 // from the status line, the headers the page can see and the body.
-import type { RestError } from '../../../server/wire/payloads.ts';
+import type { RestError } from '@wire/payloads.ts';
 
 /**
  * Set by the dev server's proxy (web/dev-proxy.ts) on its answer when no feed server is behind

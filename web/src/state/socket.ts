@@ -2,7 +2,7 @@
 // asks for, reconnects with exponential backoff and jitter, and says where it stands.
 import { signal, type ReadonlySignal } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
-import type { WireCombined, WireError, WireResult } from '../../../server/wire/payloads.ts';
+import type { WireCombined, WireError, WireResult } from '@wire/payloads.ts';
 import type { Timers } from './poller.ts';
 
 export type SocketStatus =
