@@ -1,6 +1,6 @@
 // Command-line entry: read the config, start the feed server, stop cleanly on SIGINT/SIGTERM.
 import { ConfigError, loadConfig } from './config.ts';
-import { UwsFallbackError } from './uws.ts';
+import { UwsLoadError } from './uws.ts';
 import { startServer } from './app.ts';
 
 async function main(): Promise<void> {
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof UwsFallbackError) {
+  if (err instanceof ConfigError || err instanceof UwsLoadError) {
     console.error(`tickwire: ${err.message}`);
     process.exit(2);
   }
