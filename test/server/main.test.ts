@@ -11,6 +11,8 @@ import { envName } from '../../server/flags.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
+/** Servers that start several processes use one symbol: less history to build, same listening code. */
+const ONE = ['--symbols', 'SOLUSDT:10'];
 
 function spawnMain(args: string[], env: NodeJS.ProcessEnv = process.env): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -149,31 +151,31 @@ describe('server/main.ts', () => {
   });
 
   it('owns its port: a second server on it exits 3 with one "address in use" line, and the first keeps serving', async () => {
-    const first = await startMain(['--port', '0']);
-    const second = await runMain(['--port', String(first.port)]);
+    const first = await startMain(['--port', '0', ...ONE]);
+    const second = await runMain(['--port', String(first.port), ...ONE]);
     expect(second.status).toBe(3);
     expect(second.stderr).toBe(
       `tickwire: cannot listen on 127.0.0.1:${first.port}: address in use (another process holds it); stop that process, or choose another --port (--port 0 picks a free one)\n`,
     );
     expect(second.stdout).toBe('');
     // Asking to share does not get in either: the owner did not agree to share.
-    const sharer = await runMain(['--port', String(first.port), '--reuse-port']);
+    const sharer = await runMain(['--port', String(first.port), '--reuse-port', ...ONE]);
     expect(sharer.status).toBe(3);
     expect(sharer.stderr).toContain('address in use by a process that does not share it');
     expect((await httpGet(first.port, '/healthz')).json()).toMatchObject({ status: 'ok' });
-  });
+  }, 120_000);
 
   it('shares a port between servers that both pass --reuse-port (REUSE_PORT=1 for the second), and a lone one cannot join', async () => {
     const port = await freePort();
-    const a = await startMain(['--port', String(port), '--reuse-port']);
-    const b = await startMain(['--port', String(port)], { ...process.env, REUSE_PORT: '1' });
+    const a = await startMain(['--port', String(port), '--reuse-port', ...ONE]);
+    const b = await startMain(['--port', String(port), ...ONE], { ...process.env, REUSE_PORT: '1' });
     expect(a.port).toBe(port);
     expect(b.port).toBe(port);
     expect(a.line).toContain('port shared (--reuse-port)');
     expect(b.line).toContain('port shared (--reuse-port)');
-    const lone = await runMain(['--port', String(port)]);
+    const lone = await runMain(['--port', String(port), ...ONE]);
     expect(lone.status).toBe(3);
     expect(lone.stderr).toContain(`cannot listen on 127.0.0.1:${port}: address in use`);
     expect((await httpGet(port, '/healthz')).json()).toMatchObject({ status: 'ok' });
-  });
+  }, 120_000);
 });
