@@ -78,8 +78,6 @@ export const FLAGS = {
   'rest-weight-per-minute': integer(6000, 1, 1_000_000_000, 'REST request weight per IP per minute; over it 429 with Retry-After and code -1003'),
 };
 
-export type FlagName = keyof typeof FLAGS;
-
 /** Parse argv (without node and script) and env into a Config. Throws ConfigError. */
 export function loadConfig(argv: readonly string[] = [], env: Env = {}): Config {
   return configOf(readFlags(FLAGS, argv, env));
