@@ -1,6 +1,7 @@
 // Builds one feed server from a Config: simulator → bus → gateway, REST and site on one uWS app.
 // main.ts runs it from the command line; tests start it on port 0.
 import { loadUws } from './uws.ts';
+import { listenOn } from './listen.ts';
 import type { Config } from './config.ts';
 import type { Clock } from './market/clock.ts';
 import { createSystemClock } from './market/clock.ts';
@@ -56,14 +57,14 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway.connections });
   const market = deps.runMarket === false ? undefined : startMarket({ simulator, bus, clock });
 
-  const listenSocket = await new Promise<unknown>((resolve) => {
-    app.listen(config.host, config.port, (socket) => resolve(socket));
-  });
-  if (!listenSocket) {
+  let listenSocket: unknown;
+  try {
+    listenSocket = await listenOn(uws, app, config.host, config.port, config.reusePort);
+  } catch (err) {
     market?.stop();
     gateway.close();
     rest.close();
-    throw new Error(`could not listen on ${config.host}:${config.port} (address in use, or not an address of this machine)`);
+    throw err;
   }
   const port = uws.us_socket_local_port(listenSocket as never);
 

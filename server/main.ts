@@ -1,15 +1,21 @@
-// Command-line entry: read the config, start the feed server, stop cleanly on SIGINT/SIGTERM.
-import { ConfigError, loadConfig } from './config.ts';
-import { UwsFallbackError } from './uws.ts';
+// Command-line entry: read the command (help, version or a config), start the feed server, stop
+// cleanly on SIGINT/SIGTERM. Expected failures print one line and exit with a code from cli.ts.
+import { ConfigError, FLAGS, readCommand } from './config.ts';
+import { UwsLoadError } from './uws.ts';
+import { ListenError } from './listen.ts';
+import { EXIT, helpText, versionText } from './cli.ts';
 import { startServer } from './app.ts';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.argv.slice(2), process.env);
+  const command = readCommand(process.argv.slice(2), process.env);
+  if (command.action === 'help') return void process.stdout.write(helpText(FLAGS));
+  if (command.action === 'version') return void process.stdout.write(versionText());
+  const { config } = command;
   const server = await startServer(config);
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   console.log(
     `tickwire listening on http://${shown}:${server.port} (dashboard at /, streams at ws://${shown}:${server.port}/ws and /stream) ` +
-      `· symbols ${config.symbols.map((s) => s.symbol).join(', ')} · seed ${config.seed} · uWS native ${server.uwsBinary}`,
+      `· symbols ${config.symbols.map((s) => s.symbol).join(', ')} · seed ${config.seed} · ${config.reusePort ? 'port shared (--reuse-port)' : 'port exclusive'} · uWS native ${server.uwsBinary}`,
   );
   let stopping = false;
   const stop = (signal: string) => {
@@ -17,10 +23,10 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`tickwire: ${signal} received, closing connections`);
     server.close().then(
-      () => process.exit(0),
+      () => process.exit(EXIT.ok),
       (err: unknown) => {
         console.error('tickwire: error while shutting down', err);
-        process.exit(1);
+        process.exit(EXIT.failed);
       },
     );
   };
@@ -29,10 +35,14 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof UwsFallbackError) {
+  if (err instanceof ConfigError || err instanceof UwsLoadError) {
     console.error(`tickwire: ${err.message}`);
-    process.exit(2);
+    process.exit(EXIT.config);
+  }
+  if (err instanceof ListenError) {
+    console.error(`tickwire: ${err.message}`);
+    process.exit(EXIT.listen);
   }
   console.error('tickwire: failed to start', err);
-  process.exit(1);
+  process.exit(EXIT.failed);
 });
