@@ -3,10 +3,10 @@
 import type { Histogram } from 'hdr-histogram-js';
 import type { ResultMsg } from './load/protocol.ts';
 import type { Arm, Scenario } from './scenarios.ts';
-import {
-  cpuMsPer1k, cpuPct, earlier, eventRate, isClientBound, later, latencyCurve, lossRate, mergeHistograms, summarize,
-  type LatencySummary, type SeqAt,
-} from './stats.ts';
+import { cpuMsPer1k, cpuPct } from './cpu.ts';
+import { latencyCurve, mergeHistograms, summarize, type LatencySummary } from './histograms.ts';
+import { earlier, eventRate, later, lossRate, type SeqAt } from './sequences.ts';
+import { isClientBound } from './thresholds.ts';
 
 export interface Row {
   readonly scenario: string;

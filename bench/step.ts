@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 import type { FromLoad, ResultMsg, StartMsg } from './load/protocol.ts';
 import { CONNS_PER_LOAD, CONNS_PER_SERVER, type Scenario } from './scenarios.ts';
 import { LOAD_CORES, PINNING, SERVER_CORES, sleep, spawnNode, spawnPinned, stop, waitForLine, type Spawned } from './children.ts';
-import { cpuMs, cpuTimes, totalCpuMs, totalRss } from './proc.ts';
-import { coreBusyPct, type CpuTimes, type SeqAt } from './stats.ts';
+import { cpuMs, cpuTimes, totalCpuMs, totalRss, type CpuTimes } from './proc.ts';
+import { coreBusyPct } from './cpu.ts';
+import type { SeqAt } from './sequences.ts';
 import { capacityRow, streamRow, type AutocannonResult, type CoreUse, type Row } from './row.ts';
 
 /** Core 0 (server) and core 1 (load) use between two readings; null when not pinned. */

@@ -9,10 +9,8 @@ import {
 import type { FromLoad, ResultMsg, StartMsg, ToLoad } from './protocol.ts';
 import { newTrades } from './rest-scan.ts';
 import { createResponseParser, getRequest } from './http1.ts';
-import {
-  createSequenceTracker, encodeHistogram, expectedUpdates, newLatencyHistogram, recordLatency,
-  type SequenceTracker,
-} from '../stats.ts';
+import { encodeHistogram, newLatencyHistogram, recordLatency } from '../histograms.ts';
+import { createSequenceTracker, expectedUpdates, type SequenceTracker } from '../sequences.ts';
 
 const send = (m: FromLoad): void => {
   process.send?.(m);
