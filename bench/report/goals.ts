@@ -1,7 +1,7 @@
 // The goals, judged on the rows of one run, and the polling-versus-push ratios.
 // Pure: tested in test/bench/goals.test.ts.
 import type { Row } from '../row.ts';
-import type { Arm } from '../scenarios.ts';
+import { isPolling, type Arm } from '../arms.ts';
 import { BUSY_PCT, CLIENT_BOUND_PCT, CORE_FULL_PCT } from '../thresholds.ts';
 
 export interface Goal {
@@ -137,7 +137,7 @@ export interface PollingComparison {
 /** Polling rows against the push row at the same connections and event rate. */
 export function comparePolling(rows: readonly Row[]): PollingComparison[] {
   const out: PollingComparison[] = [];
-  for (const poll of rows.filter((r) => r.arm === 'polling')) {
+  for (const poll of rows.filter((r) => isPolling(r.arm))) {
     const push = findRow(rows, 'push', poll.requestedConnections, poll.rate);
     const p50 = push?.latencyUs?.p50 ?? null;
     out.push({
