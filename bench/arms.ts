@@ -97,7 +97,7 @@ export const ARM_SPECS = {
   },
   /** Bare uWS publishing pre-serialized payloads (bench/peers/uws-limit.ts): the ceiling for our layers. */
   limit: {
-    label: 'limit', colour: '#2ca02c', server: peer('./peers/uws-limit.ts', ['--max-backpressure', String(MAX_BACKPRESSURE_BYTES)]), load: 'ws',
+    label: 'limit', colour: '#2ca02c', server: peer('./peers/uws-limit.ts', ['--ws-max-backpressure-bytes', String(MAX_BACKPRESSURE_BYTES)]), load: 'ws',
     clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'shared-port',
   },
 } as const satisfies Record<string, ArmSpec>;
