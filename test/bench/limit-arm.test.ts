@@ -14,8 +14,8 @@ function runLimit(args: readonly string[], done: RegExp): Promise<{ child: Child
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`limit arm: no ${done} in 20 s: ${output}`));
-    }, 20_000);
+      reject(new Error(`limit arm: no ${done} in 60 s: ${output}`));
+    }, 60_000);
     const onData = (d: Buffer) => {
       output += d;
       if (done.test(output)) {
@@ -50,7 +50,7 @@ describe('the limit arm', () => {
     } finally {
       await stopped(child);
     }
-  }, 30_000);
+  }, 90_000);
 
   it("refuses a budget the server's config parser refuses, with the server's message", async () => {
     const bad = ['--ws-max-backpressure-bytes', '12'];
@@ -68,5 +68,5 @@ describe('the limit arm', () => {
     expect(output).not.toContain('listening on');
     expect(output).toContain(serverSays);
     expect(code).toBe(2);
-  }, 30_000);
+  }, 90_000);
 });
