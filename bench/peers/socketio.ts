@@ -2,7 +2,7 @@
 // each event is emitted to the room (Socket.IO encodes a room broadcast once for all its members).
 import http from 'node:http';
 import { Server } from 'socket.io';
-import { createFeed, peerFlags } from './feed.ts';
+import { createFeed, listenHttp, peerFlags } from './feed.ts';
 
 const flags = peerFlags(process.argv.slice(2));
 const room = `${flags.symbol.toLowerCase()}@trade`;
@@ -28,11 +28,7 @@ feed.onTrade((payload) => {
   io.to(room).emit('trade', JSON.parse(payload));
 });
 
-server.listen(flags.port, flags.host, () => {
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : flags.port;
-  console.log(`peer-socketio listening on http://${flags.host}:${port}`);
-});
+listenHttp(server, flags, 'peer-socketio');
 
 const stop = () => {
   feed.stop();

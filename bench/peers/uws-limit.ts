@@ -5,7 +5,7 @@
 // WS_MAX_BACKPRESSURE_BYTES), read by the server's config parser: same default, same checks.
 import { ConfigError, loadConfig } from '../../server/config.ts';
 import { loadUws } from '../../server/uws.ts';
-import { createFeed, peerFlags } from './feed.ts';
+import { createFeed, peerFlags, readyLine } from './feed.ts';
 
 const BACKPRESSURE_FLAG = 'ws-max-backpressure-bytes';
 const flags = peerFlags(process.argv.slice(2));
@@ -48,7 +48,7 @@ app.listen(flags.host, flags.port, (socket) => {
     process.exit(1);
   }
   listenSocket = socket;
-  console.log(`limit listening on http://${flags.host}:${uws.us_socket_local_port(socket)} (slow-client budget ${maxBackpressure} bytes)`);
+  console.log(`${readyLine('limit', flags.host, uws.us_socket_local_port(socket))} (slow-client budget ${maxBackpressure} bytes)`);
 });
 
 const stop = () => {

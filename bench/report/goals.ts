@@ -1,5 +1,5 @@
-// The goals, judged on the rows of one run, and the polling-versus-push ratios.
-// Pure: tested in test/bench/goals.test.ts.
+// The bench's goals (the targets README states), judged on the rows of one run, and the
+// polling-versus-push ratios. Pure: tested in test/bench/row.test.ts.
 import type { Row } from '../row.ts';
 import { isPolling, type Arm } from '../arms.ts';
 import { BUSY_PCT, CLIENT_BOUND_PCT, CORE_FULL_PCT } from '../thresholds.ts';
