@@ -13,6 +13,7 @@ import {
 } from '../wire/encode.ts';
 import { STREAM_KINDS, TZ_DISTINCT_INTERVALS, type StreamKind, type StreamSpec } from '../wire/streams.ts';
 import { createSecondCollector } from './second-collector.ts';
+import type { Timers } from './timers.ts';
 
 export function topicFor(name: string, combined: boolean, unit: TimeUnit): string {
   return `${combined ? 'c' : 'r'}${unit === 'us' ? 'u' : 'm'}|${name}`;
@@ -69,6 +70,8 @@ export interface FanoutOptions {
   readonly avgPrice?: MarketView['avgPrice'];
   /** Read for `@ticker_<1h|4h|1d>`, like avgPrice: once a second per subscribed symbol and window. */
   readonly rolling?: (symbol: string, window: '1h' | '4h' | '1d') => RollingTicker | undefined;
+  /** Runs the arrays' wait (default: Node's timers). */
+  readonly timers?: Timers;
 }
 
 const EVENT_TYPES: readonly MarketEventType[] = ['trade', 'aggTrade', 'bookTicker', 'depthUpdate', 'depthSnapshot', 'ticker', 'kline'];
@@ -161,6 +164,7 @@ export function createFanout(opts: FanoutOptions): Fanout {
   const arrays = createSecondCollector<{ timeUs: number; ticker: Ticker24h }>({
     expected: opts.symbols.length,
     maxWaitMs: opts.arrayMaxWaitMs ?? 1000,
+    timers: opts.timers,
     onFlush(items) {
       deliver(ALL_MINI, {}, (unit) => encodeArray(items.map((i) => encodeMiniTicker(i.ticker, i.timeUs, unit))));
       deliver(ALL_TICKERS, {}, (unit) => encodeArray(items.map((i) => encodeTicker(i.ticker, i.timeUs, unit))));

@@ -2,7 +2,7 @@
 //
 // Routes: `/ws`, `/ws/*` (raw framing) and `/stream` (combined), wire.md §2. Market batches come
 // from the bus (one channel per symbol) and go out through uWS topics (fanout.ts). Keep-alive,
-// lifetime and slow-consumer checks run on one housekeeping timer of our own: uWS's automatic pings
+// lifetime and slow-consumer checks run on timers of our own, injected (timers.ts): uWS's automatic pings
 // and maxLifetime cannot express 20 s / 60 s / 24 h exactly (idleTimeout is in 4 s steps, at most
 // 960 s; maxLifetime stops at 4 h). Close codes and their reasons are documented in wire/errors.ts.
 import type { HttpResponse, TemplatedApp, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
@@ -22,6 +22,7 @@ import type { StreamSpec } from '../wire/streams.ts';
 import { parseConnect } from './connect.ts';
 import { createFanout } from './fanout.ts';
 import { createAttemptLimiter, createMessageBucket, takeMessage, type MessageBucket } from './limits.ts';
+import { realTimers, type Timers } from './timers.ts';
 
 export interface GatewayOptions {
   readonly bus: Bus;
@@ -29,8 +30,13 @@ export interface GatewayOptions {
   readonly symbols: readonly string[];
   readonly ws: Config['ws'];
   readonly metrics: Metrics;
-  /** The market's clock: `E` of serverShutdown. Limits and keep-alive run on real time. */
+  /** The market's clock: `E` of serverShutdown. Limits and keep-alive run on `timers`. */
   readonly clock: Clock;
+  /**
+   * Time of the limits, keep-alive, lifetime, slow-consumer sweep and shutdown poll
+   * (default: performance.now() and Node's timers). Tests pass manual timers and step them.
+   */
+  readonly timers?: Timers;
 }
 
 export interface Gateway {
@@ -69,11 +75,12 @@ const CLOSE_REASONS = ['lifetime', 'shutdown', 'too_many_messages', 'pong_timeou
 type CloseKind = (typeof CLOSE_REASONS)[number];
 const ROLLING_MINUTES = { '1h': 60, '4h': 240, '1d': 1440 } as const;
 
-const now = (): number => performance.now();
 const textDecoder = new TextDecoder();
 
 export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway {
   const { ws: limits, metrics } = opts;
+  const timers = opts.timers ?? realTimers;
+  const now = (): number => timers.now();
   const symbols: ReadonlySet<string> = new Set(opts.symbols.map((s) => s.toUpperCase()));
   const sockets = new Set<Socket>();
   /** Sockets that had bytes waiting at the last sweep: checked again after every bus batch. */
@@ -104,6 +111,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     avgPrice: (symbol) => opts.market.avgPrice(symbol),
     // The same rolling statistics GET /api/v3/ticker serves, as of the ticker event being published.
     rolling: (symbol, window) => opts.market.rollingTicker(symbol, ROLLING_MINUTES[window]),
+    timers,
   });
 
   // Slow consumers. uWS gets twice the configured backpressure and we close at the configured
@@ -305,15 +313,16 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
   app.ws('/ws/*', behavior);
   app.ws('/stream', behavior);
 
-  // ---- housekeeping: pings, pong deadline, lifetime, backpressure sweep ----
+  // ---- housekeeping: pings; pong deadline, lifetime, backpressure sweep ----
 
+  const stopPings = timers.every(limits.pingIntervalMs, () => {
+    for (const ws of sockets) if (!ws.getUserData().closed) ws.cork(() => ws.ping());
+  });
+  // Deadlines are checked every tick: at most a quarter of the shorter of the two keep-alive times late.
   const tickMs = Math.max(10, Math.min(250, Math.floor(Math.min(limits.pingIntervalMs, limits.pongTimeoutMs) / 4)));
-  let nextPingMs = now() + limits.pingIntervalMs;
   let nextSweepMs = now() + limits.connAttemptWindowMs;
-  const housekeeping = setInterval(() => {
+  const stopHousekeeping = timers.every(tickMs, () => {
     const t = now();
-    const pingNow = t >= nextPingMs;
-    if (pingNow) nextPingMs = t + limits.pingIntervalMs;
     if (t >= nextSweepMs) {
       attempts.sweep(t);
       nextSweepMs = t + limits.connAttemptWindowMs;
@@ -327,13 +336,11 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
         end(ws, 'pong_timeout', CloseCode.PONG_TIMEOUT, CloseReason.PONG_TIMEOUT);
       } else {
         checkBackpressure(ws);
-        if (pingNow && !s.closed) ws.cork(() => ws.ping());
       }
     }
-  }, tickMs);
-  housekeeping.unref();
+  });
 
-  let shutdownTimer: ReturnType<typeof setInterval> | undefined;
+  let stopShutdownPoll: (() => void) | undefined;
 
   return {
     get connections() {
@@ -350,8 +357,8 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
         }
         const deadline = now() + SHUTDOWN_DEADLINE_MS;
         const finish = () => {
-          if (shutdownTimer) clearInterval(shutdownTimer);
-          shutdownTimer = undefined;
+          stopShutdownPoll?.();
+          stopShutdownPoll = undefined;
           onEmpty = undefined;
           resolve();
         };
@@ -366,13 +373,14 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
         };
         onEmpty = finish;
         sweep();
-        if (sockets.size > 0) shutdownTimer = setInterval(sweep, SHUTDOWN_POLL_MS);
+        if (sockets.size > 0) stopShutdownPoll = timers.every(SHUTDOWN_POLL_MS, sweep);
       });
       return shutdownDone;
     },
     close() {
-      clearInterval(housekeeping);
-      if (shutdownTimer) clearInterval(shutdownTimer);
+      stopPings();
+      stopHousekeeping();
+      stopShutdownPoll?.();
       for (const unsubscribe of busSubs) unsubscribe();
       fanout.close();
     },

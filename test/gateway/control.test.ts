@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { WebSocket } from 'ws';
 import { WsErrorCode } from '../../server/wire/errors.ts';
 import { event } from '../wire/fixtures.ts';
-import { openClient, startGateway, upgradeStatus, type TestClient, type TestServer } from './harness.ts';
+import { openClient, startGateway, until, upgradeStatus, type TestClient, type TestServer } from './harness.ts';
 
 let server: TestServer;
 const clients: TestClient[] = [];
@@ -172,8 +172,7 @@ describe('control messages', () => {
     expect(server.metrics.read('tickwire_ws_connections')).toBe(2);
     expect(server.metrics.read('tickwire_ws_subscriptions')).toBe(3);
     await a.close();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(server.metrics.read('tickwire_ws_connections')).toBe(1);
+    await until(() => server.metrics.read('tickwire_ws_connections') === 1, 3000, 'the close to reach the server');
     expect(server.metrics.read('tickwire_ws_subscriptions')).toBe(1);
   });
 });

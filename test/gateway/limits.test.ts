@@ -1,8 +1,9 @@
 // Limits of wire.md §5 over real sockets: message rate, connection attempts per IP, frame size.
+// The gateway's time is manual (harness.ts): it moves only when a test advances it.
 import { describe, expect, it } from 'vitest';
 import { CloseCode, CloseReason } from '../../server/wire/errors.ts';
 import { event } from '../wire/fixtures.ts';
-import { upgradeStatus, useGateway } from './harness.ts';
+import { until, upgradeStatus, useGateway } from './harness.ts';
 
 const { start: startGateway, client } = useGateway();
 
@@ -29,10 +30,22 @@ describe('limits', () => {
   it('let a client that stays at the rate live on', async () => {
     const s = (await startGateway({ maxMessagesPerSec: 5 }));
     const c = await client(s, '/ws');
-    for (let i = 1; i <= 8; i++) {
+    // A burst of five, then one message every 200 ms (5/s) for four seconds.
+    for (let i = 1; i <= 5; i++) expect(await c.request({ method: 'LIST_SUBSCRIPTIONS', id: i })).toEqual({ result: [], id: i });
+    for (let i = 6; i <= 25; i++) {
+      s.timers.advance(200);
       expect(await c.request({ method: 'LIST_SUBSCRIPTIONS', id: i })).toEqual({ result: [], id: i });
-      await new Promise((r) => setTimeout(r, 220));
     }
+    expect(s.gateway.connections).toBe(1);
+  });
+
+  it('close a client one message over the rate once its burst is spent', async () => {
+    const s = (await startGateway({ maxMessagesPerSec: 5 }));
+    const c = await client(s, '/ws');
+    for (let i = 1; i <= 5; i++) await c.request({ method: 'LIST_SUBSCRIPTIONS', id: i });
+    s.timers.advance(199); // not quite one token back
+    c.send({ method: 'LIST_SUBSCRIPTIONS', id: 6 });
+    expect((await c.closed).code).toBe(CloseCode.TOO_MANY_MESSAGES);
   });
 
   it('refuse connection attempts over the per-IP limit with HTTP 429', async () => {
@@ -42,12 +55,13 @@ describe('limits', () => {
     expect(s.metrics.read('tickwire_ws_connection_attempts_rejected_total')).toBe(1);
   });
 
-  it('open the door again when the attempt window is over', async () => {
+  it('open the door again when the attempt window is over, not before', async () => {
     const s = (await startGateway({ connAttemptsPerIp: 1, connAttemptWindowMs: 1000 }));
-    const first = Date.now();
     expect(await upgradeStatus(s.url('/ws'))).toBe(101);
     expect(await upgradeStatus(s.url('/ws'))).toBe(429);
-    await new Promise((r) => setTimeout(r, 1050 - (Date.now() - first)));
+    s.timers.advance(999);
+    expect(await upgradeStatus(s.url('/ws'))).toBe(429);
+    s.timers.advance(1);
     expect(await upgradeStatus(s.url('/ws'))).toBe(101);
   });
 
@@ -65,7 +79,6 @@ describe('limits', () => {
     const c = await client(s, '/ws');
     c.ws.send('x'.repeat(2 * 1024 + 1));
     expect((await c.closed).code).toBe(1006);
-    await new Promise((r) => setTimeout(r, 20));
-    expect(s.gateway.connections).toBe(0);
+    await until(() => s.gateway.connections === 0, 3000, 'the server to drop the connection');
   });
 });

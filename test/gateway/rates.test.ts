@@ -1,7 +1,8 @@
 // Pure parts of the limits and the per-second ticker arrays, with time passed in.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAttemptLimiter, createMessageBucket, takeMessage } from '../../server/gateway/limits.ts';
 import { createSecondCollector } from '../../server/gateway/second-collector.ts';
+import { createManualTimers } from '../../server/gateway/timers.ts';
 
 describe('message bucket', () => {
   it('allows a burst of perSec frames and refuses the next one in the same second', () => {
@@ -39,10 +40,6 @@ describe('attempt limiter', () => {
 });
 
 describe('second collector', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
   it('flushes a second as soon as every key has reported', () => {
     const out: string[][] = [];
     const c = createSecondCollector<string>({ expected: 3, maxWaitMs: 1000, onFlush: (items) => out.push(items) });
@@ -67,14 +64,33 @@ describe('second collector', () => {
   });
 
   it('flushes an incomplete second after maxWaitMs', () => {
-    vi.useFakeTimers();
+    const timers = createManualTimers();
     const out: string[][] = [];
-    const c = createSecondCollector<string>({ expected: 3, maxWaitMs: 1000, onFlush: (items) => out.push(items) });
+    const c = createSecondCollector<string>({ expected: 3, maxWaitMs: 1000, onFlush: (items) => out.push(items), timers });
     c.add('A', 10, 'a1');
-    vi.advanceTimersByTime(999);
+    timers.advance(999);
     expect(out).toEqual([]);
-    vi.advanceTimersByTime(1);
+    timers.advance(1);
     expect(out).toEqual([['a1']]);
+    expect(timers.pending).toBe(0);
     c.close();
+  });
+});
+
+describe('manual timers', () => {
+  it('run what falls due in time order, each seeing its own due time, intervals as often as they fall due', () => {
+    const timers = createManualTimers(100);
+    const seen: string[] = [];
+    const stop = timers.every(30, () => seen.push(`every@${timers.now()}`));
+    timers.after(45, () => seen.push(`after@${timers.now()}`));
+    const cancelled = timers.after(10, () => seen.push('cancelled'));
+    cancelled();
+    timers.advance(95);
+    expect(seen).toEqual(['every@130', 'after@145', 'every@160', 'every@190']);
+    expect(timers.now()).toBe(195);
+    stop();
+    timers.advance(1000);
+    expect(seen).toHaveLength(4);
+    expect(timers.pending).toBe(0);
   });
 });
