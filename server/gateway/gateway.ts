@@ -5,7 +5,7 @@
 // lifetime and slow-consumer checks run on timers of our own, injected (timers.ts): uWS's automatic pings
 // and maxLifetime cannot express 20 s / 60 s / 24 h exactly (idleTimeout is in 4 s steps, at most
 // 960 s; maxLifetime stops at 4 h). Close codes and their reasons are documented in wire/errors.ts.
-import type { HttpResponse, TemplatedApp, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
+import type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { Bus, Unsubscribe } from '../bus/bus.ts';
 import { channelFor } from '../bus/bus.ts';
 import type { Config } from '../config.ts';
@@ -20,6 +20,7 @@ import {
 } from '../wire/errors.ts';
 import type { StreamSpec } from '../wire/streams.ts';
 import { parseConnect } from './connect.ts';
+import { checkHandshake, type Refusal } from './handshake.ts';
 import { createFanout } from './fanout.ts';
 import { createAttemptLimiter, createMessageBucket, takeMessage, type MessageBucket } from './limits.ts';
 import { realTimers, type Timers } from './timers.ts';
@@ -95,6 +96,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
   metrics.gauge('tickwire_ws_subscriptions', 'Stream subscriptions over all open connections.', () => subscriptions);
   const bytesOut = metrics.counter('tickwire_ws_bytes_out_total', 'Bytes of WebSocket text frames sent (payloads times subscribers, and replies).');
   const slowCloses = metrics.counter('tickwire_ws_slow_consumer_closes_total', `Connections closed with ${CloseCode.SLOW_CONSUMER} "${CloseReason.SLOW_CONSUMER}".`);
+  const handshakesRefused = metrics.counter('tickwire_ws_handshakes_refused_total', 'Upgrades refused with 400 or 426: not a valid RFC 6455 handshake.');
   const attemptsRejected = metrics.counter('tickwire_ws_connection_attempts_rejected_total', 'Upgrades refused with 429: too many connection attempts from one IP.');
   const rejected = [0, 1, 2, 3].map((code) =>
     metrics.counter('tickwire_ws_rejected_total', 'Control requests answered with a wire error, by error code.', { code: String(code) }),
@@ -218,8 +220,24 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     }
   }
 
-  function refuse(res: HttpResponse, refusal: { readonly status: string; readonly body: string }): void {
-    res.writeStatus(refusal.status).writeHeader('Content-Type', 'application/json').end(refusal.body);
+  function refuse(res: HttpResponse, refusal: Refusal): void {
+    res.writeStatus(refusal.status);
+    if ('headers' in refusal) for (const [name, value] of Object.entries(refusal.headers)) res.writeHeader(name, value);
+    res.writeHeader('Content-Type', 'application/json').end(refusal.body);
+  }
+
+  /** RFC 6455 handshake checks; counts and answers a refusal, true when the handshake may go on. */
+  function handshakeOk(res: HttpResponse, req: HttpRequest): boolean {
+    const refusal = checkHandshake({
+      upgrade: req.getHeader('upgrade'),
+      connection: req.getHeader('connection'),
+      key: req.getHeader('sec-websocket-key'),
+      version: req.getHeader('sec-websocket-version'),
+    });
+    if (!refusal) return true;
+    handshakesRefused.inc();
+    refuse(res, refusal);
+    return false;
   }
 
   // ---- the uWS behaviour: options first, handlers second ----
@@ -249,6 +267,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
         attemptsRejected.inc();
         return refuse(res, UpgradeRefusal.tooManyAttempts);
       }
+      if (!handshakeOk(res, req)) return;
       const parsed = parseConnect(url, query, symbols, limits.maxStreams);
       if (!parsed.ok) return refuse(res, UpgradeRefusal.badTimeUnit);
       const session: Session = {
@@ -309,9 +328,15 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     },
   };
 
-  app.ws('/ws', behavior);
-  app.ws('/ws/*', behavior);
-  app.ws('/stream', behavior);
+  // uWS hands a GET on these paths to `upgrade` only when its Sec-WebSocket-Key is 24 characters
+  // long; any other GET falls through to the handler registered next on the same path.
+  const notAHandshake = (res: HttpResponse, req: HttpRequest) => {
+    if (handshakeOk(res, req)) refuse(res, UpgradeRefusal.badKey);
+  };
+  for (const path of ['/ws', '/ws/*', '/stream']) {
+    app.ws(path, behavior);
+    app.get(path, notAHandshake);
+  }
 
   // ---- housekeeping: pings; pong deadline, lifetime, backpressure sweep ----
 

@@ -89,9 +89,25 @@ export const CloseReason = {
 /**
  * HTTP answers to an upgrade the gateway refuses (the body is the REST error shape, wire.md §6).
  * An upgrade on a path that is not a stream path never reaches the gateway: the site answers 404.
- * One without a valid Sec-WebSocket-Key never reaches it either: uWS drops the connection.
+ * `headers` are sent beside Content-Type.
  */
 export const UpgradeRefusal = {
+  /** A GET on a stream path with neither `Upgrade` nor `Sec-WebSocket-Key`: a plain HTTP request. */
+  notWebSocket: {
+    status: '426 Upgrade Required', headers: { Upgrade: 'websocket', 'Sec-WebSocket-Version': '13' },
+    body: '{"code":-1102,"msg":"This path serves WebSocket streams: open it with a WebSocket client (Upgrade: websocket)."}',
+  },
+  /** RFC 6455 §4.2.1: the handshake lacks `Upgrade: websocket`. */
+  badUpgrade: { status: '400 Bad Request', body: '{"code":-1102,"msg":"Mandatory header \'Upgrade: websocket\' was not sent, was empty/null, or malformed."}' },
+  /** RFC 6455 §4.2.1: the handshake lacks `Connection: Upgrade` (a token of the list). */
+  badConnection: { status: '400 Bad Request', body: '{"code":-1102,"msg":"Mandatory header \'Connection: Upgrade\' was not sent, was empty/null, or malformed."}' },
+  /** RFC 6455 §4.2.1: `Sec-WebSocket-Key` missing, or not 16 bytes in base64. */
+  badKey: { status: '400 Bad Request', body: '{"code":-1102,"msg":"Mandatory header \'Sec-WebSocket-Key\' was not sent, was empty/null, or malformed; expected 16 bytes in base64."}' },
+  /** RFC 6455 §4.2.2: `Sec-WebSocket-Version` missing or not 13; the answer names the version we speak. */
+  badVersion: {
+    status: '426 Upgrade Required', headers: { 'Sec-WebSocket-Version': '13' },
+    body: '{"code":-1102,"msg":"Unsupported or missing Sec-WebSocket-Version; this server speaks 13."}',
+  },
   /** More than ws.connAttemptsPerIp attempts in ws.connAttemptWindowMs from one IP. */
   tooManyAttempts: { status: '429 Too Many Requests', body: '{"code":-1003,"msg":"Too many connection attempts; retry later."}' },
   /** `timeUnit` other than MILLISECOND/MICROSECOND (either case). */
