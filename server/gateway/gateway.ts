@@ -22,7 +22,7 @@ import type { StreamSpec } from '../wire/streams.ts';
 import { parseConnect } from './connect.ts';
 import { checkHandshake, type Refusal } from './handshake.ts';
 import { createFanout } from './fanout.ts';
-import { createAttemptLimiter, createMessageBucket, takeMessage, type MessageBucket } from './limits.ts';
+import { createAttemptLimiter, createMessageBucket, frameCeilingBytes, takeMessage, type MessageBucket } from './limits.ts';
 import { realTimers, type Timers } from './timers.ts';
 
 export interface GatewayOptions {
@@ -72,7 +72,9 @@ type Socket = WebSocket<Session>;
 
 const SHUTDOWN_DEADLINE_MS = 2000;
 const SHUTDOWN_POLL_MS = 10;
-const CLOSE_REASONS = ['lifetime', 'shutdown', 'too_many_messages', 'pong_timeout', 'slow_consumer', 'too_big'] as const;
+const CLOSE_REASONS = ['lifetime', 'shutdown', 'too_many_messages', 'pong_timeout', 'slow_consumer', 'too_big', 'too_big_dropped'] as const;
+/** What uWS tells the close handler when it dropped a connection for a frame over maxPayloadLength. */
+const UWS_TOO_BIG = 'Received too big message';
 type CloseKind = (typeof CLOSE_REASONS)[number];
 const ROLLING_MINUTES = { '1h': 60, '4h': 240, '1d': 1440 } as const;
 
@@ -244,7 +246,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
 
   const keepAliveS = Math.ceil((limits.pingIntervalMs + limits.pongTimeoutMs) / 1000);
   const behavior: WebSocketBehavior<Session> = {
-    maxPayloadLength: limits.maxPayloadBytes * 2,
+    maxPayloadLength: frameCeilingBytes(limits.maxPayloadBytes),
     maxBackpressure: limits.maxBackpressureBytes * 2,
     // A backstop behind our own pong deadline (multiple of 4, at most 960 s, else off). It also
     // bounds how long uWS keeps a socket we ended whose peer does not read its close frame.
@@ -315,8 +317,10 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
       if (countFrame(ws)) ws.getUserData().lastPongMs = now();
     },
 
-    close(ws) {
+    close(ws, code, message) {
       const s = ws.getUserData();
+      // uWS dropped it for a frame over frameCeilingBytes (no close frame could be sent): count it.
+      if (!s.closed && code === 1006 && textDecoder.decode(message) === UWS_TOO_BIG) closes.too_big_dropped.inc();
       s.closed = true;
       sockets.delete(ws);
       watched.delete(ws);

@@ -1,6 +1,23 @@
 // Rate limits of the gateway (wire.md §5): incoming frames per connection, connection attempts per IP.
 // Plain state and functions, times passed in (ms), so tests step them without a clock.
 
+/** The smallest announced frame length uWS drops without reading it (see frameCeilingBytes). */
+export const FRAME_CEILING_MIN_BYTES = 1024 * 1024;
+
+/**
+ * uWS's maxPayloadLength for a given ws.maxPayloadBytes: the largest frame uWS reads whole and
+ * hands to the gateway, which closes anything over the limit with 1009. uWS refuses a frame whose
+ * header announces more than this at once, before reading its payload, and drops the TCP
+ * connection without a close frame (it has no way to send one there): that refusal is what keeps
+ * a header announcing 2^63 bytes from costing memory. 1 MiB (or twice the limit, if larger)
+ * lets every plausible client mistake (a SUBSCRIBE of thousands of names) get its 1009 while a
+ * connection can make uWS hold at most that much, a quarter of what a slow consumer may queue
+ * outbound by default. docs/security.md, "Frame size".
+ */
+export function frameCeilingBytes(maxPayloadBytes: number): number {
+  return Math.max(2 * maxPayloadBytes, FRAME_CEILING_MIN_BYTES);
+}
+
 /**
  * Token bucket of incoming frames for one connection: `perSec` frames in a burst, refilled at
  * `perSec` a second. With perSec = 5, six frames within one second always overflow it, and a client

@@ -64,9 +64,11 @@ export function encodeWsResult(result: null | boolean | readonly string[], id: W
  *   (config.ts fixes 1008 for it). Everyone else keeps receiving; the client should reconnect and
  *   resynchronise (REST snapshot). Centrifugo uses 3008 for the same case; a Binance client only
  *   knows standard codes, so we stay with 1008 and say "slow consumer" in the reason.
- * - 1009 too big: a frame longer than ws.maxPayloadBytes. uWS itself cuts a frame longer than its
- *   maxPayloadLength without a close frame (the client sees 1006), so uWS is given twice the limit
- *   and the gateway closes with 1009 for frames between the limit and twice it.
+ * - 1009 too big: a message (one frame, or fragments together) longer than ws.maxPayloadBytes, up to
+ *   1 MiB (or twice the limit when that is larger). A frame whose header announces more than that is
+ *   refused by uWS on the header, before its payload is read, and the TCP connection is dropped
+ *   without a close frame (the client sees 1006): that is what bounds the memory one frame can take.
+ *   docs/security.md, "Frame size", has the reasons and the figures.
  */
 export const CloseCode = {
   LIFETIME: 1000,
