@@ -18,11 +18,14 @@ import { encodeServerShutdown, wrapCombined, type TimeUnit } from '../wire/encod
 import {
   CloseCode, CloseReason, encodeWsError, encodeWsResult, UpgradeRefusal, WsErrorCode, WsErrorMsg,
 } from '../wire/errors.ts';
-import type { StreamSpec } from '../wire/streams.ts';
+import { parseStream, subscriptionName, type StreamSpec } from '../wire/streams.ts';
 import { parseConnect } from './connect.ts';
 import { checkHandshake, type Refusal } from './handshake.ts';
 import { createFanout } from './fanout.ts';
-import { createAttemptLimiter, createMessageBucket, frameCeilingBytes, takeMessage, type MessageBucket } from './limits.ts';
+import {
+  CHURN_BURST, CHURN_PER_SEC, chargeWork, createAttemptLimiter, createMessageBucket, createWorkBucket, frameCeilingBytes, takeMessage,
+  takeWork, workWaitMs, type MessageBucket, type WorkBucket,
+} from './limits.ts';
 import { realTimers, type Timers } from './timers.ts';
 
 export interface GatewayOptions {
@@ -58,7 +61,7 @@ export interface Session {
   readonly ip: string;
   readonly unit: TimeUnit;
   combined: boolean;
-  /** Streams by the name the client used, in subscription order (LIST_SUBSCRIPTIONS). */
+  /** Streams by subscriptionName (symbol lowercased), in subscription order (LIST_SUBSCRIPTIONS). */
   readonly subs: Map<string, StreamSpec>;
   readonly bucket: MessageBucket;
   readonly openedMs: number;
@@ -77,6 +80,8 @@ const CLOSE_REASONS = ['lifetime', 'shutdown', 'too_many_messages', 'pong_timeou
 const UWS_TOO_BIG = 'Received too big message';
 type CloseKind = (typeof CLOSE_REASONS)[number];
 const ROLLING_MINUTES = { '1h': 60, '4h': 240, '1d': 1440 } as const;
+/** Parsed stream names kept (valid names only: symbols × forms × letter cases); dropped all at once when full. */
+const NAME_CACHE_MAX = 65_536;
 
 const textDecoder = new TextDecoder();
 
@@ -89,6 +94,22 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
   /** Sockets that had bytes waiting at the last sweep: checked again after every bus batch. */
   const watched = new Set<Socket>();
   const attempts = createAttemptLimiter(limits.connAttemptsPerIp, limits.connAttemptWindowMs);
+  /** Subscription work per IP (limits.ts, WorkBucket); forgotten by the sweep once an IP is gone and refilled. */
+  const work = new Map<string, { bucket: WorkBucket; sockets: number }>();
+  const churnPerSec = CHURN_PER_SEC * limits.maxStreams;
+  const churnBurst = CHURN_BURST * limits.maxStreams;
+  /** Valid stream names already parsed: a 1,024-name SUBSCRIBE repeated costs lookups, not parses. */
+  const names = new Map<string, { readonly spec: StreamSpec; readonly name: string }>();
+  const lookupName = (raw: string) => {
+    let e = names.get(raw);
+    if (e) return e;
+    const spec = parseStream(raw, symbols);
+    if (!spec) return undefined;
+    if (names.size >= NAME_CACHE_MAX) names.clear();
+    names.set(raw, (e = { spec, name: subscriptionName(raw) }));
+    return e;
+  };
+  const parseName = (raw: string) => lookupName(raw)?.spec;
   let subscriptions = 0;
   let shuttingDown = false;
   let shutdownDone: Promise<void> | undefined;
@@ -99,6 +120,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
   const bytesOut = metrics.counter('tickwire_ws_bytes_out_total', 'Bytes of WebSocket text frames sent (payloads times subscribers, and replies).');
   const slowCloses = metrics.counter('tickwire_ws_slow_consumer_closes_total', `Connections closed with ${CloseCode.SLOW_CONSUMER} "${CloseReason.SLOW_CONSUMER}".`);
   const handshakesRefused = metrics.counter('tickwire_ws_handshakes_refused_total', 'Upgrades refused with 400 or 426: not a valid RFC 6455 handshake.');
+  const changesRefused = metrics.counter('tickwire_ws_subscribe_refused_total', 'SUBSCRIBE requests refused (error code 2): over the per-IP budget of subscription changes.');
   const attemptsRejected = metrics.counter('tickwire_ws_connection_attempts_rejected_total', 'Upgrades refused with 429: too many connection attempts from one IP.');
   const rejected = [0, 1, 2, 3].map((code) =>
     metrics.counter('tickwire_ws_rejected_total', 'Control requests answered with a wire error, by error code.', { code: String(code) }),
@@ -164,12 +186,20 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     subscriptions++;
   }
 
-  function unsubscribe(ws: Socket, s: Session, name: string): void {
+  /** True when the stream was subscribed. */
+  function unsubscribe(ws: Socket, s: Session, name: string): boolean {
     const spec = s.subs.get(name);
-    if (!spec) return;
+    if (!spec) return false;
     s.subs.delete(name);
     ws.unsubscribe(fanout.remove(name, spec, s.combined, s.unit));
     subscriptions--;
+    return true;
+  }
+
+  function workOf(ip: string): WorkBucket {
+    let w = work.get(ip);
+    if (!w) work.set(ip, (w = { bucket: createWorkBucket(churnBurst, now()), sockets: 0 }));
+    return w.bucket;
   }
 
   /** Count one incoming frame; closes the socket and returns false when it is over the rate. */
@@ -197,16 +227,30 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
   function handle(ws: Socket, s: Session, req: ControlRequest): void {
     switch (req.method) {
       case 'SUBSCRIBE': {
-        const fresh = new Set(req.streams.filter((st) => !s.subs.has(st.name)).map((st) => st.name));
+        // Names held already (in any letter case of the symbol) cost nothing and count once.
+        const fresh = new Map<string, StreamSpec>();
+        for (const st of req.streams) {
+          const name = lookupName(st.name)?.name ?? subscriptionName(st.name);
+          if (!s.subs.has(name)) fresh.set(name, st.spec);
+        }
         if (s.subs.size + fresh.size > limits.maxStreams) {
           return fail(ws, WsErrorCode.INVALID_REQUEST, WsErrorMsg.overStreamLimit(limits.maxStreams), req.id);
         }
-        for (const st of req.streams) subscribe(ws, s, st.name, st.spec);
+        const bucket = workOf(s.ip);
+        if (fresh.size > 0 && !takeWork(bucket, fresh.size, churnPerSec, churnBurst, now())) {
+          changesRefused.inc();
+          return fail(ws, WsErrorCode.INVALID_REQUEST, WsErrorMsg.tooManyChanges(workWaitMs(bucket, fresh.size, churnPerSec)), req.id);
+        }
+        for (const [name, spec] of fresh) subscribe(ws, s, name, spec);
         return send(ws, encodeWsResult(null, req.id));
       }
-      case 'UNSUBSCRIBE':
-        for (const st of req.streams) unsubscribe(ws, s, st.name);
+      case 'UNSUBSCRIBE': {
+        // Always done (it lowers the load), and charged, so alternating cannot dodge the budget.
+        let removed = 0;
+        for (const st of req.streams) if (unsubscribe(ws, s, lookupName(st.name)?.name ?? subscriptionName(st.name))) removed++;
+        if (removed > 0) chargeWork(workOf(s.ip), removed, churnPerSec, churnBurst, now());
         return send(ws, encodeWsResult(null, req.id));
+      }
       case 'LIST_SUBSCRIPTIONS':
         return send(ws, encodeWsResult([...s.subs.keys()], req.id));
       case 'GET_PROPERTY':
@@ -289,6 +333,8 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     open(ws) {
       const s = ws.getUserData();
       sockets.add(ws);
+      workOf(s.ip);
+      work.get(s.ip)!.sockets++;
       for (const st of s.initial) subscribe(ws, s, st.name, st.spec);
       s.initial = [];
     },
@@ -299,7 +345,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
         return end(ws, 'too_big', CloseCode.TOO_BIG, CloseReason.TOO_BIG);
       }
       if (isBinary) return fail(ws, WsErrorCode.INVALID_JSON, WsErrorMsg.binaryFrame, null);
-      const parsed = parseControl(textDecoder.decode(data), symbols);
+      const parsed = parseControl(textDecoder.decode(data), symbols, parseName);
       const s = ws.getUserData();
       if (!parsed.ok) return fail(ws, parsed.error.code, parsed.error.msg, parsed.id);
       handle(ws, s, parsed.request);
@@ -323,6 +369,8 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
       if (!s.closed && code === 1006 && textDecoder.decode(message) === UWS_TOO_BIG) closes.too_big_dropped.inc();
       s.closed = true;
       sockets.delete(ws);
+      const w = work.get(s.ip);
+      if (w) w.sockets--;
       watched.delete(ws);
       // uWS drops the socket's topics itself; only our counts need to follow.
       for (const [name, spec] of s.subs) fanout.remove(name, spec, s.combined, s.unit);
@@ -354,6 +402,11 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     const t = now();
     if (t >= nextSweepMs) {
       attempts.sweep(t);
+      for (const [ip, w] of work) {
+        if (w.sockets > 0) continue;
+        takeWork(w.bucket, 0, churnPerSec, churnBurst, t); // refill to now
+        if (w.bucket.tokens >= churnBurst) work.delete(ip);
+      }
       nextSweepMs = t + limits.connAttemptWindowMs;
     }
     sweptAtBytes = fanout.bytesPublished;

@@ -45,6 +45,55 @@ export function takeMessage(b: MessageBucket, perSec: number, nowMs: number): bo
 }
 
 /**
+ * Subscription work per IP: every stream added or removed by SUBSCRIBE/UNSUBSCRIBE costs one unit.
+ * Each control message is cheap on its own and capped at 5/s, but 300 connections of one IP
+ * swapping 1,024 streams 4 times a second ask for 1.2 million subscription changes a second, which
+ * no single thread serves without stalling everyone. An IP gets `burst` units at once and `perSec`
+ * back a second (CHURN_PER_SEC and CHURN_BURST streams-per-connection limits' worth): far more than
+ * connecting, subscribing or switching symbols needs, and a bound on what churn can cost.
+ */
+export interface WorkBucket {
+  tokens: number;
+  lastMs: number;
+}
+
+/** Units an IP gets back per second, in multiples of ws.maxStreams. */
+export const CHURN_PER_SEC = 8;
+/** Units an IP may spend at once, in multiples of ws.maxStreams. */
+export const CHURN_BURST = 64;
+
+export function createWorkBucket(burst: number, nowMs: number): WorkBucket {
+  return { tokens: burst, lastMs: nowMs };
+}
+
+function refill(b: WorkBucket, perSec: number, burst: number, nowMs: number): void {
+  const elapsed = nowMs - b.lastMs;
+  if (elapsed > 0) {
+    b.tokens = Math.min(burst, b.tokens + (elapsed * perSec) / 1000);
+    b.lastMs = nowMs;
+  }
+}
+
+/** Spend `units` if the bucket holds them; false (nothing spent) otherwise. */
+export function takeWork(b: WorkBucket, units: number, perSec: number, burst: number, nowMs: number): boolean {
+  refill(b, perSec, burst, nowMs);
+  if (b.tokens < units) return false;
+  b.tokens -= units;
+  return true;
+}
+
+/** Spend `units` whatever the balance (work that is always done, like UNSUBSCRIBE), down to -burst. */
+export function chargeWork(b: WorkBucket, units: number, perSec: number, burst: number, nowMs: number): void {
+  refill(b, perSec, burst, nowMs);
+  b.tokens = Math.max(-burst, b.tokens - units);
+}
+
+/** Milliseconds until the bucket holds `units` (0 when it does now). */
+export function workWaitMs(b: WorkBucket, units: number, perSec: number): number {
+  return b.tokens >= units ? 0 : Math.ceil(((units - b.tokens) * 1000) / perSec);
+}
+
+/**
  * Connection attempts per IP in fixed windows that start at an IP's first attempt. Every attempt
  * counts, refused ones too, so hammering does not reopen the door early. `sweep` forgets IPs whose
  * window is over (called from the gateway's housekeeping timer) so memory follows active IPs only.

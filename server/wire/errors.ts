@@ -30,6 +30,8 @@ export const WsErrorMsg = {
   tooManyParams: 'Invalid request: too many parameters',
   invalidStream: 'Invalid request: invalid stream',
   overStreamLimit: (max: number) => `Invalid request: too many streams, at most ${max} per connection`,
+  /** Over the per-IP budget of subscription changes (docs/security.md); nothing was subscribed. */
+  tooManyChanges: (retryMs: number) => `Invalid request: too many subscription changes from this address; retry in ${retryMs} ms`,
   invalidJson: (detail: string) => `Invalid JSON: ${detail}`,
   /**
    * Binary frames are answered with code 3 and the connection lives on: every Binance client

@@ -35,10 +35,10 @@ describe('paths and framing', () => {
     expect(await empty.request({ method: 'LIST_SUBSCRIPTIONS', id: 2 })).toEqual({ result: [], id: 2 });
   });
 
-  it('wrap payloads on /stream?streams= and echo the name exactly as subscribed', async () => {
+  it('wrap payloads on /stream?streams= and name the stream with its symbol in lowercase, as Binance does', async () => {
     const c = await client(`/stream?streams=SOLUSDT@trade/${encodeURIComponent('solusdt@kline_1m@+08:00')}`);
     server.publish([event.trade(1), event.kline('1m')]);
-    expect(await c.next()).toMatchObject({ stream: 'SOLUSDT@trade', data: { e: 'trade' } });
+    expect(await c.next()).toMatchObject({ stream: 'solusdt@trade', data: { e: 'trade' } });
     expect(await c.next()).toMatchObject({ stream: 'solusdt@kline_1m@+08:00', data: { e: 'kline' } });
   });
 
@@ -47,12 +47,16 @@ describe('paths and framing', () => {
     expect(await c.request({ method: 'LIST_SUBSCRIPTIONS', id: 1 })).toEqual({ result: ['solusdt@kline_1m@+08:00'], id: 1 });
   });
 
-  it('deliver one frame per subscription when two names differ only in symbol case', async () => {
-    const c = await client('/stream');
-    await c.request({ method: 'SUBSCRIBE', params: ['solusdt@trade', 'SOLUSDT@trade'], id: 1 });
-    server.publish([event.trade(1)]);
-    const names = [(await c.next()).stream, (await c.next()).stream].sort();
-    expect(names).toEqual(['SOLUSDT@trade', 'solusdt@trade']);
+  it('treat names that differ only in symbol case as one subscription, and kline_1m and kline_1M as two', async () => {
+    const c = await client('/stream?streams=SolUsdt@trade');
+    await c.request({ method: 'SUBSCRIBE', params: ['solusdt@trade', 'SOLUSDT@trade', 'SOLUSDT@kline_1M', 'solusdt@kline_1M', 'solusdt@kline_1m'], id: 1 });
+    expect(await c.request({ method: 'LIST_SUBSCRIPTIONS', id: 2 })).toEqual({ result: ['solusdt@trade', 'solusdt@kline_1M', 'solusdt@kline_1m'], id: 2 });
+    expect(server.metrics.read('tickwire_ws_subscriptions')).toBe(3);
+    server.publish([event.trade(1), event.trade(2)]);
+    expect(await c.next()).toMatchObject({ stream: 'solusdt@trade', data: { t: 1 } });
+    expect(await c.next()).toMatchObject({ stream: 'solusdt@trade', data: { t: 2 } });
+    await c.request({ method: 'UNSUBSCRIBE', params: ['SOLusdt@trade', 'SOLUSDT@kline_1m'], id: 3 });
+    expect(await c.request({ method: 'LIST_SUBSCRIPTIONS', id: 4 })).toEqual({ result: ['solusdt@kline_1M'], id: 4 });
   });
 
   it('flip framing with SET_PROPERTY combined, both ways', async () => {
