@@ -98,18 +98,23 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
   const work = new Map<string, { bucket: WorkBucket; sockets: number }>();
   const churnPerSec = CHURN_PER_SEC * limits.maxStreams;
   const churnBurst = CHURN_BURST * limits.maxStreams;
-  /** Valid stream names already parsed: a 1,024-name SUBSCRIBE repeated costs lookups, not parses. */
-  const names = new Map<string, { readonly spec: StreamSpec; readonly name: string }>();
-  const lookupName = (raw: string) => {
-    let e = names.get(raw);
-    if (e) return e;
-    const spec = parseStream(raw, symbols);
+  /**
+   * Valid stream names already parsed: a 1,024-name SUBSCRIBE repeated costs lookups, not parses.
+   * Each spec is its own object, so its subscription name is found again by identity.
+   */
+  const parsedNames = new Map<string, StreamSpec>();
+  const nameOfSpec = new WeakMap<StreamSpec, string>();
+  const parseName = (raw: string): StreamSpec | undefined => {
+    let spec = parsedNames.get(raw);
+    if (spec) return spec;
+    spec = parseStream(raw, symbols);
     if (!spec) return undefined;
-    if (names.size >= NAME_CACHE_MAX) names.clear();
-    names.set(raw, (e = { spec, name: subscriptionName(raw) }));
-    return e;
+    if (parsedNames.size >= NAME_CACHE_MAX) parsedNames.clear();
+    parsedNames.set(raw, spec);
+    nameOfSpec.set(spec, subscriptionName(raw));
+    return spec;
   };
-  const parseName = (raw: string) => lookupName(raw)?.spec;
+  const nameOf = (st: NamedStream): string => nameOfSpec.get(st.spec) ?? subscriptionName(st.name);
   let subscriptions = 0;
   let shuttingDown = false;
   let shutdownDone: Promise<void> | undefined;
@@ -230,7 +235,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
         // Names held already (in any letter case of the symbol) cost nothing and count once.
         const fresh = new Map<string, StreamSpec>();
         for (const st of req.streams) {
-          const name = lookupName(st.name)?.name ?? subscriptionName(st.name);
+          const name = nameOf(st);
           if (!s.subs.has(name)) fresh.set(name, st.spec);
         }
         if (s.subs.size + fresh.size > limits.maxStreams) {
@@ -247,7 +252,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
       case 'UNSUBSCRIBE': {
         // Always done (it lowers the load), and charged, so alternating cannot dodge the budget.
         let removed = 0;
-        for (const st of req.streams) if (unsubscribe(ws, s, lookupName(st.name)?.name ?? subscriptionName(st.name))) removed++;
+        for (const st of req.streams) if (unsubscribe(ws, s, nameOf(st))) removed++;
         if (removed > 0) chargeWork(workOf(s.ip), removed, churnPerSec, churnBurst, now());
         return send(ws, encodeWsResult(null, req.id));
       }
