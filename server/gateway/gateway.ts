@@ -210,7 +210,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
   /** Count one incoming frame; closes the socket and returns false when it is over the rate. */
   function countFrame(ws: Socket): boolean {
     const s = ws.getUserData();
-    if (takeMessage(s.bucket, limits.maxMessagesPerSec, now())) return true;
+    if (takeMessage(s.bucket, limits.maxMessagesPerSec, now(), timers.busyMs())) return true;
     end(ws, 'too_many_messages', CloseCode.TOO_MANY_MESSAGES, CloseReason.TOO_MANY_MESSAGES);
     return false;
   }
@@ -326,7 +326,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
         unit: parsed.request.unit,
         combined: parsed.request.combined,
         subs: new Map(),
-        bucket: createMessageBucket(limits.maxMessagesPerSec, t),
+        bucket: createMessageBucket(limits.maxMessagesPerSec, t, timers.busyMs()),
         openedMs: t,
         lastPongMs: t,
         initial: parsed.request.streams,

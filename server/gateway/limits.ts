@@ -21,23 +21,34 @@ export function frameCeilingBytes(maxPayloadBytes: number): number {
 /**
  * Token bucket of incoming frames for one connection: `perSec` frames in a burst, refilled at
  * `perSec` a second. With perSec = 5, six frames within one second always overflow it, and a client
- * that keeps under 5 frames/s is never closed. Two numbers per connection, nothing allocated.
+ * that keeps under 5 frames/s is never closed. Three numbers per connection, nothing allocated.
+ *
+ * Frames are charged as the client sent them, not as a stalled server happens to read them: while
+ * the event loop is busy, a client's frames wait in the kernel and are read together afterwards.
+ * So the burst a refill may build up to grows by the stall: the time the loop spent busy since this
+ * connection's last frame, beyond the time it spent waiting (`busyMs` is the loop's busy-time
+ * clock, Timers.busyMs). Tokens still come back at `perSec` a second of real time, so no client
+ * gets more than the rate over time; only the moment of reading stops counting against it.
  */
 export interface MessageBucket {
   tokens: number;
   lastMs: number;
+  busyMs: number;
 }
 
-export function createMessageBucket(perSec: number, nowMs: number): MessageBucket {
-  return { tokens: perSec, lastMs: nowMs };
+export function createMessageBucket(perSec: number, nowMs: number, busyMs = 0): MessageBucket {
+  return { tokens: perSec, lastMs: nowMs, busyMs };
 }
 
 /** Take one token; false when the connection is over its rate. */
-export function takeMessage(b: MessageBucket, perSec: number, nowMs: number): boolean {
+export function takeMessage(b: MessageBucket, perSec: number, nowMs: number, busyMs = b.busyMs): boolean {
   const elapsed = nowMs - b.lastMs;
   if (elapsed > 0) {
-    b.tokens = Math.min(perSec, b.tokens + (elapsed * perSec) / 1000);
+    const stallMs = Math.max(0, 2 * (busyMs - b.busyMs) - elapsed); // busy minus waiting
+    const cap = perSec * (1 + stallMs / 1000);
+    if (b.tokens < cap) b.tokens = Math.min(cap, b.tokens + (elapsed * perSec) / 1000);
     b.lastMs = nowMs;
+    b.busyMs = busyMs;
   }
   if (b.tokens < 1) return false;
   b.tokens -= 1;

@@ -6,6 +6,8 @@
 // `advance()` instead of sleeping. Kept apart from the market's Clock (µs since the epoch, the
 // time printed in payloads): this one is monotonic milliseconds from any origin.
 
+import { performance as loopPerformance } from 'node:perf_hooks';
+
 export interface Timers {
   /** Monotonic time in milliseconds, any origin. Never goes backwards. */
   now(): number;
@@ -13,11 +15,18 @@ export interface Timers {
   every(ms: number, fn: () => void): () => void;
   /** Call `fn` once, `ms` from now, unless the returned function is called first. Never keeps the process alive. */
   after(ms: number, fn: () => void): () => void;
+  /**
+   * Milliseconds the event loop has spent busy (running callbacks, not waiting for I/O) since
+   * some origin. The message rate uses it to tell a client's burst from frames the server read
+   * late because it was busy.
+   */
+  busyMs(): number;
 }
 
-/** performance.now() and Node's timers, unref'd. */
+/** performance.now(), Node's timers (unref'd) and the event loop's utilization. */
 export const realTimers: Timers = {
   now: () => performance.now(),
+  busyMs: () => loopPerformance.eventLoopUtilization().active,
   every(ms, fn) {
     const t = setInterval(fn, ms);
     t.unref();
@@ -36,6 +45,8 @@ export interface ManualTimers extends Timers {
    * each with `now()` reading its due time; an interval due several times runs several times.
    */
   advance(ms: number): void;
+  /** Like advance, with the loop busy all along (busyMs grows by `ms` too): a stall. */
+  stall(ms: number): void;
   /** Timers scheduled and not cancelled. */
   readonly pending: number;
 }
@@ -49,6 +60,7 @@ interface Scheduled {
 
 export function createManualTimers(startMs = 0): ManualTimers {
   let now = startMs;
+  let busy = 0;
   let seq = 0;
   const scheduled = new Set<Scheduled>();
 
@@ -68,8 +80,9 @@ export function createManualTimers(startMs = 0): ManualTimers {
     return best;
   }
 
-  return {
+  const timers: ManualTimers = {
     now: () => now,
+    busyMs: () => busy,
     every: (ms, fn) => schedule(ms, fn, Math.max(1, ms)),
     after: (ms, fn) => schedule(ms, fn, undefined),
     advance(ms) {
@@ -83,8 +96,13 @@ export function createManualTimers(startMs = 0): ManualTimers {
       }
       now = target;
     },
+    stall(ms) {
+      busy += ms;
+      timers.advance(ms);
+    },
     get pending() {
       return scheduled.size;
     },
   };
+  return timers;
 }

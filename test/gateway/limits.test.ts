@@ -39,6 +39,25 @@ describe('limits', () => {
     expect(s.gateway.connections).toBe(1);
   });
 
+  it('take the frames a client sent under the rate while the server stalled, though they arrive together', async () => {
+    const s = (await startGateway({ maxMessagesPerSec: 5 }));
+    const c = await client(s, '/ws');
+    for (let i = 1; i <= 5; i++) await c.request({ method: 'LIST_SUBSCRIPTIONS', id: i }); // burst spent
+    s.timers.stall(2000); // busy 2 s: a client at 4/s sent 8 frames meanwhile
+    for (let i = 6; i <= 12; i++) c.send({ method: 'LIST_SUBSCRIPTIONS', id: i });
+    expect(await c.request({ method: 'LIST_SUBSCRIPTIONS', id: 13 })).toEqual({ result: [], id: 13 }); // the eighth
+    expect(s.gateway.connections).toBe(1);
+  });
+
+  it('close a client that sends 8 frames at once after 2 idle seconds', async () => {
+    const s = (await startGateway({ maxMessagesPerSec: 5 }));
+    const c = await client(s, '/ws');
+    for (let i = 1; i <= 5; i++) await c.request({ method: 'LIST_SUBSCRIPTIONS', id: i });
+    s.timers.advance(2000); // idle: the server could have read each frame as it came
+    for (let i = 6; i <= 13; i++) c.send({ method: 'LIST_SUBSCRIPTIONS', id: i });
+    expect((await c.closed).code).toBe(CloseCode.TOO_MANY_MESSAGES);
+  });
+
   it('close a client one message over the rate once its burst is spent', async () => {
     const s = (await startGateway({ maxMessagesPerSec: 5 }));
     const c = await client(s, '/ws');

@@ -23,6 +23,30 @@ describe('message bucket', () => {
   });
 });
 
+describe('message bucket after a stall', () => {
+  it('takes the frames a client sent at 4/s during a 2 s stall, read all at once afterwards', () => {
+    const b = createMessageBucket(5, 0, 0);
+    for (let i = 0; i < 5; i++) takeMessage(b, 5, 0, 0); // a burst: empty
+    // Busy from 0 to 2000 ms: 8 frames were sent meanwhile and are read at 2000.
+    const taken = Array.from({ length: 8 }, () => takeMessage(b, 5, 2000, 2000));
+    expect(taken.every(Boolean)).toBe(true);
+  });
+
+  it('still refuses the sixth frame of a burst after idle time, however busy the server was before', () => {
+    const b = createMessageBucket(5, 0, 0);
+    // 10 s at 40 % busy: more waiting than busy, so no stall to make up for.
+    const taken = Array.from({ length: 6 }, () => takeMessage(b, 5, 10_000, 4000));
+    expect(taken).toEqual([true, true, true, true, true, false]);
+  });
+
+  it('gives no more than the rate over time: a steady 6/s through back-to-back stalls runs out', () => {
+    const b = createMessageBucket(5, 0, 0);
+    let ok = true;
+    for (let t = 1; t <= 60 && ok; t++) for (let i = 0; i < 6; i++) ok = takeMessage(b, 5, t * 1000, t * 1000) && ok;
+    expect(ok).toBe(false);
+  });
+});
+
 describe('attempt limiter', () => {
   it('counts attempts per IP within a window, refused ones included', () => {
     const l = createAttemptLimiter(2, 1000);
