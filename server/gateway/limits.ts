@@ -60,8 +60,9 @@ export function takeMessage(b: MessageBucket, perSec: number, nowMs: number, bus
  * Each control message is cheap on its own and capped at 5/s, but 300 connections of one IP
  * swapping 1,024 streams 4 times a second ask for 1.2 million subscription changes a second, which
  * no single thread serves without stalling everyone. An IP gets `burst` units at once and `perSec`
- * back a second (CHURN_PER_SEC and CHURN_BURST streams-per-connection limits' worth): far more than
- * connecting, subscribing or switching symbols needs, and a bound on what churn can cost.
+ * back a second (CHURN_BURST and CHURN_PER_SEC streams-per-connection limits' worth): far more than
+ * connecting, subscribing or switching symbols needs, and a bound on what churn can cost
+ * (docs/security.md, "Message rate and subscription churn").
  */
 export interface WorkBucket {
   tokens: number;
@@ -69,9 +70,9 @@ export interface WorkBucket {
 }
 
 /** Units an IP gets back per second, in multiples of ws.maxStreams. */
-export const CHURN_PER_SEC = 8;
+export const CHURN_PER_SEC = 4;
 /** Units an IP may spend at once, in multiples of ws.maxStreams. */
-export const CHURN_BURST = 64;
+export const CHURN_BURST = 16;
 
 export function createWorkBucket(burst: number, nowMs: number): WorkBucket {
   return { tokens: burst, lastMs: nowMs };
