@@ -1,7 +1,7 @@
 // Fan-out: which topics have subscribers, and turning a batch of MarketEvents into topic publishes.
 //
-// A topic is framing + time unit + the stream name exactly as subscribed (`rm|solusdt@trade`,
-// `cu|SOLUSDT@trade`), so a combined wrapper can echo the name the client used. Topics are grouped
+// A topic is framing + time unit + the subscription name (symbol lowercased, the rest as the client
+// wrote it: `rm|solusdt@trade`, `cu|solusdt@depth@100ms`), which a combined wrapper names. Topics are grouped
 // under the stream's canonical key; per event each body is encoded once per time unit in use and
 // wrapped once per combined topic, never once per subscriber. No subscriber, no work.
 import type { Interval, MarketEvent, MarketEventType, MarketView, RollingTicker, Ticker24h } from '../market/types.ts';

@@ -60,7 +60,8 @@ export function encodeWsResult(result: null | boolean | readonly string[], id: W
  * - 1000 lifetime: the connection reached ws.maxLifetimeMs (24 h). Reconnect.
  * - 1001 shutdown: the server is going away; `serverShutdown` was sent just before. Reconnect elsewhere/later.
  * - 1008 too many messages: more than ws.maxMessagesPerSec incoming frames (text, binary, ping and pong
- *   frames all count) in a burst or per second sustained (token bucket). Policy violation.
+ *   frames all count) in a burst or per second sustained (token bucket; frames the server read late
+ *   because it was busy are not held against the client, docs/security.md). Policy violation.
  * - 1008 pong timeout: no pong within ws.pongTimeoutMs of our ping. Policy violation (keep-alive).
  * - 1008 slow consumer: more than ws.maxBackpressureBytes waiting to be written to this client
  *   (config.ts fixes 1008 for it). Everyone else keeps receiving; the client should reconnect and

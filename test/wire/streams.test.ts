@@ -1,7 +1,7 @@
 // Stream-name parser: a table of names, valid and not, and the canonical key each reduces to.
 import { describe, expect, it } from 'vitest';
 import { INTERVALS } from '../../server/market/types.ts';
-import { parseStream, TZ_DISTINCT_INTERVALS } from '../../server/wire/streams.ts';
+import { parseStream, subscriptionName, TZ_DISTINCT_INTERVALS } from '../../server/wire/streams.ts';
 import { SYMBOL_SET } from './fixtures.ts';
 
 const valid: [name: string, key: string, kind: string][] = [
@@ -77,5 +77,15 @@ describe('parseStream', () => {
 
   it('knows the intervals whose +08:00 boundaries differ from UTC', () => {
     expect([...TZ_DISTINCT_INTERVALS].sort()).toEqual(['12h', '1M', '1d', '1w', '3d', '6h'].sort());
+  });
+});
+
+describe('subscription names', () => {
+  it('lowercase the symbol only: kline_1M (month) and kline_1m (minute) stay apart, !…@arr untouched', () => {
+    expect(subscriptionName('SOLUSDT@kline_1M')).toBe('solusdt@kline_1M');
+    expect(subscriptionName('SolUsdt@kline_1m@+08:00')).toBe('solusdt@kline_1m@+08:00');
+    expect(subscriptionName('BTCUSDT@depth@100ms')).toBe('btcusdt@depth@100ms');
+    expect(subscriptionName('!miniTicker@arr')).toBe('!miniTicker@arr');
+    expect(subscriptionName('!ticker@arr')).toBe('!ticker@arr');
   });
 });
