@@ -74,7 +74,7 @@ export const FLAGS = {
   'ws-pong-timeout-ms': integer(60_000, 100, 3_600_000, 'no pong for this long closes the connection (1008), ms'),
   'ws-max-lifetime-ms': integer(86_400_000, 1000, 7 * 86_400_000, 'connection lifetime (closed with 1000), ms'),
   'ws-max-backpressure-bytes': integer(4 * 1024 * 1024, 1024, 1024 ** 3, 'bytes buffered for one slow client before it is closed (1008 "slow consumer") and counted'),
-  'ws-max-payload-bytes': integer(64 * 1024, 256, 16 * 1024 * 1024, 'largest incoming frame (larger closes with 1009)'),
+  'ws-max-payload-bytes': integer(64 * 1024, 256, 16 * 1024 * 1024, 'largest incoming message (larger closes with 1009; a frame announcing over max(1 MiB, twice this) is dropped without a close frame: docs/security.md)'),
   'rest-weight-per-minute': integer(6000, 1, 1_000_000_000, 'REST request weight per IP per minute; over it 429 with Retry-After and code -1003'),
 };
 
