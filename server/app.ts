@@ -13,6 +13,7 @@ import { attachGateway } from './gateway/gateway.ts';
 import { attachRest } from './http/rest.ts';
 import { attachSite } from './http/site.ts';
 import { attachWsApi } from './ws-api/ws-api.ts';
+import { attachSse } from './http/sse.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 
 export interface ServerDeps {
@@ -56,6 +57,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   });
   const rest = attachRest(app, { market: simulator, rest: config.rest, metrics, clock });
   const wsApi = attachWsApi(app, { market: simulator, ws: config.ws, limiter: rest.limiter, metrics, clock });
+  const sse = attachSse(app, { bus, market: simulator, symbols: config.symbols.map((s) => s.symbol), ws: config.ws, metrics, clock });
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway.connections });
   const market = deps.runMarket === false ? undefined : startMarket({ simulator, bus, clock });
 
@@ -66,6 +68,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     market?.stop();
     gateway.close();
     wsApi.close();
+    sse.close();
     rest.close();
     throw err;
   }
@@ -84,9 +87,11 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
         market?.stop();
         uws.us_listen_socket_close(listenSocket as never);
         wsApi.shutdown();
+        sse.shutdown();
         await gateway.shutdown();
         gateway.close();
         wsApi.close();
+        sse.close();
         rest.close();
         await bus.close();
       })();

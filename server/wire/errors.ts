@@ -179,3 +179,14 @@ export const WsApiErrorMsg = {
     `Unknown method ${JSON.stringify(method).slice(0, 60)}; this server serves ${known.join(', ')}.`,
   shuttingDown: 'Server is shutting down.',
 } as const;
+
+/** Refusals of `GET /sse…` and `GET /poll` (HTTP 400 with the REST error body; docs/protocol.md#server-sent-events). */
+export const StreamRequestErrorMsg = {
+  noStreams: "Mandatory parameter 'streams' was not sent, was empty/null, or malformed; name streams as /sse/<stream> or ?streams=<s1>/<s2>.",
+  invalidStream: (name: string) => `Invalid stream name ${JSON.stringify(name).slice(0, 80)}; see docs/protocol.md#stream-names.`,
+  tooManyStreams: (max: number) => `Too many streams; at most ${max} per request.`,
+  badCursor: (what: string) => `Invalid ${what}: expected one slot per stream, in the order the streams are named, joined by '.'.`,
+  notPollable: (name: string) => `Stream ${JSON.stringify(name).slice(0, 80)} cannot be long-polled: only @trade and @aggTrade streams keep a history to answer from.`,
+  tooManyHeld: (scope: 'ip' | 'total', max: number) =>
+    scope === 'ip' ? `Too many long-poll requests held for this IP; at most ${max} at once.` : `Too many long-poll requests held; at most ${max} at once on this server.`,
+} as const;
