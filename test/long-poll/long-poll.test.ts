@@ -114,14 +114,14 @@ describe('held long-poll requests', () => {
   let app: { port: number; lp: LongPoll; close(): void } | undefined;
   afterEach(() => app?.close());
 
-  async function startApp(maxHeldPerIp: number, maxHeldTotal: number) {
+  async function startApp(maxHeldPerIp: number, maxHeldTotal: number, weightPerMinute = 1e6) {
     const { uws } = loadUws();
     const clock = createManualClock(START_US);
     const bus = createMemoryBus();
     const market = createSimulator({ seed: 7, clock, symbols: [{ symbol: 'SOLUSDT', tradesPerSec: 5 }] });
     const uapp = uws.App();
     const lp = attachLongPoll(uapp, {
-      bus, market, symbols: ['SOLUSDT'], limiter: createWeightLimiter({ limit: 1e6, clock }), metrics: createMetrics(), maxStreams: 10, maxHeldPerIp, maxHeldTotal,
+      bus, market, symbols: ['SOLUSDT'], limiter: createWeightLimiter({ limit: weightPerMinute, clock }), metrics: createMetrics(), maxStreams: 10, maxHeldPerIp, maxHeldTotal,
     });
     const listen = await new Promise<unknown>((resolve) => uapp.listen('127.0.0.1', 0, resolve));
     const port = uws.us_socket_local_port(listen as never);
@@ -181,5 +181,30 @@ describe('held long-poll requests', () => {
     expect(fourth.json().msg).toContain('on this server');
     a.step(2_000_000);
     for (const h of held) expect((await h.reply)?.status).toBe(200);
+  });
+});
+
+describe('long-poll flooding', () => {
+  it('is answered 429 with -1003 past the per-IP request weight, and the server keeps answering others', async () => {
+    const { uws } = loadUws();
+    const clock = createManualClock(START_US);
+    const bus = createMemoryBus();
+    const market = createSimulator({ seed: 7, clock, symbols: [{ symbol: 'SOLUSDT', tradesPerSec: 5 }] });
+    const uapp = uws.App();
+    const lp = attachLongPoll(uapp, {
+      bus, market, symbols: ['SOLUSDT'], limiter: createWeightLimiter({ limit: 5, clock }), metrics: createMetrics(), maxStreams: 10,
+    });
+    const listen = await new Promise<unknown>((resolve) => uapp.listen('127.0.0.1', 0, resolve));
+    const port = uws.us_socket_local_port(listen as never);
+    try {
+      const replies = await Promise.all(Array.from({ length: 8 }, () => httpGet(port, '/poll/solusdt@trade')));
+      expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+      expect(replies.find((r) => r.status === 429)!.json()).toMatchObject({ code: RestErrorCode.TOO_MANY_REQUESTS });
+      clock.advance(60_000_000); // the next minute
+      expect((await httpGet(port, '/poll/solusdt@trade')).status).toBe(200);
+    } finally {
+      lp.close();
+      uws.us_listen_socket_close(listen as never);
+    }
   });
 });
