@@ -20,7 +20,7 @@ import { createAttemptLimiter } from '../gateway/limits.ts';
 import type { NamedStream } from '../wire/control.ts';
 import { encodeServerShutdown, type TimeUnit } from '../wire/encode.ts';
 import { encodeRestError, UpgradeRefusal } from '../wire/errors.ts';
-import { collectSince, currentCursor, formatCursor, hasCursor, parseCursor, type Cursor, type Gap } from './stream-history.ts';
+import { collectSince, currentCursor, formatCursor, hasCursor, isReplayable, parseCursor, type Cursor, type Gap } from './stream-history.ts';
 import { parseStreamRequest } from './stream-request.ts';
 import { StreamRequestErrorMsg, RestErrorCode } from '../wire/errors.ts';
 
@@ -60,9 +60,7 @@ interface Sub {
   readonly slot: number;
 }
 
-/** Most events a resume replays (the market holds 10,000 trades and 10,000 aggregate trades a symbol). */
-const MAX_REPLAY = 20_000;
-const REPLAY_CHUNK = 1000;
+const REPLAY_CHUNK = 500;
 const EVENT_STREAM_HEADERS: readonly [string, string][] = [
   ['Content-Type', 'text/event-stream; charset=utf-8'],
   ['Cache-Control', 'no-store'],
@@ -98,7 +96,7 @@ export function attachSse(app: TemplatedApp, opts: SseOptions): Sse {
   metrics.gauge('tickwire_sse_connections', 'Open Server-Sent Events connections.', () => clients.size);
   const bytesOut = metrics.counter('tickwire_sse_bytes_out_total', 'Bytes of Server-Sent Events written (events, replays, gaps, heartbeats).');
   const replayed = metrics.counter('tickwire_sse_events_replayed_total', 'Events sent again to a client that resumed with Last-Event-ID.');
-  const gaps = Object.fromEntries((['tooOld', 'notReplayable', 'unknownCursor'] as const).map((r) => [r,
+  const gaps = Object.fromEntries((['tooOld', 'tooMany', 'notReplayable', 'unknownCursor'] as const).map((r) => [r,
     metrics.counter('tickwire_sse_gaps_total', 'Gap events sent to resuming clients, by reason.', { reason: r })]));
   const slowCloses = metrics.counter('tickwire_sse_slow_consumer_closes_total', 'SSE connections closed for having more than ws.maxBackpressureBytes unsent.');
   const rejected = metrics.counter('tickwire_sse_rejected_total', 'SSE requests refused (400, 429, 503).');
@@ -217,7 +215,10 @@ export function attachSse(app: TemplatedApp, opts: SseOptions): Sse {
     let head = 'retry: 1000\n\n';
     if (cursor) {
       // Synchronously, before any later batch can arrive: replay, then live events pick up after it.
-      for (let total = 0; total < MAX_REPLAY; ) {
+      // A replay may fill half the backpressure limit, so that the client is not closed as slow for
+      // catching up; what is left past that is a `tooMany` gap (the client fetches it from REST).
+      const budget = limits.maxBackpressureBytes / 2;
+      for (let full = false; !full; ) {
         const before = client.cursor.slice();
         const { events, gaps: found } = collectSince(market, streams, client.cursor, unit, REPLAY_CHUNK);
         for (const g of found) {
@@ -228,12 +229,27 @@ export function attachSse(app: TemplatedApp, opts: SseOptions): Sse {
         // collectSince moved the cursor past these events: each one's id is the cursor as of it.
         const running = client.cursor.slice();
         for (const e of events) running[e.slot] = before[e.slot]!;
+        let sent = 0;
         for (const e of events) {
+          if (head.length >= budget) {
+            full = true;
+            break;
+          }
           running[e.slot] = e.value;
           head += `id: ${formatCursor(running)}\nevent: ${streams[e.slot]!.name}\ndata: ${e.text}\n\n`;
+          sent++;
         }
-        replayed.inc(events.length);
-        total += events.length;
+        replayed.inc(sent);
+        if (full) {
+          const now = currentCursor(market, streams);
+          for (let i = 0; i < streams.length; i++) {
+            if (!isReplayable(streams[i]!) || running[i]! >= now[i]!) continue;
+            const g: Gap = { stream: streams[i]!.name, reason: 'tooMany', missedFrom: running[i]! + 1, resumedAt: now[i]! + 1 };
+            gaps[g.reason]!.inc();
+            head += gapText(g);
+            client.cursor[i] = now[i]!;
+          }
+        }
       }
     }
 

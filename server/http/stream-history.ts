@@ -56,9 +56,10 @@ export function currentCursor(market: MarketView, streams: readonly NamedStream[
 
 export interface Gap {
   readonly stream: string;
-  /** tooOld: history no longer holds the first missed event; notReplayable: depth diffs were missed;
+  /** tooOld: history no longer holds the first missed event; tooMany: more was missed than one SSE
+   *  resume sends (the rest is in REST's history); notReplayable: depth diffs were missed;
    *  unknownCursor: the cursor is ahead of this market (another market, or a reset one). */
-  readonly reason: 'tooOld' | 'notReplayable' | 'unknownCursor';
+  readonly reason: 'tooOld' | 'tooMany' | 'notReplayable' | 'unknownCursor';
   /** The first id the client missed (tooOld), and the first id it gets instead. */
   readonly missedFrom?: number;
   readonly resumedAt?: number;

@@ -128,6 +128,32 @@ describe('Server-Sent Events', () => {
     expect(s.server.metrics.read('tickwire_sse_gaps_total', { reason: 'tooOld' })).toBe(1);
   });
 
+  it('replay at most half the backpressure limit, then name the rest in a tooMany gap and go on live', async () => {
+    const s = await server('/ws/solusdt@trade', ['--ws-max-backpressure-bytes', '65536']);
+    const first = await sse(s, '/sse/solusdt@trade');
+    await steps(s, 2);
+    await until(() => payloads(first).length === s.messages.length, 5000, 'the first reader');
+    first.close();
+    await steps(s, 40); // far more than 32 KiB of trades
+    const second = await sse(s, '/sse/solusdt@trade', { 'last-event-id': first.lastId! });
+    await steps(s, 2);
+    const ids = (r: SseClient) => payloads(r).map((m) => m.data.t as number);
+    await until(() => second.events.some((e) => e.event === 'gap') && ids(second).at(-1) === (s.messages.at(-1) as any).t, 5000, 'the resumed reader');
+    const gap = JSON.parse(second.events.find((e) => e.event === 'gap')!.data);
+    expect(gap).toMatchObject({ stream: 'solusdt@trade', reason: 'tooMany' });
+    const replayedBytes = second.events.filter((e) => e.id !== undefined && JSON.parse(e.data).data.t < gap.missedFrom)
+      .reduce((n, e) => n + e.data.length, 0);
+    expect(replayedBytes).toBeLessThan(65536 / 2);
+    // Every trade id is in exactly one place: the first reader, the replay and live part, or the gap.
+    const got = [...ids(first), ...ids(second)];
+    expect(new Set(got).size).toBe(got.length);
+    const all = s.messages.map((m: any) => m.t as number);
+    const missed = all.filter((t) => t >= gap.missedFrom && t < gap.resumedAt);
+    expect(missed.length).toBeGreaterThan(0);
+    expect([...got, ...missed].sort((x, y) => x - y)).toEqual(all);
+    expect(s.server.metrics.read('tickwire_sse_connections')).toBe(1);
+  });
+
   it('refuse bad requests with HTTP 400 and the REST error body, and keep serving the others', async () => {
     const s = await server('/ws/solusdt@trade');
     const healthy = await sse(s, '/sse/solusdt@trade');
