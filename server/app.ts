@@ -12,6 +12,9 @@ import { createMemoryBus } from './bus/bus-memory.ts';
 import { attachGateway } from './gateway/gateway.ts';
 import { attachRest } from './http/rest.ts';
 import { attachSite } from './http/site.ts';
+import { attachWsApi } from './ws-api/ws-api.ts';
+import { attachSse } from './http/sse.ts';
+import { attachLongPoll } from './http/long-poll.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 
 export interface ServerDeps {
@@ -54,6 +57,11 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     clock,
   });
   const rest = attachRest(app, { market: simulator, rest: config.rest, metrics, clock });
+  const wsApi = attachWsApi(app, { market: simulator, ws: config.ws, limiter: rest.limiter, metrics, clock });
+  const sse = attachSse(app, { bus, market: simulator, symbols: config.symbols.map((s) => s.symbol), ws: config.ws, metrics, clock });
+  const longPoll = attachLongPoll(app, {
+    bus, market: simulator, symbols: config.symbols.map((s) => s.symbol), limiter: rest.limiter, metrics, maxStreams: config.ws.maxStreams,
+  });
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway.connections });
   const market = deps.runMarket === false ? undefined : startMarket({ simulator, bus, clock });
 
@@ -63,6 +71,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   } catch (err) {
     market?.stop();
     gateway.close();
+    wsApi.close();
+    sse.close();
+    longPoll.close();
     rest.close();
     throw err;
   }
@@ -80,8 +91,14 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
       closing ??= (async () => {
         market?.stop();
         uws.us_listen_socket_close(listenSocket as never);
+        wsApi.shutdown();
+        sse.shutdown();
+        longPoll.shutdown();
         await gateway.shutdown();
         gateway.close();
+        wsApi.close();
+        sse.close();
+        longPoll.close();
         rest.close();
         await bus.close();
       })();
