@@ -41,6 +41,8 @@ export interface ArmSpec {
    * (SO_REUSEPORT), each running its own copy of the seeded market; `single`: one process.
    */
   readonly scaleOut: 'shared-port' | 'single';
+  /** The server serves /metrics with the latency breakdown histograms (bench/breakdown.ts). */
+  readonly breakdown: boolean;
 }
 
 /**
@@ -74,32 +76,32 @@ export const ARM_SPECS = {
   /** tickwire, WebSocket clients on a trade stream (raw, or combined in one scenario). */
   push: {
     label: 'push', colour: '#1f77b4', server: tickwire, load: 'ws',
-    clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'shared-port',
+    clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'shared-port', breakdown: true,
   },
   /** tickwire REST /api/v3/trades polled at a fixed interval by each client. */
   polling: {
     label: 'polling', colour: '#ff7f0e', server: tickwire, load: 'poll',
-    clientPath: recentTrades, subscribe: none, scaleOut: 'single',
+    clientPath: recentTrades, subscribe: none, scaleOut: 'single', breakdown: true,
   },
   /** tickwire REST under a fixed request rate (autocannon -R): capacity and CPU per request. */
   'rest-capacity': {
     label: 'rest-capacity', colour: '#8c564b', server: tickwire, load: 'rest-capacity',
-    clientPath: recentTrades, subscribe: none, scaleOut: 'single',
+    clientPath: recentTrades, subscribe: none, scaleOut: 'single', breakdown: true,
   },
   /** Express + ws, broadcasting with a loop over wss.clients (bench/peers/ws-express.ts). */
   'peer-ws': {
     label: 'peer-ws', colour: '#d62728', server: peer('./peers/ws-express.ts'), load: 'ws',
-    clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'single',
+    clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'single', breakdown: false,
   },
   /** Socket.IO, emitting to a room (bench/peers/socketio.ts). */
   'peer-socketio': {
     label: 'peer-socketio', colour: '#9467bd', server: peer('./peers/socketio.ts'), load: 'sio',
-    clientPath: () => '/socket.io/?EIO=4&transport=websocket', subscribe: (stream) => `42["subscribe","${stream}"]`, scaleOut: 'single',
+    clientPath: () => '/socket.io/?EIO=4&transport=websocket', subscribe: (stream) => `42["subscribe","${stream}"]`, scaleOut: 'single', breakdown: false,
   },
   /** Bare uWS publishing pre-serialized payloads (bench/peers/uws-limit.ts): the ceiling for our layers. */
   limit: {
     label: 'limit', colour: '#2ca02c', server: peer('./peers/uws-limit.ts', ['--ws-max-backpressure-bytes', String(MAX_BACKPRESSURE_BYTES)]), load: 'ws',
-    clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'shared-port',
+    clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'shared-port', breakdown: false,
   },
 } as const satisfies Record<string, ArmSpec>;
 

@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     console.log(`[${i + 1}/${list.length} ${clock(elapsed)} elapsed, ETA ${clock(eta)}] ${name}: ${summary}`);
   }
   const filled = fillEventRates(rows);
-  const goals = evaluateGoals(filled);
+  const goals = evaluateGoals(filled, args.mode);
   const results: Results = { ...header, durationSec: (performance.now() - t0) / 1000, rows: filled, goals, failures };
   mkdirSync(args.out, { recursive: true });
   writeFileSync(`${args.out}/latest.json`, JSON.stringify(results, null, 2) + '\n');

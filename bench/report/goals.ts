@@ -60,10 +60,16 @@ export function deliveredShare(r: Row): number | null {
 const BIG = 10_000;
 const MID = 1_000;
 
-export function evaluateGoals(rows: readonly Row[]): Goal[] {
+/**
+ * Judge the goals on a run's rows (medians when repeated). `mode` only words why a goal cannot be
+ * judged: a smoke run never has the steps, a quick or full run lacks them when filtered or failed.
+ */
+export function evaluateGoals(rows: readonly Row[], mode?: string): Goal[] {
   const goals: Goal[] = [];
   const push10k = findRow(rows, 'push', BIG, 100);
-  const missing = (what: string) => `no ${what} row in this run`;
+  const missing = (what: string) => mode === 'smoke'
+    ? `cannot judge: the smoke run has no ${what} step`
+    : `cannot judge: no ${what} row in this run (left out with --only/--conns, or the step failed)`;
 
   goals.push(push10k
     ? {
@@ -104,16 +110,26 @@ export function evaluateGoals(rows: readonly Row[]): Goal[] {
 
   const push1k = findRow(rows, 'push', MID, 100);
   const limit1k = findRow(rows, 'limit', MID, 100);
-  const p99 = push1k?.latencyUs?.p99 ?? null;
-  const limitP99 = limit1k?.latencyUs?.p99;
-  const besideLimit = limitP99 !== undefined ? `; the limit arm (bare uWS, no protocol work) had p99 ${Math.round(limitP99)} µs at the same point` : '';
+  // Judged on the probes: a few connections in their own process, as a client with its own CPU
+  // sees it. The bulk reader's p99 is its own queue as much as the server's.
+  const p99 = push1k?.probeLatencyUs?.p99 ?? null;
+  const bulkP99 = push1k?.latencyUs?.p99;
+  const limitP99 = limit1k?.probeLatencyUs?.p99;
+  const b = push1k?.breakdown;
+  const context = [
+    bulkP99 !== undefined ? `the bulk reader's p99 was ${Math.round(bulkP99)} µs` : '',
+    limitP99 !== undefined ? `the limit arm's probes (bare uWS) had p99 ${Math.round(limitP99)} µs at the same point` : '',
+    b?.latenessUs ? `timer lateness p99 ${Math.round(b.latenessUs.p99Us)} µs` : '',
+    b?.toLastUs ? `fan-out span p99 ${Math.round(b.toLastUs.p99Us)} µs` : '',
+  ].filter(Boolean).join('; ');
   goals.push({
     id: 'push-p99',
-    text: 'push latency p99 under 5 ms at 1,000 connections and 100 events/s',
+    text: 'push latency p99 under 5 ms at 1,000 connections and 100 orders/s, on the probe connections',
     measured: p99,
     target: '< 5,000 µs',
     met: p99 === null ? null : p99 < 5_000,
-    note: p99 === null ? missing('push 1,000-connection') : p99 < 5_000 ? '' : holdBack(push1k!) + besideLimit,
+    note: !push1k ? missing('push 1,000-connection') : p99 === null ? 'cannot judge: the probes received nothing' :
+      p99 < 5_000 ? context : `${holdBack(push1k)}${context ? `; ${context}` : ''}`,
   });
   return goals;
 }
