@@ -73,6 +73,17 @@ export function scenarios(mode: Mode): Scenario[] {
   ];
 }
 
+/**
+ * Fan-out steps ordered by connection count, then arm: at each count the arms run one after the
+ * other, so a burst of noise on the shared machine lands on all of them, not on one arm's series.
+ * The other scenarios keep their place after them.
+ */
+export function interleave(list: readonly Scenario[]): Scenario[] {
+  const fan = list.filter((s) => s.scenario === 'fanout');
+  const rest = list.filter((s) => s.scenario !== 'fanout');
+  return [...[...fan].sort((a, b) => a.connections - b.connections), ...rest];
+}
+
 /** A short label for progress lines and tables. */
 export function label(s: Scenario): string {
   const extra = variant(s);

@@ -3,6 +3,7 @@
 import type { Row } from '../row.ts';
 import { isPolling, type Arm } from '../arms.ts';
 import { BUSY_PCT, CLIENT_BOUND_PCT, CORE_FULL_PCT } from '../thresholds.ts';
+import { isNoisy, spread, type Spread } from '../repeat.ts';
 
 export interface Goal {
   readonly id: string;
@@ -14,6 +15,23 @@ export interface Goal {
   readonly met: boolean | null;
   /** Why it is not met (or why it cannot be judged), from the rows themselves. */
   readonly note: string;
+  /** Repeated runs: the measured figure of each repetition, and whether it moved more than ±10%. */
+  readonly spread?: Spread | null;
+  readonly noisy?: boolean;
+}
+
+/**
+ * Goals judged on the median rows, each with the spread of its figure over the repetitions
+ * (judged on each repetition's own rows): a ratio that moved more than ±10% is flagged noisy.
+ */
+export function judgeRepeated(medianRows: readonly Row[], perRepetition: readonly (readonly Row[])[], mode?: string): Goal[] {
+  const goals = evaluateGoals(medianRows, mode);
+  if (perRepetition.length < 2) return goals;
+  const each = perRepetition.map((rows) => evaluateGoals(rows, mode));
+  return goals.map((g, i) => {
+    const s = spread(each.map((e) => e[i]?.measured));
+    return { ...g, spread: s, noisy: isNoisy(s) };
+  });
 }
 
 /** The fan-out row of an arm at `connections` on one raw trade stream at `rate`. */
