@@ -152,6 +152,22 @@ export function evaluateGoals(rows: readonly Row[], mode?: string): Goal[] {
   return goals;
 }
 
+/**
+ * The closing sentence of a run: how many goals were judged and met. It never says every goal is
+ * met when some (or all) could not be judged.
+ */
+export function closingSentence(goals: readonly Goal[]): string {
+  const judged = goals.filter((g) => g.met !== null);
+  const met = judged.filter((g) => g.met);
+  const open = goals.length - judged.length;
+  const noisy = judged.filter((g) => g.noisy).length;
+  const tail = open > 0 ? `; ${open} could not be judged by this run (see why above)` : '';
+  const noise = noisy > 0 ? ` ${noisy} of the judged figures moved more than ±10% between repetitions (noisy).` : '';
+  if (judged.length === 0) return `No goal was judged: this run has none of the steps they need (${goals.length} goals).`;
+  if (met.length === judged.length && open === 0) return `Every goal was met (${met.length} of ${goals.length}).${noise}`;
+  return `${met.length} of ${judged.length} judged goals met${tail}.${noise}`;
+}
+
 export interface PollingComparison {
   readonly pollIntervalMs: number;
   readonly connections: number;
