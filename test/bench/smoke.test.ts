@@ -14,7 +14,7 @@ function runSmoke(out: string): Promise<{ code: number | null; output: string }>
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d));
     child.stderr.on('data', (d: Buffer) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGINT'), 100_000);
+    const timer = setTimeout(() => child.kill('SIGINT'), 170_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, output });
@@ -54,5 +54,5 @@ describe('bench smoke run', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 180_000);
 });
