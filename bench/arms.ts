@@ -49,6 +49,11 @@ export interface ArmSpec {
   readonly scaleOut: 'shared-port' | 'single';
   /** The server serves /metrics with the latency breakdown histograms (bench/breakdown.ts). */
   readonly breakdown: boolean;
+  /**
+   * Not a server under test but the load generator's own ceiling: its rows are left out of the
+   * charts and goals, and client-bound rows are read against it.
+   */
+  readonly calibration?: boolean;
 }
 
 /**
@@ -109,6 +114,14 @@ export const ARM_SPECS = {
     label: 'limit', colour: '#009E73', dash: '10 4', marker: 'cross', server: peer('./peers/uws-limit.ts', ['--ws-max-backpressure-bytes', String(MAX_BACKPRESSURE_BYTES)]), load: 'ws',
     clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'shared-port', breakdown: false,
   },
+  /**
+   * Calibration: a firehose of pre-built trade frames (bench/peers/frame-source.ts) read by one load
+   * process: how many updates/s one generator process can read, parse and sequence-check.
+   */
+  calibrate: {
+    label: 'generator ceiling', colour: '#000000', dash: '1 2', marker: 'circle', server: peer('./peers/frame-source.ts'), load: 'ws',
+    clientPath: () => '/ws', subscribe: binanceSubscribe, scaleOut: 'single', breakdown: false, calibration: true,
+  },
 } as const satisfies Record<string, ArmSpec>;
 
 export type Arm = keyof typeof ARM_SPECS;
@@ -119,6 +132,8 @@ export const armSpec = (arm: Arm): ArmSpec => ARM_SPECS[arm];
 
 /** Rows and scenarios of this arm count answered requests, not updates of a stream. */
 export const isCapacity = (arm: Arm): boolean => armSpec(arm).load === 'rest-capacity';
+/** The load generator's calibration arm. */
+export const isCalibration = (arm: Arm): boolean => (armSpec(arm) as ArmSpec).calibration === true;
 /** Rows and scenarios of this arm poll (they have a request rate and staleness). */
 export const isPolling = (arm: Arm): boolean => armSpec(arm).load === 'poll';
 

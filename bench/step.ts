@@ -143,6 +143,7 @@ export async function runStep(s: Scenario): Promise<Row> {
   try {
     const { servers, port, notes } = await startServers(s, serverCount);
     spawned.push(...servers);
+    if (arm.calibration) notes.push('calibration: updates/s is what one load process reads from a firehose; its latency is queueing behind the firehose, not a server figure');
     const serverPids = servers.map((x) => x.pid);
     const rssBefore = totalRss(serverPids);
 
@@ -154,7 +155,7 @@ export async function runStep(s: Scenario): Promise<Row> {
     }
     const per = Math.ceil(s.connections / loadCount);
     // Probes: streaming arms only; their own process, pinned like the load.
-    const probe = load === 'poll' ? null : spawnNode(here('./load/worker.ts'), [], 1, true);
+    const probe = load === 'poll' || arm.calibration ? null : spawnNode(here('./load/worker.ts'), [], 1, true);
     if (probe) spawned.push(probe);
     const probeReady = probe ? nextMessage(probe, 'ready', 60_000) : null;
     probe?.child.send({

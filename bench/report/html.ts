@@ -3,10 +3,10 @@
 // Fits a 1280 px screen and a 390 px phone: tables scroll inside their own box, charts scale.
 import type { Results } from './header.ts';
 import type { Row } from '../row.ts';
-import { closingSentence, comparePolling, deliveredShare } from './goals.ts';
+import { closingSentence, comparePolling, deliveredShare, generatorCeiling } from './goals.ts';
 import { barChart, esc, lineChart, type Series } from './svg.ts';
 import { fmtBytes, fmtNum, fmtPct, fmtRate } from './format.ts';
-import { armSpec, isCapacity, rowLabel, type Arm } from '../arms.ts';
+import { armSpec, isCalibration, isCapacity, rowLabel, type Arm } from '../arms.ts';
 import { shownUs } from './table.ts';
 import type { Repeated, Spread } from '../repeat.ts';
 import type { PartSummary } from '../breakdown.ts';
@@ -32,6 +32,7 @@ const fanoutSeries = (rows: readonly Row[], y: (r: Row) => number | null): Serie
 /** The rows the latency and bytes charts compare: every arm at the same point (most often 1,000 connections, 100/s). */
 function comparisonRows(rows: readonly Row[]): Row[] {
   const counts = new Map<number, number>();
+  rows = rows.filter((r) => !isCalibration(r.arm));
   for (const r of rows) if (!isCapacity(r.arm)) counts.set(r.requestedConnections, (counts.get(r.requestedConnections) ?? 0) + 1);
   const conns = [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0];
   const rate = rows.find((r) => r.requestedConnections === conns)?.rate;
@@ -85,7 +86,7 @@ export function renderHtml(res: Results): string {
     `Measured ${fmtNum(g.measured, 4)}${g.spread && g.spread.n > 1 ? ` (${fmtNum(g.spread.min, 3)}–${fmtNum(g.spread.max, 3)} over ${g.spread.n} runs${g.noisy ? ', <b>noisy</b>: more than ±10%' : ''})` : ''}, target ${esc(g.target)}.` +
     `${g.note ? ` <span class="note">${esc(g.note)}</span>` : ''}</li>`).join('');
 
-  const streamRows = rows.filter((r) => r.probeLatencyUs || r.breakdown);
+  const streamRows = rows.filter((r) => !isCalibration(r.arm) && (r.probeLatencyUs || r.breakdown));
   const latencyRows = streamRows.map((r) => `<tr>${td(name(r), 'l')}` +
     `${td(`${shownUs(r.probeLatencyUs?.p50)} / ${shownUs(r.probeLatencyUs?.p99)}${pm(r.repeat?.spread.probeP99)} / ${shownUs(r.probeLatencyUs?.p999)}`)}` +
     `${td(r.probePositions.map((p) => `${p.position} ${shownUs(p.latencyUs?.p99)}`).join(', ') || '–', 'l')}` +
@@ -96,7 +97,7 @@ export function renderHtml(res: Results): string {
     `${td(s.bytesPerConnection === null ? '–' : fmtBytes(s.bytesPerConnection))}${td(esc(s.why ?? ''), 'l')}</tr>`);
   const polls = comparePolling(rows).map((p) => `<tr>${td(`every ${p.pollIntervalMs} ms`, 'l')}${td(String(p.connections))}${td(fmtRate(p.requestsPerSec))}${td(`×${fmtNum(p.cpuPerUpdateRatio)}`)}${td(`×${fmtNum(p.bytesPerUpdateRatio)}`)}${td(`×${fmtNum(p.p50Ratio)}`)}${td(fmtPct(p.lossRate))}${td(p.requestsPerSecForPushFreshness ? fmtRate(p.requestsPerSecForPushFreshness) : '–')}</tr>`);
   const all = rows.map((r) => `<tr${r.clientBound ? ' class="cb"' : ''}>${td(esc(rowLabel(r)), 'l')}${td(esc(r.scenario))}${td(r.connections.toLocaleString('en'))}${td(fmtRate(r.eventsPerSec))}` +
-    `${td(fmtRate(r.deliveredPerSec) + pm(r.repeat?.spread.deliveredPerSec))}${td(isCapacity(r.arm) ? '–' : fmtPct(deliveredShare(r) ?? 0))}${td(fmtPct(r.lossRate))}` +
+    `${td(fmtRate(r.deliveredPerSec) + pm(r.repeat?.spread.deliveredPerSec))}${td(isCapacity(r.arm) || isCalibration(r.arm) ? '–' : fmtPct(deliveredShare(r) ?? 0))}${td(fmtPct(r.lossRate))}` +
     `${td(shownUs(r.latencyUs?.p50))}${td(shownUs(r.latencyUs?.p99))}${td(shownUs(r.latencyUs?.p999))}${td(shownUs(r.latencyUs?.max))}` +
     `${td(fmtNum(r.serverCpuMsPer1kUpdates) + pm(r.repeat?.spread.serverCpuMsPer1kUpdates))}${td(`${r.serverCpuPct.toFixed(0)}%`)}${td(fmtBytes(r.serverRssBytes))}${td(fmtNum(r.bytesPerUpdate))}` +
     `${td(`${r.clientCpuPct.toFixed(0)}%${r.clientBound ? ' client-bound' : ''}`)}` +
@@ -137,6 +138,8 @@ ${slopes.length ? table(['arm', 'between', 'per connection', 'why no figure'], s
 <h2>Polling against push</h2>
 <p>Same connections and event rate as the push row. Ratios are polling ÷ push. The last column is the request rate polling would need for a mean staleness equal to push's median latency (one request per client every 2 × push p50).</p>
 ${polls.length ? table(['poll', 'conns', 'req/s', 'CPU/update', 'bytes/update', 'p50 latency', 'missed', 'req/s for push freshness'], polls) : '<p class="empty">no polling step in this run</p>'}
+<h2>The load generator's ceiling</h2>
+<p>${(() => { const c = generatorCeiling(rows); return c ? `One load process reads, parses (event stamp and trade id of every frame) and sequence-checks up to <b>${fmtRate(c)} updates per second of its own CPU</b>, measured against a firehose of pre-built frames (the calibration step). A client-bound row that delivered far less per generator CPU-second than this spent its generator's core on per-socket work (a wake-up and a read per socket per event), not on parsing.` : 'This run had no calibration step.'; })()}</p>
 <h2>All rows</h2>
 <p>Rows marked client-bound (orange) were paced by the load generator (it used ≥ 85% of its core, or its core was ≥ 95% busy while the server's was not): their rates are floors and their latencies ceilings for the server. "core 0 / core 1 busy" is the whole core, kernel softirq work for loopback TCP included. "–" means not measured: no probes or breakdown for that arm, nothing arrived, or a latency below 1 µs (a clock difference clamped to the histogram's floor, or autocannon's whole milliseconds rounding to 0).</p>
 ${table(['arm', 'scenario', 'conns', 'events/s in', 'delivered/s', 'of offered', 'loss', 'p50', 'p99', 'p99.9', 'max', 'CPU ms/1k upd', 'server CPU', 'server RSS', 'bytes/upd', 'load CPU', 'core 0 / core 1 busy', 'notes'], all)}

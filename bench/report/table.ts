@@ -2,9 +2,9 @@
 // (headers in words over two lines), then the goals and the polling ratios, wrapped. Everything
 // else is in latest.json and report.html. Tested in test/bench/table.test.ts.
 import type { Results } from './header.ts';
-import { closingSentence, comparePolling, deliveredShare } from './goals.ts';
+import { closingSentence, comparePolling, deliveredShare, generatorCeiling } from './goals.ts';
 import { fmtNum, fmtPct, fmtRate } from './format.ts';
-import { isCapacity, rowLabel } from '../arms.ts';
+import { isCalibration, isCapacity, rowLabel } from '../arms.ts';
 import type { Row } from '../row.ts';
 import type { Repeated, Spread } from '../repeat.ts';
 import { isNoisy } from '../repeat.ts';
@@ -32,7 +32,7 @@ const COLUMNS: readonly Column[] = [
   { head: ['', 'arm'], left: true, cell: (r) => rowLabel(r) },
   { head: ['connec-', 'tions'], cell: (r) => r.connections.toLocaleString('en') },
   { head: ['updates', 'per second'], cell: (r) => fmtRate(r.deliveredPerSec) + (r.clientBound ? '*' : '') + pm(r.repeat?.spread.deliveredPerSec) },
-  { head: ['share of', 'offered'], cell: (r) => (isCapacity(r.arm) ? '–' : fmtPct(deliveredShare(r) ?? 0).replace(/(\.\d)\d%$/, '$1%')) },
+  { head: ['share of', 'offered'], cell: (r) => (isCapacity(r.arm) || isCalibration(r.arm) ? '–' : fmtPct(deliveredShare(r) ?? 0).replace(/(\.\d)\d%$/, '$1%')) },
   { head: ['probe', 'p99'], cell: (r) => shownUs(r.probeLatencyUs?.p99) + pm(r.repeat?.spread.probeP99) },
   { head: ['bulk', 'p99'], cell: (r) => shownUs(r.latencyUs?.p99) },
   { head: ['CPU ms per', '1k updates'], cell: (r) => fmtNum(r.serverCpuMsPer1kUpdates) },
@@ -86,6 +86,8 @@ export function formatTable(r: Results): string {
   ].map((l) => (l.length > TABLE_WIDTH ? l.slice(0, TABLE_WIDTH - 1) + '…' : l));
   const rep = r.repeat > 1 ? `medians of ${r.repeat} runs, ± half their range; ` : '';
   out.push(...wrap(`(${rep}* client-bound: the load generator set the pace, the rate is a floor for the server; probe p99: three connections in their own process, on which the latency goal is judged; bulk p99: every other connection, read by the load generator in turn. Breakdown, memory slopes and the rest: report.html.)`, TABLE_WIDTH, 1));
+  const ceiling = generatorCeiling(r.rows);
+  if (ceiling) out.push(...wrap(`Generator ceiling (calibration): one load process reads, parses and sequence-checks up to ${fmtRate(ceiling)} updates per second of its own CPU.`, TABLE_WIDTH, 1));
   out.push('', ...wrap(`goals (${r.machine.cpuModel} × ${r.machine.cores}, load average ${r.machine.loadAverage.join(' ')}, ${r.date}, commit ${r.commit}):`, TABLE_WIDTH));
   for (const g of r.goals) {
     const mark = g.met === null ? 'n/a ' : g.met ? 'MET ' : 'MISS';

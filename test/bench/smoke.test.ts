@@ -41,7 +41,8 @@ describe('bench smoke run', () => {
         expect(r.bytesPerUpdate, `${r.arm} has no byte count`).toBeGreaterThan(0);
         expect(r.serverRssBytes).toBeGreaterThan(0);
         const load = armSpec(r.arm).load;
-        if (load === 'ws' || load === 'sio') {
+        if ((load === 'ws' || load === 'sio') && !armSpec(r.arm).calibration) {
+          expect(r.probeLatencyUs, `${r.arm} has no probe latency`).not.toBeNull();
           expect(r.lossRate, `${r.arm} lost updates`).toBe(0);
           expect(r.eventsPerSec).toBeGreaterThan(0);
           // Loose: a 1.5 s window of a few dozen Poisson trades is noisy; this catches streams that did not flow.
