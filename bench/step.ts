@@ -226,6 +226,8 @@ export async function runStep(s: Scenario): Promise<Row> {
     const windowMs = performance.now() - t0;
     const id1 = id0 === null ? null : newestTrade(port);
     const metrics1 = metrics0 === null ? null : await scrapeMetrics(HOST, port);
+    if (arm.breakdown && serverCount > 1) notes.push(`no server breakdown: ${serverCount} server processes each keep their own /metrics`);
+    else if (arm.breakdown && (metrics0 === null || metrics1 === null)) notes.push('no server breakdown: the server did not answer /metrics within 5 s');
     const got: ResultMsg[] = await Promise.all(results);
     const probes = probeResult ? (await probeResult).positions : [];
     return streamRow({

@@ -29,7 +29,8 @@ interface Column {
 }
 
 const COLUMNS: readonly Column[] = [
-  { head: ['', 'arm'], left: true, cell: (r) => rowLabel(r) },
+  // The rate scenario's rows differ from the fan-out rows only by their order rate: say it.
+  { head: ['', 'arm'], left: true, cell: (r) => rowLabel(r) + (r.scenario === 'rate' ? ` ${r.rate} orders/s` : '') },
   { head: ['connec-', 'tions'], cell: (r) => r.connections.toLocaleString('en') },
   { head: ['updates', 'per second'], cell: (r) => fmtRate(r.deliveredPerSec) + (r.clientBound ? '*' : '') + pm(r.repeat?.spread.deliveredPerSec) },
   { head: ['share of', 'offered'], cell: (r) => (isCapacity(r.arm) || isCalibration(r.arm) ? '–' : fmtPct(deliveredShare(r) ?? 0).replace(/(\.\d)\d%$/, '$1%')) },
