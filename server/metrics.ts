@@ -1,5 +1,6 @@
 // Counters and gauges for /metrics, rendered in the Prometheus text format (version 0.0.4).
 // Hot paths hold a Counter handle and call inc(): a field increment, no lookup, no allocation.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -90,4 +91,29 @@ function formatValue(v: number): string {
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   return String(v);
+}
+
+/**
+ * Gauges of the event loop's delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution): p99 and
+ * max over the last complete window of `windowMs`. A stalled loop delays every client at once, so
+ * this is what the soak (bench/soak.ts) watches. Returns a stop function (the window timer is unref'd).
+ */
+export function trackEventLoopDelay(metrics: Metrics, windowMs = 5000): () => void {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  let p99 = 0;
+  let max = 0;
+  const timer = setInterval(() => {
+    p99 = h.count > 0 ? h.percentile(99) / 1e9 : 0;
+    max = h.count > 0 ? h.max / 1e9 : 0;
+    h.reset();
+  }, windowMs);
+  timer.unref();
+  const span = `${windowMs / 1000} s`;
+  metrics.gauge('tickwire_event_loop_delay_p99_seconds', `Event-loop delay p99 over the last complete ${span} window.`, () => p99);
+  metrics.gauge('tickwire_event_loop_delay_max_seconds', `Largest event-loop delay in the last complete ${span} window.`, () => max);
+  return () => {
+    clearInterval(timer);
+    h.disable();
+  };
 }
