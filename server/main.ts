@@ -5,12 +5,14 @@ import { UwsLoadError } from './uws.ts';
 import { ListenError } from './listen.ts';
 import { EXIT, helpText, versionText } from './cli.ts';
 import { startServer } from './app.ts';
+import { installFatalHandlers } from './fatal.ts';
 
 async function main(): Promise<void> {
   const command = readCommand(process.argv.slice(2), process.env);
   if (command.action === 'help') return void process.stdout.write(helpText(FLAGS));
   if (command.action === 'version') return void process.stdout.write(versionText());
   const { config } = command;
+  installFatalHandlers();
   const server = await startServer(config);
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   console.log(
