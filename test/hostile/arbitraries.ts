@@ -62,7 +62,9 @@ const restName = fc.oneof(
   hostileText(10),
 );
 /** Percent-encoding of any string (lone surrogates, which encodeURIComponent refuses, become U+FFFD). */
-export const encode = (s: string) => encodeURIComponent(s.toWellFormed());
+/** `s` with lone surrogates replaced by U+FFFD (String#toWellFormed, which this TS lib lacks). */
+export const wellFormed = (s: string) => s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+export const encode = (s: string) => encodeURIComponent(wellFormed(s));
 
 /** A raw query string: pairs joined with `&`, each part maybe percent-encoded, maybe broken. */
 export const restQuery = fc

@@ -3,7 +3,7 @@
 import net from 'node:net';
 import fc from 'fast-check';
 import { REST_ENDPOINT_DOCS } from '../../server/http/rest-catalog.ts';
-import { hostileText, restQuery } from './arbitraries.ts';
+import { hostileText, restQuery, wellFormed } from './arbitraries.ts';
 
 export const MIN_REST_REQUESTS = 5000;
 
@@ -15,7 +15,7 @@ export interface RestCase {
 
 /** A request-target byte by byte: anything outside visible ASCII is percent-encoded (UTF-8). */
 const targetSafe = (s: string) =>
-  [...Buffer.from(s.toWellFormed(), 'utf8')].map((b) => (b > 0x20 && b < 0x7f ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+  [...Buffer.from(wellFormed(s), 'utf8')].map((b) => (b > 0x20 && b < 0x7f ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
 /** A header value: visible ASCII and spaces only. */
 const headerSafe = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').trim();
 

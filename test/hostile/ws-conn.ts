@@ -16,7 +16,7 @@ export interface Outcome {
 
 /** Server-to-client frames (unmasked) out of a byte stream. */
 function frameReader(onFrame: (op: number, payload: Buffer) => void) {
-  let buf = Buffer.alloc(0);
+  let buf: Buffer = Buffer.alloc(0);
   return (chunk: Buffer) => {
     buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
     for (;;) {
