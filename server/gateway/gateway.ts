@@ -20,6 +20,7 @@ import {
 } from '../wire/errors.ts';
 import type { StreamSpec } from '../wire/streams.ts';
 import { parseConnect } from './connect.ts';
+import { guardUpgrade } from '../http/request-guard.ts';
 import { createFanout } from './fanout.ts';
 import { createAttemptLimiter, createMessageBucket, takeMessage, type MessageBucket } from './limits.ts';
 
@@ -301,9 +302,9 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     },
   };
 
-  app.ws('/ws', behavior);
-  app.ws('/ws/*', behavior);
-  app.ws('/stream', behavior);
+  app.ws('/ws', guardUpgrade(behavior));
+  app.ws('/ws/*', guardUpgrade(behavior));
+  app.ws('/stream', guardUpgrade(behavior));
 
   // ---- housekeeping: pings, pong deadline, lifetime, backpressure sweep ----
 

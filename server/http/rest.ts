@@ -9,6 +9,7 @@ import { encodeRestError, RestErrorCode, RestErrorMsg } from '../wire/errors.ts'
 import { RestError, parseQuery, timeUnitParam, type Query } from './params.ts';
 import { createEndpoints, type Endpoint } from './rest-endpoints.ts';
 import { createWeightLimiter } from './weights.ts';
+import { guardRequest } from './request-guard.ts';
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 
@@ -48,7 +49,7 @@ export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): voi
     };
     const ok = counter('200');
 
-    app.get(endpoint.path, (res: HttpResponse, req: HttpRequest) => {
+    app.get(endpoint.path, guardRequest((res: HttpResponse, req: HttpRequest) => {
       // Everything from req is read here, first: it is only valid during this callback.
       const rawQuery = req.getQuery() ?? '';
       const timeUnit = req.getHeader('x-mbx-time-unit');
@@ -97,11 +98,11 @@ export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): voi
         .end(body);
       if (status === '200 OK') ok.inc();
       else counter(status).inc();
-    });
+    }));
   }
 
   // CORS preflight for browsers sending X-MBX-TIME-UNIT from another origin (the Vite dev server).
-  app.options('/api/*', (res) => {
+  app.options('/api/*', guardRequest((res) => {
     res
       .writeStatus('204 No Content')
       .writeHeader('Access-Control-Allow-Origin', '*')
@@ -109,7 +110,7 @@ export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): voi
       .writeHeader('Access-Control-Allow-Headers', 'X-MBX-TIME-UNIT, Content-Type')
       .writeHeader('Access-Control-Max-Age', '86400')
       .endWithoutBody();
-  });
+  }));
 
   return {
     close() {
