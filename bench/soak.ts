@@ -51,6 +51,7 @@ function parseArgs(argv: readonly string[]): SoakOptions {
     pollers: o.pollers ?? 20,
     heavy: o.heavy ?? 0,
     intervalS: o.intervalS ?? Math.max(5, Math.min(60, Math.round(total / 30))),
+    // Counted from the moment the load has ramped up (see warmEndS).
     warmupS: o.warmupS ?? Math.max(10, Math.round(total * 0.2)),
     seed: o.seed ?? 42,
   };
@@ -192,6 +193,10 @@ async function main(): Promise<void> {
   const samples: Sample[] = [];
   const failures: string[] = [];
   let lastLost = 0;
+  // Warm-up ends warmupS after the load has ramped up (90% of its clients connected): on a busy
+  // machine the load processes themselves can take a while to start.
+  const target = opts.clients + opts.heavy + 1;
+  let warmEndS = Infinity;
   while (Date.now() - started < totalS * 1000 && serverExit === undefined) {
     const next = started + (samples.length + 1) * opts.intervalS * 1000;
     await new Promise((r) => setTimeout(r, Math.max(0, Math.min(next, started + totalS * 1000) - Date.now())));
@@ -211,12 +216,13 @@ async function main(): Promise<void> {
       witnessP99Ms: p99(lat),
     };
     samples.push(s);
+    if (warmEndS === Infinity && s.connections >= 0.9 * target) warmEndS = s.atS + opts.warmupS;
     const c = window;
     addStats(total, c);
     window = emptyStats();
     const closes = Object.entries(c.serverCloses).map(([k, n]) => `${k}×${n}`).join(' ') || 'none';
     console.log(
-      `soak [${clock(s.atS)}]${s.atS < opts.warmupS ? ' warm-up' : ''} rss ${mb(s.rss)} · fds ${s.fds} · loop p99 ${s.loopP99Ms.toFixed(1)} ms · ` +
+      `soak [${clock(s.atS)}]${s.atS < warmEndS ? ' warm-up' : ''} rss ${mb(s.rss)} · fds ${s.fds} · loop p99 ${s.loopP99Ms.toFixed(1)} ms · ` +
         `conns ${s.connections} subs ${s.subscriptions} · healthz ${Number.isNaN(s.healthzMs) ? `FAILED (${h.status})` : `${s.healthzMs.toFixed(1)} ms`} · ` +
         `witness ${s.trades} trades, lost ${s.lost}${s.lost > lastLost ? ' (NEW LOSS)' : ''}, p99 ${s.witnessP99Ms} ms · ` +
         `+${c.connects} conn ${c.drops} drop ${c.subscribes} sub ${c.unsubscribes} unsub · server closes ${closes} · rest ${c.restOk} ok`,
@@ -234,7 +240,8 @@ async function main(): Promise<void> {
   if (witness.w.lost > 0) failures.push(`witness lost ${witness.w.lost} trades`);
   if (witness.w.outOfOrder > 0) failures.push(`witness saw ${witness.w.outOfOrder} trades out of order`);
   if (witness.w.trades === 0) failures.push('witness received no trade');
-  const after = samples.filter((s) => s.atS >= opts.warmupS);
+  if (warmEndS === Infinity) failures.push(`the load never reached 90% of its ${target} connections`);
+  const after = samples.filter((s) => s.atS >= warmEndS);
   const k = Math.max(1, Math.min(3, Math.floor(after.length / 2)));
   const growth = (pick: (s: Sample) => number) => {
     if (after.length < 2) return NaN;
