@@ -62,6 +62,7 @@ interface Sample {
   readonly rss: number;
   readonly fds: number;
   readonly loopP99Ms: number;
+  readonly heapUsed: number;
   readonly connections: number;
   readonly subscriptions: number;
   readonly healthzMs: number;
@@ -158,8 +159,10 @@ async function main(): Promise<void> {
   for (let v = 0; heavyStreams.length < 1024; v++) {
     for (const n of streams) {
       if (heavyStreams.length >= 1024) break;
-      const [sym, rest] = n.split('@', 2) as [string, string | undefined];
-      if (rest === undefined) continue;
+      const at = n.indexOf('@');
+      if (n.startsWith('!') || at < 0) continue; // market-wide names have no symbol to vary
+      const sym = n.slice(0, at);
+      const rest = n.slice(at + 1);
       const cased = [...sym].map((ch, i) => ((v >> i) & 1 ? ch.toUpperCase() : ch)).join('');
       heavyStreams.push(`${cased}@${rest}`);
     }
@@ -208,6 +211,7 @@ async function main(): Promise<void> {
       rss: rssBytes(server.pid) ?? NaN,
       fds: openFiles(server.pid),
       loopP99Ms: metric(m.body, 'tickwire_event_loop_delay_p99_seconds') * 1000,
+      heapUsed: metric(m.body, 'tickwire_heap_used_bytes'),
       connections: metric(m.body, 'tickwire_ws_connections'),
       subscriptions: metric(m.body, 'tickwire_ws_subscriptions'),
       healthzMs: h.status === 200 ? h.ms : NaN,
@@ -222,7 +226,7 @@ async function main(): Promise<void> {
     window = emptyStats();
     const closes = Object.entries(c.serverCloses).map(([k, n]) => `${k}×${n}`).join(' ') || 'none';
     console.log(
-      `soak [${clock(s.atS)}]${s.atS < warmEndS ? ' warm-up' : ''} rss ${mb(s.rss)} · fds ${s.fds} · loop p99 ${s.loopP99Ms.toFixed(1)} ms · ` +
+      `soak [${clock(s.atS)}]${s.atS < warmEndS ? ' warm-up' : ''} rss ${mb(s.rss)} (heap ${mb(s.heapUsed)}) · fds ${s.fds} · loop p99 ${s.loopP99Ms.toFixed(1)} ms · ` +
         `conns ${s.connections} subs ${s.subscriptions} · healthz ${Number.isNaN(s.healthzMs) ? `FAILED (${h.status})` : `${s.healthzMs.toFixed(1)} ms`} · ` +
         `witness ${s.trades} trades, lost ${s.lost}${s.lost > lastLost ? ' (NEW LOSS)' : ''}, p99 ${s.witnessP99Ms} ms · ` +
         `+${c.connects} conn ${c.drops} drop ${c.subscribes} sub ${c.unsubscribes} unsub · server closes ${closes} · rest ${c.restOk} ok`,
@@ -264,6 +268,9 @@ async function main(): Promise<void> {
   await Promise.all(loads.map((l) => stop(l)));
   if (serverExit === undefined) await stop(server, 5000);
 
+  // The server's own last word (server/fatal.ts): exit code, RSS and heap as it stopped.
+  const exitRecord = /^\{.*"msg":"process exiting".*\}$/m.exec(server.output())?.[0];
+  if (exitRecord) console.log(`soak: server said ${exitRecord}`);
   const all = samples.map((s) => s.loopP99Ms).filter(Number.isFinite);
   const summary = {
     pass: failures.length === 0,
@@ -277,6 +284,8 @@ async function main(): Promise<void> {
     rssAfterWarmupMB: after.length ? +(median(after.slice(0, k).map((s) => s.rss)) / 2 ** 20).toFixed(1) : null,
     rssEndMB: after.length ? +(median(after.slice(-k).map((s) => s.rss)) / 2 ** 20).toFixed(1) : null,
     rssGrowthPct: +(rssGrowth * 100).toFixed(2),
+    heapAfterWarmupMB: after.length ? +(median(after.slice(0, k).map((s) => s.heapUsed)) / 2 ** 20).toFixed(1) : null,
+    heapEndMB: after.length ? +(median(after.slice(-k).map((s) => s.heapUsed)) / 2 ** 20).toFixed(1) : null,
     fdsAfterWarmup: after.length ? median(after.slice(0, k).map((s) => s.fds)) : null,
     fdsEnd: after.length ? median(after.slice(-k).map((s) => s.fds)) : null,
     fdGrowthPct: +(fdGrowth * 100).toFixed(2),

@@ -12,7 +12,7 @@ import { createMemoryBus } from './bus/bus-memory.ts';
 import { attachGateway } from './gateway/gateway.ts';
 import { attachRest } from './http/rest.ts';
 import { attachSite } from './http/site.ts';
-import { createMetrics, trackEventLoopDelay, type Metrics } from './metrics.ts';
+import { createMetrics, trackRuntime, type Metrics } from './metrics.ts';
 
 export interface ServerDeps {
   /** Defaults to the system clock. Tests pass a manual clock to step the market. */
@@ -42,7 +42,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const clock = deps.clock ?? createSystemClock();
   const bus = deps.bus ?? createMemoryBus();
   const metrics = createMetrics();
-  const stopLoopDelay = trackEventLoopDelay(metrics);
+  const stopLoopDelay = trackRuntime(metrics);
   const simulator = createSimulator({ seed: config.seed, clock, symbols: config.symbols });
   const app = uws.App();
 

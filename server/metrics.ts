@@ -94,11 +94,13 @@ function formatValue(v: number): string {
 }
 
 /**
- * Gauges of the event loop's delay (perf_hooks.monitorEventLoopDelay, 10 ms resolution): p99 and
- * max over the last complete window of `windowMs`. A stalled loop delays every client at once, so
- * this is what the soak (bench/soak.ts) watches. Returns a stop function (the window timer is unref'd).
+ * Gauges of the runtime: the event loop's delay (perf_hooks.monitorEventLoopDelay, 10 ms
+ * resolution), p99 and max over the last complete window of `windowMs`, and the JavaScript heap in
+ * use. A stalled loop delays every client at once, and a heap that keeps growing is a leak in our
+ * code rather than in uWS: the soak (bench/soak.ts) watches both. Returns a stop function (the
+ * window timer is unref'd).
  */
-export function trackEventLoopDelay(metrics: Metrics, windowMs = 5000): () => void {
+export function trackRuntime(metrics: Metrics, windowMs = 5000): () => void {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
   let p99 = 0;
@@ -112,6 +114,7 @@ export function trackEventLoopDelay(metrics: Metrics, windowMs = 5000): () => vo
   const span = `${windowMs / 1000} s`;
   metrics.gauge('tickwire_event_loop_delay_p99_seconds', `Event-loop delay p99 over the last complete ${span} window.`, () => p99);
   metrics.gauge('tickwire_event_loop_delay_max_seconds', `Largest event-loop delay in the last complete ${span} window.`, () => max);
+  metrics.gauge('tickwire_heap_used_bytes', 'JavaScript heap in use (process.memoryUsage().heapUsed).', () => process.memoryUsage().heapUsed);
   return () => {
     clearInterval(timer);
     h.disable();
