@@ -12,8 +12,9 @@ async function main(): Promise<void> {
   if (command.action === 'help') return void process.stdout.write(helpText(FLAGS));
   if (command.action === 'version') return void process.stdout.write(versionText());
   const { config } = command;
-  installFatalHandlers();
   const server = await startServer(config);
+  // From here on the process serves: how it ends is logged. (A failed start says its one line below.)
+  installFatalHandlers();
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   console.log(
     `tickwire listening on http://${shown}:${server.port} (dashboard at /, streams at ws://${shown}:${server.port}/ws and /stream) ` +

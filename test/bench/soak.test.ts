@@ -1,4 +1,4 @@
-// The soak as CI runs it: a short `npm run soak` (45 s, 200 churning clients) must pass its own
+// The soak as CI runs it: a short `npm run soak` (45 s, 100 churning clients: light, since it runs beside the rest of the suite) must pass its own
 // verdict: no crash, no lost trade, no growth of RSS or open files after warm-up.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 it('a short soak with churn, REST pollers and a witness passes its verdict', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/soak.ts', '--minutes', '0.75', '--clients', '200', '--pollers', '5', '--warmup', '5', '--interval', '3'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/soak.ts', '--minutes', '0.75', '--clients', '100', '--pollers', '3', '--warmup', '5', '--interval', '3'], {
     cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   });
   let out = '';
@@ -25,6 +25,6 @@ it('a short soak with churn, REST pollers and a witness passes its verdict', asy
   expect(code).toBe(0);
   expect(v.witnessTrades).toBeGreaterThan(0);
   expect(v.witnessLost).toBe(0);
-  expect(v.connects).toBeGreaterThanOrEqual(200);
+  expect(v.connects).toBeGreaterThanOrEqual(100);
   expect(v.samples).toBeGreaterThanOrEqual(4);
 }, 120_000);
