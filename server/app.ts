@@ -15,7 +15,7 @@ import { attachSite } from './http/site.ts';
 import { attachWsApi } from './ws-api/ws-api.ts';
 import { attachSse } from './http/sse.ts';
 import { attachLongPoll } from './http/long-poll.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { createMetrics, trackRuntime, type Metrics } from './metrics.ts';
 
 export interface ServerDeps {
   /** Defaults to the system clock. Tests pass a manual clock to step the market. */
@@ -45,6 +45,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   const clock = deps.clock ?? createSystemClock();
   const bus = deps.bus ?? createMemoryBus();
   const metrics = createMetrics();
+  const stopLoopDelay = trackRuntime(metrics);
   const simulator = createSimulator({ seed: config.seed, clock, symbols: config.symbols });
   const app = uws.App();
 
@@ -77,6 +78,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     sse.close();
     longPoll.close();
     rest.close();
+    stopLoopDelay();
     throw err;
   }
   const port = uws.us_socket_local_port(listenSocket as never);
@@ -102,6 +104,7 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
         sse.close();
         longPoll.close();
         rest.close();
+        stopLoopDelay();
         await bus.close();
       })();
       return closing;

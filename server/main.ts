@@ -5,6 +5,7 @@ import { UwsLoadError } from './uws.ts';
 import { ListenError } from './listen.ts';
 import { EXIT, helpText, versionText } from './cli.ts';
 import { startServer } from './app.ts';
+import { installFatalHandlers } from './fatal.ts';
 
 async function main(): Promise<void> {
   const command = readCommand(process.argv.slice(2), process.env);
@@ -12,6 +13,8 @@ async function main(): Promise<void> {
   if (command.action === 'version') return void process.stdout.write(versionText());
   const { config } = command;
   const server = await startServer(config);
+  // From here on the process serves: how it ends is logged. (A failed start says its one line below.)
+  installFatalHandlers();
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   console.log(
     `tickwire listening on http://${shown}:${server.port} (dashboard at /, streams at ws://${shown}:${server.port}/ws and /stream) ` +

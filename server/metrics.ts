@@ -1,5 +1,6 @@
 // Counters and gauges for /metrics, rendered in the Prometheus text format (version 0.0.4).
 // Hot paths hold a Counter handle and call inc(): a field increment, no lookup, no allocation.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -170,5 +171,33 @@ export function prefixed(metrics: Metrics, from: string, to: string): Metrics {
     histogram: (name, help, buckets, labels) => metrics.histogram(rename(name), help, buckets, labels),
     read: (name, labels) => metrics.read(rename(name), labels),
     render: () => metrics.render(),
+  };
+}
+
+/**
+ * Gauges of the runtime: the event loop's delay (perf_hooks.monitorEventLoopDelay, 10 ms
+ * resolution), p99 and max over the last complete window of `windowMs`, and the JavaScript heap in
+ * use. A stalled loop delays every client at once, and a heap that keeps growing is a leak in our
+ * code rather than in uWS: the soak (bench/soak.ts) watches both. Returns a stop function (the
+ * window timer is unref'd).
+ */
+export function trackRuntime(metrics: Metrics, windowMs = 5000): () => void {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  let p99 = 0;
+  let max = 0;
+  const timer = setInterval(() => {
+    p99 = h.count > 0 ? h.percentile(99) / 1e9 : 0;
+    max = h.count > 0 ? h.max / 1e9 : 0;
+    h.reset();
+  }, windowMs);
+  timer.unref();
+  const span = `${windowMs / 1000} s`;
+  metrics.gauge('tickwire_event_loop_delay_p99_seconds', `Event-loop delay p99 over the last complete ${span} window.`, () => p99);
+  metrics.gauge('tickwire_event_loop_delay_max_seconds', `Largest event-loop delay in the last complete ${span} window.`, () => max);
+  metrics.gauge('tickwire_heap_used_bytes', 'JavaScript heap in use (process.memoryUsage().heapUsed).', () => process.memoryUsage().heapUsed);
+  return () => {
+    clearInterval(timer);
+    h.disable();
   };
 }
