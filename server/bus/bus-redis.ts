@@ -41,12 +41,13 @@ export interface RedisBusOptions {
   readonly log?: Log;
   /** Bytes of batches held while Redis cannot take them (default 64 MiB). */
   readonly maxHeldBytes?: number;
-  /**
-   * The channel's snapshot as of its last published seq (`snap`, and `hist` when the history is
-   * kept apart), for re-seeding a Redis that lost it or after held batches were dropped. Synchronous.
-   */
-  readonly reseed?: (channel: string, seq: number) => { readonly snap: string; readonly hist?: string } | undefined;
 }
+
+/**
+ * The channel's snapshot as of its last published seq (`snap`, and `hist` when the history is kept
+ * apart), for re-seeding a Redis that lost it or after held batches were dropped. Synchronous.
+ */
+export type Reseed = (channel: string) => { readonly snap: string; readonly hist?: string } | undefined;
 
 /** Where a follower starts: after this entry id, with this seq already had (0: none), in this epoch (undefined: any). */
 export interface FollowFrom {
@@ -66,6 +67,8 @@ export interface Follower {
 
 export interface RedisBus extends Bus {
   readonly keys: (channel: string) => ChannelKeys;
+  /** How to re-seed a channel's snapshot (the market sets it once it has a state). */
+  setReseed(reseed: Reseed): void;
   /** Continue a channel's sequence after `seq` in `epoch` (a resumed market); otherwise it starts at 1 in a new epoch. */
   startAt(channel: string, seq: number, epoch: string): void;
   /** The last seq published on a channel (0 before any) and its epoch. */
@@ -85,6 +88,10 @@ export interface RedisBus extends Bus {
   settled(): Promise<void>;
   /** True while the shared connection is up. */
   readonly ready: boolean;
+  /** Resolves once the shared connection is up (at once if it is), or the bus is closed. */
+  untilReady(): Promise<void>;
+  /** Where this bus connects, password hidden (for log lines and /healthz). */
+  readonly where: string;
   /** Bytes and batches queued and not yet written. */
   readonly held: { readonly bytes: number; readonly batches: number };
 }
@@ -92,8 +99,8 @@ export interface RedisBus extends Bus {
 interface Op {
   readonly commands: string[][];
   readonly bytes: number;
-  /** A log entry (counted as held), or a snapshot write. */
-  readonly kind: 'entry' | 'snapshot';
+  /** A log entry (counted as held), a snapshot write, or an entry written again after a re-seed (not held). */
+  readonly kind: 'entry' | 'snapshot' | 'replay';
 }
 
 interface Channel {
@@ -106,14 +113,20 @@ interface Channel {
   seeded: boolean;
   /** Check for a lost snapshot before the next write (set on every reconnect). */
   check: boolean;
-  /** Write a fresh snapshot before the next entries (held batches were dropped). */
-  reseed: boolean;
+  /** Write a fresh snapshot before the next entries: Redis lost the log ('lost'), or held batches were dropped. */
+  reseed: false | 'lost' | 'dropped';
   /** Id of the newest entry written, and of the entry the newest snapshot follows. */
   lastId: string | undefined;
   snapId: string | undefined;
+  /**
+   * The newest entries written, written again after a re-seed: a Redis that restarted lost them,
+   * and a reader that had not read them yet gets them again instead of a gap (readers skip what they had).
+   */
+  readonly recent: Op[];
 }
 
 const MULTI_OPS = 256;
+const RECENT_OPS = 2000;
 const READ_COUNT = 1000;
 const BLOCK_MS = 1000;
 const RETRY_MAX_MS = 1000;
@@ -133,6 +146,7 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
   let heldBytes = 0;
   let heldBatches = 0;
   let wake: (() => void)[] = [];
+  let reseed: Reseed | undefined;
 
   const written = metrics.counter('tickwire_bus_batches_written_total', 'Batches written to the Redis log.');
   const snapshots = metrics.counter('tickwire_bus_snapshots_written_total', 'Snapshots written to Redis.');
@@ -190,7 +204,10 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
   const channel = (name: string): Channel => {
     let ch = channels.get(name);
     if (!ch) {
-      ch = { keys: keysFor(prefix, name), seq: 0, epoch: newEpoch(), queue: [], pumping: false, seeded: false, check: true, reseed: false, lastId: undefined, snapId: undefined };
+      ch = {
+        keys: keysFor(prefix, name), seq: 0, epoch: newEpoch(), queue: [], pumping: false, seeded: false, check: true, reseed: false,
+        lastId: undefined, snapId: undefined, recent: [],
+      };
       channels.set(name, ch);
     }
     return ch;
@@ -209,20 +226,22 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
         heldBytes -= gone!.bytes;
         heldBatches--;
         dropped.inc();
-        ch.reseed = true;
+        ch.reseed ||= 'dropped';
         log(`drop-${name}`, `more than ${maxHeldBytes} bytes waiting for Redis at ${where}: dropping the oldest held batches of ${name}; readers resynchronize from a new snapshot`, { channel: name });
       }
     }
     void pump(ch);
   };
 
-  const reseedOps = (name: string, ch: Channel): Op[] => {
-    const made = opts.reseed?.(name, ch.seq);
+  const reseedOps = (name: string, ch: Channel, replay: boolean): Op[] => {
+    const made = reseed?.(name);
     if (!made) return [];
     reseeds.inc();
     const commands = [['SET', ch.keys.snap, made.snap]];
     if (made.hist !== undefined) commands.push(['SET', ch.keys.hist, made.hist]);
-    return [{ kind: 'snapshot', commands, bytes: made.snap.length }];
+    const replays = replay ? ch.recent.splice(0).map((o): Op => ({ ...o, kind: 'replay' })) : [];
+    ch.snapId = undefined;
+    return [{ kind: 'snapshot', commands, bytes: made.snap.length }, ...replays];
   };
 
   async function pump(ch: Channel): Promise<void> {
@@ -244,13 +263,13 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
           }
           if (Number(exists) === 0) {
             log(`lost-${name}`, `Redis at ${where} has lost the snapshot of ${name} (restarted empty?): writing it again before the held batches`, { channel: name });
-            ch.reseed = true;
+            ch.reseed = 'lost';
           }
         }
         ch.check = false;
         if (ch.reseed) {
+          ch.queue.unshift(...reseedOps(name, ch, ch.reseed === 'lost'));
           ch.reseed = false;
-          ch.queue.unshift(...reseedOps(name, ch));
         }
         const ops = ch.queue.slice(0, MULTI_OPS);
         const multi = base.multi();
@@ -275,6 +294,11 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
             heldBytes -= op.bytes;
             heldBatches--;
             written.inc();
+            ch.recent.push(op);
+            if (ch.recent.length > RECENT_OPS) ch.recent.shift();
+          } else if (op.kind === 'replay') {
+            ch.lastId = String(replies[r]);
+            ch.recent.push({ ...op, kind: 'entry' });
           } else {
             snapped = true;
             ch.seeded = true;
@@ -367,6 +391,9 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
 
   const bus: RedisBus = {
     keys: (name) => keysFor(prefix, name),
+    setReseed(fn) {
+      reseed = fn;
+    },
     publish(name, events) {
       if (closed || events.length === 0) return;
       const ch = channel(name);
@@ -452,6 +479,8 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
     get ready() {
       return base.isReady;
     },
+    untilReady,
+    where,
     get held() {
       return { bytes: heldBytes, batches: heldBatches };
     },
