@@ -26,7 +26,7 @@ export interface Row {
   /** Load generator CPU as a share of the cores it may use, %. */
   readonly clientCpuPct: number;
   readonly clientBound: boolean;
-  // Beyond the fields:
+  // Beyond the headline figures above: where they come from, the step's settings, and detail.
   /**
    * Where eventsPerSec comes from: the server's newest trade at both ends of the window, the
    * trades the clients saw, other rows of the run at the same rate (a server too busy to answer

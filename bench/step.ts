@@ -8,6 +8,7 @@ import { LOAD_CORES, PINNING, SERVER_CORES, sleep, spawnNode, spawnPinned, stop,
 import { cpuMs, cpuTimes, totalCpuMs, totalRss } from './proc.ts';
 import { coreBusyPct, type CpuTimes, type SeqAt } from './stats.ts';
 import { capacityRow, streamRow, type AutocannonResult, type CoreUse, type Row } from './row.ts';
+import { streamName } from '../server/wire/streams.ts';
 
 /** Core 0 (server) and core 1 (load) use between two readings; null when not pinned. */
 function coreUse(before: CpuTimes[], after: CpuTimes[]): CoreUse | null {
@@ -46,7 +47,7 @@ function serverArgs(s: Scenario, port: number): [script: string, args: string[]]
   }
 }
 
-const STREAM = `${SYMBOL.toLowerCase()}@trade`;
+const STREAM = streamName.trade(SYMBOL);
 
 /** Where clients connect: an empty stream connection (they subscribe once everyone is connected). */
 function clientPath(s: Scenario): string {

@@ -14,7 +14,7 @@ export interface Config {
   readonly seed: number;
   readonly symbols: readonly SymbolRate[];
   readonly ws: {
-    /** Incoming messages per second per connection before it is closed (wire.md §5: 5). */
+    /** Incoming messages per second per connection before it is closed (5, Binance's figure; docs/protocol.md#limits-and-keep-alive). */
     readonly maxMessagesPerSec: number;
     /** Streams per connection (1024). */
     readonly maxStreams: number;

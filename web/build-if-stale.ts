@@ -31,7 +31,11 @@ export function oldestMtime(path: string): number {
 export function isStale(): boolean {
   const dist = join(web, 'dist');
   if (!existsSync(join(dist, 'index.html'))) return true;
-  const sources = Math.max(newestMtime(join(web, 'src')), newestMtime(join(web, 'index.html')), newestMtime(join(web, 'vite.config.ts')));
+  const sources = Math.max(
+    newestMtime(join(web, 'src')), newestMtime(join(web, 'index.html')), newestMtime(join(web, 'vite.config.ts')),
+    // The wire the dashboard imports through `@wire/`, and the market types the wire uses.
+    newestMtime(join(root, 'server/wire')), newestMtime(join(root, 'server/market/types.ts')),
+  );
   return oldestMtime(dist) < sources;
 }
 

@@ -2,10 +2,11 @@
 // each event is emitted to the room (Socket.IO encodes a room broadcast once for all its members).
 import http from 'node:http';
 import { Server } from 'socket.io';
+import { streamName } from '../../server/wire/streams.ts';
 import { createFeed, peerFlags } from './feed.ts';
 
 const flags = peerFlags(process.argv.slice(2));
-const room = `${flags.symbol.toLowerCase()}@trade`;
+const room = streamName.trade(flags.symbol);
 const feed = await createFeed(flags);
 // Requests Socket.IO does not claim: only the bench's trade counter (shape of /api/v3/trades?limit=1).
 const server = http.createServer((req, res) => {

@@ -2,12 +2,13 @@
 // (no paths, no parsing: any message subscribes to the one topic): the ceiling for our layers.
 // Listens with SO_REUSEPORT (uWS's default), so several processes can share one port.
 import { loadUws } from '../../server/uws.ts';
+import { streamName } from '../../server/wire/streams.ts';
 import { createFeed, peerFlags } from './feed.ts';
 
 const flags = peerFlags(process.argv.slice(2));
 const maxBackpressure = Number(flags.extra.get('max-backpressure') ?? 4 * 1024 * 1024);
 const { uws } = loadUws();
-const topic = `${flags.symbol.toLowerCase()}@trade`;
+const topic = streamName.trade(flags.symbol);
 const app = uws.App();
 app.ws('/*', {
   compression: uws.DISABLED,

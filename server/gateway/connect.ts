@@ -1,6 +1,6 @@
-// What a WebSocket upgrade asks for (wire.md §2): framing, time unit and the streams in its URL.
+// What a WebSocket upgrade asks for (docs/protocol.md#websocket-paths-and-framing): framing, time unit and the streams in its URL.
 // Pure: the gateway copies url and query out of the uWS request and hands them here.
-import type { TimeUnit } from '../wire/encode.ts';
+import { parseTimeUnit, type TimeUnit } from '../wire/encode.ts';
 import type { NamedStream } from '../wire/control.ts';
 import { parseStream } from '../wire/streams.ts';
 
@@ -29,10 +29,9 @@ export function parseConnect(url: string, query: string, symbols: ReadonlySet<st
     const key = eq < 0 ? pair : pair.slice(0, eq);
     const value = decode(eq < 0 ? '' : pair.slice(eq + 1));
     if (key === 'timeUnit') {
-      const v = value?.toUpperCase();
-      if (v === 'MICROSECOND') unit = 'us';
-      else if (v === 'MILLISECOND' || v === '') unit = 'ms';
-      else return { ok: false, reason: 'badTimeUnit' };
+      const parsed = value === undefined ? undefined : parseTimeUnit(value);
+      if (parsed === undefined) return { ok: false, reason: 'badTimeUnit' };
+      unit = parsed;
     } else if (key === 'streams' && combined && value !== undefined) {
       names = value.split('/');
     }

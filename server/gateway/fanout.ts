@@ -4,14 +4,16 @@
 // `cu|SOLUSDT@trade`), so a combined wrapper can echo the name the client used. Topics are grouped
 // under the stream's canonical key; per event each body is encoded once per time unit in use and
 // wrapped once per combined topic, never once per subscriber. No subscriber, no work.
-import type { Interval, MarketEvent, MarketEventType, StreamedWindow, Ticker24h } from '../market/types.ts';
+import type { DepthSpeed, Interval, MarketEvent, MarketEventType, StreamedWindow, Ticker24h } from '../market/types.ts';
 import { INTERVALS } from '../market/types.ts';
 import type { Counter, Metrics } from '../metrics.ts';
 import {
   combinedPrefix, encodeAggTrade, encodeArray, encodeAvgPrice, encodeRollingTicker, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
   encodePartialDepth, encodeTicker, encodeTrade, type TimeUnit,
 } from '../wire/encode.ts';
-import { STREAM_KINDS, TZ_DISTINCT_INTERVALS, type StreamKind, type StreamSpec } from '../wire/streams.ts';
+import {
+  byStreamKind, DEPTH_LEVELS, streamName, TZ_DISTINCT_INTERVALS, type StreamKind, type StreamSpec,
+} from '../wire/streams.ts';
 import { createSecondCollector } from './second-collector.ts';
 
 export function topicFor(name: string, combined: boolean, unit: TimeUnit): string {
@@ -82,30 +84,29 @@ interface SymbolKeys {
   readonly avgPrice: string;
   readonly rolling: Readonly<Record<StreamedWindow, string>>;
   readonly diff: Readonly<Record<number, string>>;
-  readonly partial: Readonly<Record<number, readonly [string, string, string]>>;
+  readonly partial: Readonly<Record<number, readonly string[]>>;
   readonly kline: ReadonlyMap<Interval, { readonly utc: string; readonly tz8: string }>;
 }
 
+/** The canonical names (= keys) of one symbol's streams, built once per symbol by the wire's builders. */
 function keysOf(symbol: string): SymbolKeys {
-  const s = symbol.toLowerCase();
-  const partial = (speed: number) => [`${s}@depth5@${speed}ms`, `${s}@depth10@${speed}ms`, `${s}@depth20@${speed}ms`] as const;
+  const partial = (speed: DepthSpeed) => DEPTH_LEVELS.map((levels) => streamName.partialDepth(symbol, levels, speed));
   return {
-    trade: `${s}@trade`,
-    aggTrade: `${s}@aggTrade`,
-    bookTicker: `${s}@bookTicker`,
-    ticker: `${s}@ticker`,
-    miniTicker: `${s}@miniTicker`,
-    avgPrice: `${s}@avgPrice`,
-    rolling: { '1h': `${s}@ticker_1h`, '4h': `${s}@ticker_4h`, '1d': `${s}@ticker_1d` },
-    diff: { 100: `${s}@depth@100ms`, 1000: `${s}@depth@1000ms` },
+    trade: streamName.trade(symbol),
+    aggTrade: streamName.aggTrade(symbol),
+    bookTicker: streamName.bookTicker(symbol),
+    ticker: streamName.ticker(symbol),
+    miniTicker: streamName.miniTicker(symbol),
+    avgPrice: streamName.avgPrice(symbol),
+    rolling: { '1h': streamName.rollingTicker(symbol, '1h'), '4h': streamName.rollingTicker(symbol, '4h'), '1d': streamName.rollingTicker(symbol, '1d') },
+    diff: { 100: streamName.diffDepth(symbol, 100), 1000: streamName.diffDepth(symbol, 1000) },
     partial: { 100: partial(100), 1000: partial(1000) },
-    kline: new Map(INTERVALS.map((i) => [i, { utc: `${s}@kline_${i}`, tz8: `${s}@kline_${i}@+08:00` }])),
+    kline: new Map(INTERVALS.map((i) => [i, { utc: streamName.kline(symbol, i), tz8: streamName.kline(symbol, i, 480) }])),
   };
 }
 
-const PARTIAL_LEVELS = [5, 10, 20] as const;
-const ALL_MINI = '!miniTicker@arr';
-const ALL_TICKERS = '!ticker@arr';
+const ALL_MINI = streamName.allMiniTickers();
+const ALL_TICKERS = streamName.allTickers();
 
 export function createFanout(opts: FanoutOptions): Fanout {
   const { publish, metrics, bytesOut } = opts;
@@ -117,12 +118,10 @@ export function createFanout(opts: FanoutOptions): Fanout {
   const published = Object.fromEntries(
     EVENT_TYPES.map((t) => [t, metrics.counter('tickwire_events_published_total', 'Market events sent to at least one subscriber, by event type.', { type: t })]),
   ) as Record<MarketEventType, Counter>;
-  const frames = Object.fromEntries(
-    STREAM_KINDS.map((k) => [k, metrics.counter('tickwire_frames_delivered_total', 'Frames handed to uWS for delivery (subscribers per publish), by stream kind.', { type: k })]),
-  ) as Record<StreamKind, Counter>;
-  const encoded = Object.fromEntries(
-    STREAM_KINDS.map((k) => [k, metrics.counter('tickwire_payloads_encoded_total', 'Payload bodies serialized (once per event and time unit in use, not per subscriber), by stream kind.', { type: k })]),
-  ) as Record<StreamKind, Counter>;
+  const frames = byStreamKind((k) =>
+    metrics.counter('tickwire_frames_delivered_total', 'Frames handed to uWS for delivery (subscribers per publish), by stream kind.', { type: k }));
+  const encoded = byStreamKind((k) =>
+    metrics.counter('tickwire_payloads_encoded_total', 'Payload bodies serialized (once per event and time unit in use, not per subscriber), by stream kind.', { type: k }));
 
   const symbolKeys = (symbol: string): SymbolKeys => {
     let k = keys.get(symbol);
@@ -188,8 +187,8 @@ export function createFanout(opts: FanoutOptions): Fanout {
         const partial = symbolKeys(d.symbol).partial[ev.speed];
         if (!partial) return false;
         let any = false;
-        for (let i = 0; i < PARTIAL_LEVELS.length; i++) {
-          const levels = PARTIAL_LEVELS[i]!;
+        for (let i = 0; i < DEPTH_LEVELS.length; i++) {
+          const levels = DEPTH_LEVELS[i]!;
           any = deliver(partial[i]!, {}, () => encodePartialDepth(d, levels), true) || any;
         }
         return any;

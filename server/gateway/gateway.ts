@@ -1,6 +1,6 @@
 // The WebSocket gateway: Binance stream paths on uWS, control messages, limits, keep-alive, fan-out.
 //
-// Routes: `/ws`, `/ws/*` (raw framing) and `/stream` (combined), wire.md §2. Market batches come
+// Routes: `/ws`, `/ws/*` (raw framing) and `/stream` (combined), docs/protocol.md#websocket-paths-and-framing. Market batches come
 // from the bus (one channel per symbol) and go out through uWS topics (fanout.ts). Keep-alive,
 // lifetime and slow-consumer checks run on one housekeeping timer of our own: uWS's automatic pings
 // and maxLifetime cannot express 20 s / 60 s / 24 h exactly (idleTimeout is in 4 s steps, at most
@@ -86,9 +86,9 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
   const bytesOut = metrics.counter('tickwire_ws_bytes_out_total', 'Bytes of WebSocket text frames sent (payloads times subscribers, and replies).');
   const slowCloses = metrics.counter('tickwire_ws_slow_consumer_closes_total', `Connections closed with ${CloseCode.SLOW_CONSUMER} "${CloseReason.SLOW_CONSUMER}".`);
   const attemptsRejected = metrics.counter('tickwire_ws_connection_attempts_rejected_total', 'Upgrades refused with 429: too many connection attempts from one IP.');
-  const rejected = [0, 1, 2, 3].map((code) =>
+  const rejected = new Map(Object.values(WsErrorCode).map((code) => [code,
     metrics.counter('tickwire_ws_rejected_total', 'Control requests answered with a wire error, by error code.', { code: String(code) }),
-  );
+  ]));
   const closes = Object.fromEntries(
     CLOSE_REASONS.map((r) => [r, metrics.counter('tickwire_ws_server_closes_total', 'Connections the server closed, by reason.', { reason: r })]),
   ) as Record<CloseKind, Counter>;
@@ -127,7 +127,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
   }
 
   function fail(ws: Socket, code: WsErrorCode, msg: string, id: WireId): void {
-    rejected[code]!.inc();
+    rejected.get(code)!.inc();
     send(ws, encodeWsError(code, msg, id));
   }
 

@@ -1,4 +1,4 @@
-// Rate limits of the gateway (wire.md §5): incoming frames per connection, connection attempts per IP.
+// Rate limits of the gateway (docs/protocol.md#limits-and-keep-alive): incoming frames per connection, connection attempts per IP.
 // Plain state and functions, times passed in (ms), so tests step them without a clock.
 
 /**

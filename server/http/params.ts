@@ -1,12 +1,14 @@
-// REST query parsing and parameter checks, with Binance's error codes (wire.md §6).
+// REST query parsing and parameter checks, with Binance's error codes (named in wire/errors.ts).
 // Pure: no Node or uWS imports. A bad parameter throws RestError, which rest.ts answers with 400.
 import { INTERVALS, type Interval } from '../market/types.ts';
+import { parseTimeUnit, type TimeUnit } from '../wire/encode.ts';
+import { RestErrorCode, RestErrorMsg } from '../wire/errors.ts';
 
 /** A refusal the client caused: answered with `status` and `{"code":..,"msg":".."}`. */
 export class RestError extends Error {
   override readonly name = 'RestError';
   constructor(
-    readonly code: number,
+    readonly code: RestErrorCode,
     msg: string,
     readonly status: number = 400,
   ) {
@@ -36,7 +38,7 @@ export function parseQuery(raw: string): Query {
       const hasValue = eq >= 0 && eq < end;
       const name = decode(raw.slice(start, hasValue ? eq : end), undefined);
       const value = hasValue ? decode(raw.slice(eq + 1, end), name) : '';
-      if (out.has(name)) throw new RestError(-1101, 'Duplicate values for a parameter detected.');
+      if (out.has(name)) throw new RestError(RestErrorCode.TOO_MANY_PARAMETERS, RestErrorMsg.duplicateParam);
       out.set(name, value);
     }
     start = end + 1;
@@ -49,7 +51,7 @@ function decode(s: string, name: string | undefined): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    throw new RestError(-1100, name === undefined ? 'Illegal characters found in a parameter.' : `Illegal characters found in parameter '${name}'.`);
+    throw new RestError(RestErrorCode.ILLEGAL_CHARS, RestErrorMsg.illegalChars(name));
   }
 }
 
@@ -58,9 +60,10 @@ const SYMBOL_RANGE = '^[A-Z0-9-_.]{1,20}$';
 const SYMBOLS_RANGE = '^\\[("[A-Z0-9-_.]{1,20}"(,"[A-Z0-9-_.]{1,20}"){0,}){0,1}\\]$';
 const DIGITS = /^[0-9]{1,20}$/;
 
-const mandatory = (name: string) => new RestError(-1102, `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`);
-const empty = (name: string) => new RestError(-1105, `Parameter '${name}' was empty.`);
-const invalid = (name: string) => new RestError(-1130, `Data sent for parameter '${name}' is not valid.`);
+const mandatory = (name: string) => new RestError(RestErrorCode.MANDATORY_PARAM_EMPTY_OR_MALFORMED, RestErrorMsg.mandatory(name));
+const empty = (name: string) => new RestError(RestErrorCode.PARAM_EMPTY, RestErrorMsg.empty(name));
+const invalid = (name: string) => new RestError(RestErrorCode.INVALID_PARAMETER, RestErrorMsg.invalid(name));
+const illegal = (name: string, range: string) => new RestError(RestErrorCode.ILLEGAL_CHARS, RestErrorMsg.illegalCharsRange(name, range));
 
 /** A symbol's spelling (not whether it is listed: that is -1121, checked against the market). */
 export function symbolParam(q: Query, required: true): string;
@@ -72,7 +75,7 @@ export function symbolParam(q: Query, required: boolean): string | undefined {
     return undefined;
   }
   if (v === '') throw required ? mandatory('symbol') : empty('symbol');
-  if (!SYMBOL.test(v)) throw new RestError(-1100, `Illegal characters found in parameter 'symbol'; legal range is '${SYMBOL_RANGE}'.`);
+  if (!SYMBOL.test(v)) throw illegal('symbol', SYMBOL_RANGE);
   return v;
 }
 
@@ -85,16 +88,16 @@ export function symbolsParam(q: Query): string[] | undefined {
   try {
     parsed = JSON.parse(v);
   } catch {
-    throw new RestError(-1135, "JSON sent for parameter 'symbols' is not valid");
+    throw new RestError(RestErrorCode.INVALID_JSON, RestErrorMsg.invalidJson('symbols'));
   }
-  if (!Array.isArray(parsed)) throw new RestError(-1135, "JSON sent for parameter 'symbols' is not valid");
+  if (!Array.isArray(parsed)) throw new RestError(RestErrorCode.INVALID_JSON, RestErrorMsg.invalidJson('symbols'));
   if (parsed.length === 0) throw empty('symbols');
   const seen = new Set<string>();
   for (const s of parsed) {
     if (typeof s !== 'string' || !SYMBOL.test(s)) {
-      throw new RestError(-1100, `Illegal characters found in parameter 'symbols'; legal range is '${SYMBOLS_RANGE}'.`);
+      throw illegal('symbols', SYMBOLS_RANGE);
     }
-    if (seen.has(s)) throw new RestError(-1151, 'Symbol is present multiple times in the list.');
+    if (seen.has(s)) throw new RestError(RestErrorCode.DUPLICATE_SYMBOLS, RestErrorMsg.duplicateSymbols);
     seen.add(s);
   }
   return parsed as string[];
@@ -104,7 +107,7 @@ export function symbolsParam(q: Query): string[] | undefined {
 export function symbolSelection(q: Query): { readonly symbol?: string; readonly symbols?: string[] } {
   const symbol = symbolParam(q, false);
   const symbols = symbolsParam(q);
-  if (symbol !== undefined && symbols !== undefined) throw new RestError(-1128, 'Combination of optional parameters invalid.');
+  if (symbol !== undefined && symbols !== undefined) throw new RestError(RestErrorCode.OPTIONAL_PARAMS_BAD_COMBO, RestErrorMsg.badCombo);
   return symbol !== undefined ? { symbol } : symbols !== undefined ? { symbols } : {};
 }
 
@@ -113,7 +116,7 @@ export function integerParam(q: Query, name: string): number | undefined {
   const v = q.get(name);
   if (v === undefined) return undefined;
   if (v === '') throw empty(name);
-  if (!DIGITS.test(v)) throw new RestError(-1100, `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`);
+  if (!DIGITS.test(v)) throw illegal(name, '^[0-9]{1,20}$');
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw invalid(name);
   return n;
@@ -142,7 +145,7 @@ const INTERVAL_SET: ReadonlySet<string> = new Set(INTERVALS);
 export function intervalParam(q: Query): Interval {
   const v = q.get('interval');
   if (v === undefined || v === '') throw mandatory('interval');
-  if (!INTERVAL_SET.has(v)) throw new RestError(-1120, 'Invalid interval.');
+  if (!INTERVAL_SET.has(v)) throw new RestError(RestErrorCode.BAD_INTERVAL, RestErrorMsg.badInterval);
   return v as Interval;
 }
 
@@ -178,7 +181,7 @@ export function tickerTypeParam(q: Query): TickerType {
   const v = q.get('type');
   if (v === undefined) return 'FULL';
   if (v === '') throw empty('type');
-  if (v !== 'FULL' && v !== 'MINI') throw new RestError(-1139, 'Invalid ticker type.');
+  if (v !== 'FULL' && v !== 'MINI') throw new RestError(RestErrorCode.INVALID_TICKER_TYPE, RestErrorMsg.badTickerType);
   return v;
 }
 
@@ -199,7 +202,7 @@ export function windowSizeParam(q: Query): number {
   const unit = m && WINDOW_UNITS[m[2]!];
   const n = m ? Number(m[1]) : 0;
   if (!unit || n > unit[0]) {
-    throw new RestError(-1100, `Illegal characters found in parameter 'windowSize'; legal range is '${WINDOW_SIZE_RANGE}'.`);
+    throw illegal('windowSize', WINDOW_SIZE_RANGE);
   }
   return n * unit[1];
 }
@@ -225,13 +228,11 @@ export function endTimeParam(q: Query): number | undefined {
 }
 
 /**
- * The `X-MBX-TIME-UNIT` header: true for microseconds. Absent or MILLISECOND: milliseconds.
+ * The `X-MBX-TIME-UNIT` header: MICROSECOND is µs; absent or MILLISECOND, ms.
  * Case-insensitive, like Binance (`MICROSECOND` or `microsecond`).
  */
-export function timeUnitIsMicros(header: string): boolean {
-  if (header === '') return false;
-  const v = header.toUpperCase();
-  if (v === 'MICROSECOND') return true;
-  if (v === 'MILLISECOND') return false;
-  throw new RestError(-1100, "Illegal characters found in parameter 'X-MBX-TIME-UNIT'; legal range is 'MILLISECOND|MICROSECOND'.");
+export function timeUnitParam(header: string): TimeUnit {
+  const unit = parseTimeUnit(header);
+  if (unit === undefined) throw illegal('X-MBX-TIME-UNIT', 'MILLISECOND|MICROSECOND');
+  return unit;
 }

@@ -1,24 +1,27 @@
-// The REST market-data endpoints as data: path, weight, reply (wire.md §6). rest.ts serves them.
+// The REST market-data endpoints as data: path, weight, reply (docs/protocol.md#rest-endpoints). rest.ts serves them.
 // Pure: no Node or uWS imports, so each endpoint can be called on a fake market in a test.
 import type { MarketView } from '../market/types.ts';
+import type { RestPath } from './rest-catalog.ts';
 import {
   RestError, endTimeParam, integerParam, intervalParam, limitForWeight, limitParam, startTimeParam,
   symbolParam, symbolSelection, tickerTypeParam, timeZoneParam, windowSizeParam, type Query,
 } from './params.ts';
+import type { TimeUnit } from '../wire/encode.ts';
 import {
-  exchangeInfoSymbol, rateLimits, restAggTrade, restBookTicker, restKline, restRollingTicker, restRollingTickerMini,
-  restTicker24h, restTickerMini, restTrade, wireTime,
-} from './rest-payloads.ts';
+  createExchangeInfoEncoder, restAggTrade, restAvgPrice, restBookTicker, restDepth, restKline, restRollingTicker, restRollingTickerMini,
+  restServerTime, restTicker24h, restTickerMini, restTickerPrice, restTrade,
+} from '../wire/encode-rest.ts';
+import { RestErrorCode, RestErrorMsg } from '../wire/errors.ts';
 
 export interface Endpoint {
   /** Route path, e.g. `/api/v3/ticker/price`; also the `endpoint` label of the request counter. */
-  readonly path: string;
+  readonly path: RestPath;
   /** Weight of a request whose query could not be read. */
   readonly baseWeight: number;
   /** Weight of this request, read from its parameters before they are checked. Never throws. */
   weight(q: Query): number;
   /** The JSON reply, serialized once. Throws RestError for a bad parameter. */
-  reply(q: Query, micros: boolean): string;
+  reply(q: Query, unit: TimeUnit): string;
 }
 
 const fixed = (w: number) => () => w;
@@ -54,7 +57,7 @@ function countSymbols(q: Query): number | 'all' {
 
 export function createEndpoints(market: MarketView, opts: { readonly weightPerMinute: number }): readonly Endpoint[] {
   const known = (symbol: string): string => {
-    if (market.spec(symbol) === undefined) throw new RestError(-1121, 'Invalid symbol.');
+    if (market.spec(symbol) === undefined) throw new RestError(RestErrorCode.BAD_SYMBOL, RestErrorMsg.badSymbol);
     return symbol;
   };
   /** The symbols a request selects: one (`single`), a list, or every listed symbol. */
@@ -74,10 +77,7 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
     return JSON.stringify(single ? one(symbols[0]!) : symbols.map(one));
   };
 
-  // exchangeInfo changes only in serverTime: every symbol is serialized once, here.
-  const infoHead = `"rateLimits":${JSON.stringify(rateLimits(opts.weightPerMinute))},"exchangeFilters":[],"symbols":[`;
-  const infoBySymbol = new Map(market.specs.map((s) => [s.symbol, JSON.stringify(exchangeInfoSymbol(s))]));
-  const infoAll = [...infoBySymbol.values()].join(',');
+  const exchangeInfo = createExchangeInfoEncoder(market.specs, opts.weightPerMinute);
 
   return [
     { path: '/api/v3/ping', baseWeight: 1, weight: fixed(1), reply: () => '{}' },
@@ -85,17 +85,16 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
       path: '/api/v3/time',
       baseWeight: 1,
       weight: fixed(1),
-      reply: (_q, micros) => `{"serverTime":${wireTime(market.nowUs(), micros)}}`,
+      reply: (_q, unit) => restServerTime(market.nowUs(), unit),
     },
     {
       path: '/api/v3/exchangeInfo',
       baseWeight: 20,
       weight: fixed(20),
-      reply(q, micros) {
+      reply(q, unit) {
         const sel = symbolSelection(q);
         const list = sel.symbol !== undefined ? [sel.symbol] : sel.symbols;
-        const body = list === undefined ? infoAll : list.map((s) => infoBySymbol.get(known(s))!).join(',');
-        return `{"timezone":"UTC","serverTime":${wireTime(market.nowUs(), micros)},${infoHead}${body}]}`;
+        return exchangeInfo(market.nowUs(), unit, list?.map(known));
       },
     },
     {
@@ -105,18 +104,17 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
       reply(q) {
         const symbol = known(symbolParam(q, true));
         const limit = limitParam(q, 100, 5000);
-        const d = market.depth(symbol, limit);
-        return JSON.stringify({ lastUpdateId: d.lastUpdateId, bids: d.bids, asks: d.asks });
+        return restDepth(market.depth(symbol, limit));
       },
     },
     {
       path: '/api/v3/trades',
       baseWeight: 25,
       weight: fixed(25),
-      reply(q, micros) {
+      reply(q, unit) {
         const symbol = known(symbolParam(q, true));
         const limit = limitParam(q, 500, 1000);
-        return JSON.stringify(market.recentTrades(symbol, limit).map((t) => restTrade(t, micros)));
+        return JSON.stringify(market.recentTrades(symbol, limit).map((t) => restTrade(t, unit)));
       },
     },
     {
@@ -124,29 +122,29 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
       path: '/api/v3/historicalTrades',
       baseWeight: 25,
       weight: fixed(25),
-      reply(q, micros) {
+      reply(q, unit) {
         const symbol = known(symbolParam(q, true));
         const limit = limitParam(q, 500, 1000);
         const fromId = integerParam(q, 'fromId');
-        return JSON.stringify(market.tradesFrom(symbol, fromId, limit).map((t) => restTrade(t, micros)));
+        return JSON.stringify(market.tradesFrom(symbol, fromId, limit).map((t) => restTrade(t, unit)));
       },
     },
     {
       path: '/api/v3/aggTrades',
       baseWeight: 4,
       weight: fixed(4),
-      reply(q, micros) {
+      reply(q, unit) {
         const symbol = known(symbolParam(q, true));
         const fromId = integerParam(q, 'fromId');
         const startTimeUs = startTimeParam(q);
         const endTimeUs = endTimeParam(q);
         const limit = limitParam(q, 500, 1000);
         if (fromId !== undefined && (startTimeUs !== undefined || endTimeUs !== undefined)) {
-          throw new RestError(-1128, 'Combination of optional parameters invalid.');
+          throw new RestError(RestErrorCode.OPTIONAL_PARAMS_BAD_COMBO, RestErrorMsg.badCombo);
         }
         if (startTimeUs !== undefined && endTimeUs !== undefined && startTimeUs > endTimeUs) return '[]';
         const rows = market.aggTrades(symbol, { limit, fromId, startTimeUs, endTimeUs });
-        return JSON.stringify(rows.map((a) => restAggTrade(a, micros)));
+        return JSON.stringify(rows.map((a) => restAggTrade(a, unit)));
       },
     },
     klinesEndpoint('/api/v3/klines'),
@@ -155,25 +153,25 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
       path: '/api/v3/ticker/24hr',
       baseWeight: 2,
       weight: (q) => ticker24hWeight(countSymbols(q)),
-      reply(q, micros) {
+      reply(q, unit) {
         const type = tickerTypeParam(q);
-        return many(q, (s) => (type === 'FULL' ? restTicker24h : restTickerMini)(market.ticker24h(s), micros));
+        return many(q, (s) => (type === 'FULL' ? restTicker24h : restTickerMini)(market.ticker24h(s), unit));
       },
     },
     {
       path: '/api/v3/ticker',
       baseWeight: 4,
       weight: (q) => rollingTickerWeight(countSymbols(q)),
-      reply(q, micros) {
+      reply(q, unit) {
         const sel = symbolSelection(q);
         const minutes = windowSizeParam(q);
         const format = tickerTypeParam(q) === 'FULL' ? restRollingTicker : restRollingTickerMini;
         // Unlike ticker/24hr there is no "all symbols" form.
         if (sel.symbol === undefined && sel.symbols === undefined) {
-          throw new RestError(-1102, "Param 'symbol' or 'symbols' must be sent, but both were empty/null!");
+          throw new RestError(RestErrorCode.MANDATORY_PARAM_EMPTY_OR_MALFORMED, RestErrorMsg.symbolOrSymbols);
         }
         const symbols = (sel.symbols ?? [sel.symbol!]).map(known);
-        const rows = symbols.map((s) => format(market.rollingTicker(s, minutes), micros));
+        const rows = symbols.map((s) => format(market.rollingTicker(s, minutes), unit));
         return JSON.stringify(sel.symbol !== undefined ? rows[0] : rows);
       },
     },
@@ -186,7 +184,7 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
         if (q.size === 1) {
           const symbol = q.get('symbol');
           if (symbol !== undefined && market.spec(symbol) !== undefined) {
-            return `{"symbol":"${symbol}","price":"${lastPrice(symbol)}"}`;
+            return restTickerPrice(symbol, lastPrice(symbol));
           }
         }
         return many(q, (s) => ({ symbol: s, price: lastPrice(s) }));
@@ -202,19 +200,19 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
       path: '/api/v3/avgPrice',
       baseWeight: 2,
       weight: fixed(2),
-      reply(q, micros) {
+      reply(q, unit) {
         const a = market.avgPrice(known(symbolParam(q, true)));
-        return JSON.stringify({ mins: a.mins, price: a.price, closeTime: wireTime(a.closeTimeUs, micros) });
+        return restAvgPrice(a, unit);
       },
     },
   ];
 
-  function klinesEndpoint(path: string): Endpoint {
+  function klinesEndpoint(path: RestPath): Endpoint {
     return {
       path,
       baseWeight: 2,
       weight: fixed(2),
-      reply(q, micros) {
+      reply(q, unit) {
         const symbol = known(symbolParam(q, true));
         const interval = intervalParam(q);
         const startTimeUs = startTimeParam(q);
@@ -223,7 +221,7 @@ export function createEndpoints(market: MarketView, opts: { readonly weightPerMi
         const limit = limitParam(q, 500, 1000);
         if (startTimeUs !== undefined && endTimeUs !== undefined && startTimeUs > endTimeUs) return '[]';
         const rows = market.klines(symbol, interval, { limit, startTimeUs, endTimeUs, tzOffsetMin });
-        return JSON.stringify(rows.map((k) => restKline(k, micros)));
+        return JSON.stringify(rows.map((k) => restKline(k, unit)));
       },
     };
   }

@@ -5,7 +5,8 @@ import type { Config } from '../config.ts';
 import type { Clock } from '../market/clock.ts';
 import type { MarketView } from '../market/types.ts';
 import type { Counter, Metrics } from '../metrics.ts';
-import { RestError, parseQuery, timeUnitIsMicros, type Query } from './params.ts';
+import { encodeRestError, RestErrorCode, RestErrorMsg } from '../wire/errors.ts';
+import { RestError, parseQuery, timeUnitParam, type Query } from './params.ts';
 import { createEndpoints, type Endpoint } from './rest-endpoints.ts';
 import { createWeightLimiter } from './weights.ts';
 
@@ -21,10 +22,7 @@ export interface RestOptions {
 export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): void } {
   const { metrics } = opts;
   const limiter = createWeightLimiter({ limit: opts.rest.weightPerMinute, clock: opts.clock });
-  const tooMuch = JSON.stringify({
-    code: -1003,
-    msg: `Too much request weight used; current limit is ${limiter.limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
-  });
+  const tooMuch = encodeRestError(RestErrorCode.TOO_MANY_REQUESTS, RestErrorMsg.tooMuchWeight(limiter.limit));
   const rejected = new Map<number, Counter>();
   const rejectedCounter = (code: number): Counter => {
     let c = rejected.get(code);
@@ -72,20 +70,20 @@ export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): voi
           res.writeStatus('429 Too Many Requests').writeHeader('Retry-After', String(limiter.retryAfterSec()));
           status = '429';
           body = tooMuch;
-          rejectedCounter(-1003).inc();
+          rejectedCounter(RestErrorCode.TOO_MANY_REQUESTS).inc();
         } else {
           if (query instanceof RestError) throw query;
-          body = endpoint.reply(query, timeUnitIsMicros(timeUnit));
+          body = endpoint.reply(query, timeUnitParam(timeUnit));
         }
       } catch (err) {
         if (err instanceof RestError) {
           status = String(err.status);
-          body = JSON.stringify({ code: err.code, msg: err.message });
+          body = encodeRestError(err.code, err.message);
           rejectedCounter(err.code).inc();
           res.writeStatus(err.status === 400 ? '400 Bad Request' : status);
         } else {
           status = '500';
-          body = '{"code":-1000,"msg":"An unknown error occurred while processing the request."}';
+          body = encodeRestError(RestErrorCode.UNKNOWN, RestErrorMsg.unknown);
           logFailure(endpoint, rawQuery, err);
           res.writeStatus('500 Internal Server Error');
         }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Metrics } from '../metrics.ts';
+import { REST_ENDPOINT_DOCS } from './rest-catalog.ts';
 import { loadStaticFiles, staticKey, type StaticFile } from './static-files.ts';
 
 export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -157,20 +158,43 @@ function notFound(res: HttpResponse, url: string, head: boolean): void {
   finish(res, `Not found: ${shown}\n`, head);
 }
 
-const HELP = `<!doctype html>
+/** HTML-escape `text` and turn its `code` spans into <code> elements. */
+export function inlineHtml(text: string): string {
+  const escaped = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  return escaped.replace(/`([^`]*)`/g, '<code>$1</code>');
+}
+
+/** The page served at / while the dashboard is not built: how to build it, and what the server answers. */
+export function renderHelp(): string {
+  const rows = REST_ENDPOINT_DOCS.map(
+    (d) => `<tr><td><code>${inlineHtml(d.path)}</code></td><td>${inlineHtml(d.summary)}</td><td>${inlineHtml(d.params || '—')}</td><td>${inlineHtml(d.weight)}</td></tr>`,
+  ).join('\n');
+  return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tickwire</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:46rem;margin:3rem auto;padding:0 1rem}code{background:#eee;padding:0 .25em}</style>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:3rem auto;padding:0 1rem}code{background:#eee;padding:0 .25em}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}</style>
 </head><body>
 <h1>tickwire</h1>
 <p>The dashboard has not been built. Run <code>npm run build</code> (it writes <code>web/dist</code>), then reload this page.</p>
-<h2>Endpoints</h2>
+<p>The server speaks Binance Spot's public market-data protocol; <code>docs/protocol.md</code> in the repository describes all of it.</p>
+<h2>WebSocket streams</h2>
 <ul>
-<li>WebSocket streams: <code>/ws/&lt;stream&gt;</code>, <code>/stream?streams=&lt;s1&gt;/&lt;s2&gt;</code> (e.g. <code>/ws/solusdt@trade</code>)</li>
-<li>REST: <code>/api/v3/ping</code>, <code>/api/v3/time</code>, <code>/api/v3/exchangeInfo</code>, <code>/api/v3/depth</code>, <code>/api/v3/trades</code>, <code>/api/v3/aggTrades</code>, <code>/api/v3/klines</code>, <code>/api/v3/uiKlines</code>, <code>/api/v3/ticker/24hr</code>, <code>/api/v3/ticker/price</code>, <code>/api/v3/ticker/bookTicker</code>, <code>/api/v3/avgPrice</code></li>
-<li><code>/metrics</code> (Prometheus), <code>/healthz</code></li>
+<li><code>/ws/&lt;stream&gt;</code>, <code>/ws/&lt;s1&gt;/&lt;s2&gt;</code>, <code>/ws</code>: raw payloads (e.g. <code>/ws/solusdt@trade</code>)</li>
+<li><code>/stream?streams=&lt;s1&gt;/&lt;s2&gt;</code>, <code>/stream</code>: each payload wrapped as <code>{"stream":…,"data":…}</code></li>
+</ul>
+<h2>REST</h2>
+<table><thead><tr><th>path</th><th>answers</th><th>parameters (* required, default in brackets)</th><th>weight</th></tr></thead><tbody>
+${rows}
+</tbody></table>
+<h2>Operations</h2>
+<ul>
+<li><a href="/metrics"><code>/metrics</code></a>: Prometheus text</li>
+<li><a href="/healthz"><code>/healthz</code></a>: status, uptime, open connections, whether the dashboard is built</li>
 </ul>
 </body></html>
 `;
+}
+
+const HELP = renderHelp();
 
 function sendHelp(res: HttpResponse, head: boolean): void {
   res.writeHeader('Content-Type', 'text/html; charset=utf-8').writeHeader('Cache-Control', 'no-cache');

@@ -1,4 +1,4 @@
-// Request weight per IP per clock minute (Binance's REQUEST_WEIGHT limiter, wire.md §6).
+// Request weight per IP per clock minute (Binance's REQUEST_WEIGHT limiter, docs/protocol.md#request-weight-and-429).
 // No timer: the table is dropped whole when the minute turns, so an idle server holds nothing.
 import type { Clock } from '../market/clock.ts';
 

@@ -1,5 +1,5 @@
 // Klines built on demand from the 1 s / 1 m / 1 h bar series: any interval, any whole-minute offset,
-// the open kline included, with the REST time-window rules (wire.md §6).
+// the open kline included, with the REST time-window rules (docs/protocol.md#rest-endpoints).
 import type { Interval, Kline, TimeWindow } from './types.ts';
 import type { BarSeries } from './bars.ts';
 import type { SymbolModel } from './specs.ts';

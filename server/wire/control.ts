@@ -1,4 +1,4 @@
-// Live control messages (wire.md §4): request text → a checked request, or the wire's error.
+// Live control messages (docs/protocol.md): request text → a checked request, or the wire's error.
 // No Node or uWS imports. Limits that depend on a connection (stream count) are the gateway's.
 import type { WireId } from './payloads.ts';
 import { WsErrorCode, WsErrorMsg } from './errors.ts';

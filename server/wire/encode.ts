@@ -1,4 +1,5 @@
-// MarketEvent values → wire JSON text for the WebSocket streams (wire.md §3). Pure functions.
+// MarketEvent values → wire JSON text for the WebSocket streams (docs/protocol.md). Pure functions.
+// REST bodies are made in encode-rest.ts with the same wireTime.
 // No Node or uWS imports: the dashboard, the bench and the tests use the same encoders.
 //
 // Bodies are built by string concatenation, not JSON.stringify: every string that goes in is a
@@ -9,7 +10,16 @@ import type { AggTrade, BookTicker, DepthSnapshot, Kline, Level, RollingTicker, 
 /** `ms`: epoch milliseconds (the default); `us`: microseconds (`timeUnit=MICROSECOND`). */
 export type TimeUnit = 'ms' | 'us';
 
-/** A market time (µs) in the connection's unit. */
+/**
+ * The wire's spelling of a time unit (REST's X-MBX-TIME-UNIT header, a stream URL's `timeUnit=`):
+ * MICROSECOND or MILLISECOND in either case; empty is the default, ms. Undefined for anything else.
+ */
+export function parseTimeUnit(text: string): TimeUnit | undefined {
+  const v = text.toUpperCase();
+  return v === 'MICROSECOND' ? 'us' : v === 'MILLISECOND' || v === '' ? 'ms' : undefined;
+}
+
+/** A market time (µs) in the connection's (or request's) unit: the one place µs become wire time. */
 export function wireTime(us: number, unit: TimeUnit): number {
   return unit === 'us' ? us : Math.floor(us / 1000);
 }

@@ -1,6 +1,69 @@
-// WebSocket error replies (wire.md §4), close codes and upgrade refusals: one table, documented.
+// Every error the wire sends, side by side: REST error codes and messages, WebSocket error replies,
+// close codes and upgrade refusals (docs/protocol.md). Call sites use these names, never bare numbers.
 // No Node or uWS imports: clients (dashboard, bench, tests) read these codes from here.
 import type { WireId } from './payloads.ts';
+
+/**
+ * Codes of REST's `{"code":…,"msg":…}` bodies (also the body of a refused WebSocket upgrade), named
+ * as Binance names them (its spot API docs, errors.md, codes 10xx and 11xx). Only the codes this server sends.
+ */
+export const RestErrorCode = {
+  /** 500: the server failed unexpectedly; the failure is logged. */
+  UNKNOWN: -1000,
+  /** 503: the server is shutting down (refused upgrade). */
+  DISCONNECTED: -1001,
+  /** 429: over the request weight per minute, or too many connection attempts. */
+  TOO_MANY_REQUESTS: -1003,
+  /** A parameter outside its legal range of characters, a bad X-MBX-TIME-UNIT or timeUnit. */
+  ILLEGAL_CHARS: -1100,
+  /** A parameter sent twice. */
+  TOO_MANY_PARAMETERS: -1101,
+  /** A mandatory parameter missing or empty. */
+  MANDATORY_PARAM_EMPTY_OR_MALFORMED: -1102,
+  /** An optional parameter sent empty. */
+  PARAM_EMPTY: -1105,
+  BAD_INTERVAL: -1120,
+  /** A well-spelled symbol this market does not list. */
+  BAD_SYMBOL: -1121,
+  /** Parameters that may not go together (`symbol` and `symbols`, `fromId` and a time range). */
+  OPTIONAL_PARAMS_BAD_COMBO: -1128,
+  /** A value out of range (a limit, a time zone, an id beyond 2^53). */
+  INVALID_PARAMETER: -1130,
+  /** `symbols` that is not a JSON array. */
+  INVALID_JSON: -1135,
+  INVALID_TICKER_TYPE: -1139,
+  /** A symbol twice in `symbols`. */
+  DUPLICATE_SYMBOLS: -1151,
+} as const;
+export type RestErrorCode = (typeof RestErrorCode)[keyof typeof RestErrorCode];
+
+/** REST messages, worded as Binance words them. */
+export const RestErrorMsg = {
+  unknown: 'An unknown error occurred while processing the request.',
+  shuttingDown: 'Server is shutting down.',
+  tooMuchWeight: (limit: number) =>
+    `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
+  tooManyConnectionAttempts: 'Too many connection attempts; retry later.',
+  illegalChars: (name: string | undefined) => (name === undefined ? 'Illegal characters found in a parameter.' : `Illegal characters found in parameter '${name}'.`),
+  illegalCharsRange: (name: string, range: string) => `Illegal characters found in parameter '${name}'; legal range is '${range}'.`,
+  badTimeUnit: 'Invalid timeUnit; expected MILLISECOND or MICROSECOND.',
+  duplicateParam: 'Duplicate values for a parameter detected.',
+  mandatory: (name: string) => `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`,
+  symbolOrSymbols: "Param 'symbol' or 'symbols' must be sent, but both were empty/null!",
+  empty: (name: string) => `Parameter '${name}' was empty.`,
+  badInterval: 'Invalid interval.',
+  badSymbol: 'Invalid symbol.',
+  badCombo: 'Combination of optional parameters invalid.',
+  invalid: (name: string) => `Data sent for parameter '${name}' is not valid.`,
+  invalidJson: (name: string) => `JSON sent for parameter '${name}' is not valid`,
+  badTickerType: 'Invalid ticker type.',
+  duplicateSymbols: 'Symbol is present multiple times in the list.',
+} as const;
+
+/** The REST error body `{"code":…,"msg":"…"}`. */
+export function encodeRestError(code: RestErrorCode, msg: string): string {
+  return JSON.stringify({ code, msg });
+}
 
 /** Codes of `{"error":{"code":…,"msg":…},"id":…}` replies, as Binance sends them. */
 export const WsErrorCode = {
@@ -15,7 +78,7 @@ export const WsErrorCode = {
 } as const;
 export type WsErrorCode = (typeof WsErrorCode)[keyof typeof WsErrorCode];
 
-/** Messages, worded as Binance words them (errors.md, "WebSocket streams" section). */
+/** Messages, worded as Binance words them (Binance spot API docs, errors.md, "WebSocket streams" section). */
 export const WsErrorMsg = {
   unknownProperty: 'Unknown property',
   expectedBoolean: 'Invalid value type: expected Boolean',
@@ -87,15 +150,15 @@ export const CloseReason = {
 } as const;
 
 /**
- * HTTP answers to an upgrade the gateway refuses (the body is the REST error shape, wire.md §6).
+ * HTTP answers to an upgrade the gateway refuses (the body is the REST error shape).
  * An upgrade on a path that is not a stream path never reaches the gateway: the site answers 404.
  * One without a valid Sec-WebSocket-Key never reaches it either: uWS drops the connection.
  */
 export const UpgradeRefusal = {
   /** More than ws.connAttemptsPerIp attempts in ws.connAttemptWindowMs from one IP. */
-  tooManyAttempts: { status: '429 Too Many Requests', body: '{"code":-1003,"msg":"Too many connection attempts; retry later."}' },
+  tooManyAttempts: { status: '429 Too Many Requests', body: encodeRestError(RestErrorCode.TOO_MANY_REQUESTS, RestErrorMsg.tooManyConnectionAttempts) },
   /** `timeUnit` other than MILLISECOND/MICROSECOND (either case). */
-  badTimeUnit: { status: '400 Bad Request', body: '{"code":-1100,"msg":"Invalid timeUnit; expected MILLISECOND or MICROSECOND."}' },
+  badTimeUnit: { status: '400 Bad Request', body: encodeRestError(RestErrorCode.ILLEGAL_CHARS, RestErrorMsg.badTimeUnit) },
   /** The server is shutting down. */
-  shuttingDown: { status: '503 Service Unavailable', body: '{"code":-1001,"msg":"Server is shutting down."}' },
+  shuttingDown: { status: '503 Service Unavailable', body: encodeRestError(RestErrorCode.DISCONNECTED, RestErrorMsg.shuttingDown) },
 } as const;

@@ -1,4 +1,4 @@
-// JSON shapes of the Binance Spot public market-data wire (../shared/wire.md §3, §4, §6), as sent.
+// JSON shapes of the Binance Spot public market-data wire (docs/protocol.md), as sent.
 // Types only, no Node or uWS imports: the dashboard, the bench and the tests decode with these.
 // Times are epoch ms, or µs on a connection that asked for timeUnit=MICROSECOND.
 
@@ -75,7 +75,7 @@ export interface WireError {
   error: { code: number; msg: string }; id: WireId;
 }
 
-// ---- REST (§6) ----
+// ---- REST (docs/protocol.md#rest-endpoints) ----
 
 export interface RestError { code: number; msg: string }
 export interface RestTime { serverTime: number }

@@ -10,7 +10,7 @@ type Binance = InstanceType<typeof ccxt.pro.binance>;
 const NOWHERE = '127.0.0.1:9';
 
 /**
- * ccxt's binance, on tickwire: the wire.md §7 settings, plus every other Binance host it knows
+ * ccxt's binance, on tickwire: the settings of docs/protocol.md#pointing-binance-clients-at-tickwire, plus every other Binance host it knows
  * (sapi, fapi, dapi, ws-api, …) rewritten to a refused local port, so that a call this test did not
  * foresee fails here instead of reaching the internet.
  */

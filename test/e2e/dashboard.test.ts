@@ -1,5 +1,6 @@
 // The dashboard in a real browser against the real server: prices within 3 s, push ahead of
-// polling with nothing missed, a server restart survived without a gap in the tape.
+// polling with nothing missed, a server restart survived without a gap in the tape, and at phone
+// width the two sides' deciding figures kept in view side by side.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -78,7 +79,13 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     expect(pushUpdates).toBeGreaterThan(pollUpdates);
     expect(await figure(page, 'push-trades')).toBeGreaterThan(0);
     expect(await figure(page, 'push-missed')).toBe(0);
-    await expect(page.textContent('[data-testid="summary"]')).resolves.toMatch(/^Push: [\d,]+ trades/);
+    await expect(page.textContent('[data-testid="summary"]')).resolves.toMatch(/^Push: [\d,]+ trades.* trade messages vs trade requests only: push \d+ B, polling \d+ B/);
+    // Like for like: trade bytes are part of, and on the push side well below, all bytes in.
+    expect(await figure(page, 'push-trade-bytes')).toBeGreaterThan(0);
+    expect(await figure(page, 'push-trade-bytes')).toBeLessThan(await figure(page, 'push-bytes'));
+    expect(await figure(page, 'poll-trade-bytes')).toBeLessThan(await figure(page, 'poll-bytes'));
+    expect(await figure(page, 'push-updates')).toBeLessThan(await figure(page, 'push-requests'));
+    await expect(page.getAttribute('[data-testid="push-p99"]', 'aria-describedby')).resolves.toBeTruthy();
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-1280x800.png') });
   });
 
@@ -145,6 +152,27 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     expect(poll!.y).toBeGreaterThanOrEqual(push!.y + push!.height - 1);
     expect(push!.width).toBeLessThanOrEqual(390);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390.png'), fullPage: true });
+  });
+
+  it('keeps the deciding figures of both sides in view, side by side, while scrolling the stacked panels', async () => {
+    const viewport = { width: 390, height: 844 };
+    for (const target of ['panel-push', 'push-tape', 'poll-price', 'poll-tape']) {
+      await page.locator(`[data-testid="${target}"]`).scrollIntoViewIfNeeded();
+      await page.waitForTimeout(100);
+      const box = await page.locator('[data-testid="versus"]').boundingBox();
+      expect(box, `summary while ${target} is in view`).toBeTruthy();
+      expect(box!.y).toBeGreaterThanOrEqual(0);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(viewport.height);
+      expect(box!.height).toBeLessThan(viewport.height / 5);
+      for (const key of ['trades', 'missed', 'p50', 'perTrade']) {
+        const a = await page.locator(`[data-testid="versus-push-${key}"]`).boundingBox();
+        const b = await page.locator(`[data-testid="versus-poll-${key}"]`).boundingBox();
+        expect(Math.abs(a!.y - b!.y), `${key}: push and poll on one line`).toBeLessThan(2);
+        expect(b!.x).toBeGreaterThan(a!.x + a!.width - 1);
+      }
+    }
+    expect(await page.textContent('[data-testid="versus-push-trades"]')).toMatch(/^[\d,]+$/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390-scrolled.png') });
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-// Limits of wire.md §5 over real sockets: message rate, connection attempts per IP, frame size.
+// Limits of docs/protocol.md#limits-and-keep-alive over real sockets: message rate, connection attempts per IP, frame size.
 import { describe, expect, it } from 'vitest';
 import { CloseCode, CloseReason } from '../../server/wire/errors.ts';
 import { event } from '../wire/fixtures.ts';

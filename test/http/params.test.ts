@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   RestError, endTimeParam, limitParam, parseQuery, parseTimeZone, startTimeParam, symbolParam, symbolSelection,
-  symbolsParam, tickerTypeParam, timeUnitIsMicros, intervalParam, windowSizeParam,
+  symbolsParam, tickerTypeParam, timeUnitParam, intervalParam, windowSizeParam,
 } from '../../server/http/params.ts';
 import { INTERVALS } from '../../server/market/types.ts';
 
@@ -169,10 +169,10 @@ describe('time parameters', () => {
   });
 
   it('reads X-MBX-TIME-UNIT in either case and refuses other units', () => {
-    expect(timeUnitIsMicros('')).toBe(false);
-    expect(timeUnitIsMicros('MICROSECOND')).toBe(true);
-    expect(timeUnitIsMicros('microsecond')).toBe(true);
-    expect(timeUnitIsMicros('MILLISECOND')).toBe(false);
-    expect(codeOf(() => timeUnitIsMicros('NANOSECOND'))).toBe(-1100);
+    expect(timeUnitParam('')).toBe('ms');
+    expect(timeUnitParam('MICROSECOND')).toBe('us');
+    expect(timeUnitParam('microsecond')).toBe('us');
+    expect(timeUnitParam('MILLISECOND')).toBe('ms');
+    expect(codeOf(() => timeUnitParam('NANOSECOND'))).toBe(-1100);
   });
 });

@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { REST_ENDPOINT_DOCS } from '../../server/http/rest-catalog.ts';
+import { inlineHtml } from '../../server/http/site.ts';
 import { startHarness, type Harness } from './harness.ts';
 
 describe('/metrics and /healthz', () => {
@@ -151,15 +153,21 @@ describe('dashboard files', () => {
     expect((await h.get('/assets/app-00000002.js')).text).toBe('two');
   });
 
-  it('shows how to build the dashboard when there is none, and serves it once built', async () => {
+  it('escapes HTML in catalog text and turns backquoted spans into code elements', () => {
+    expect(inlineHtml('`a<b>` & "c"')).toBe('<code>a&lt;b&gt;</code> &amp; &quot;c&quot;');
+  });
+
+  it('shows how to build the dashboard and every REST endpoint of the catalog when there is none, and serves it once built', async () => {
     const later = join(root, 'later');
     h = await startHarness({ distDir: later });
     const help = await h.get('/');
     expect(help.status).toBe(200);
     expect(help.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(help.text).toContain('npm run build');
-    for (const endpoint of ['/api/v3/ticker/price', '/api/v3/klines', '/metrics', '/healthz', '/stream?streams=']) {
-      expect(help.text).toContain(endpoint.replace('?streams=', '?streams=&lt;'));
+    for (const endpoint of ['/metrics', '/healthz', '/stream?streams=&lt;', '/ws/&lt;stream&gt;']) expect(help.text).toContain(endpoint);
+    for (const d of REST_ENDPOINT_DOCS) {
+      expect(help.text, d.path).toContain(`<td><code>${d.path}</code></td><td>${inlineHtml(d.summary)}</td>`);
+      expect(help.text, d.path).toContain(inlineHtml(d.weight));
     }
     mkdirSync(later);
     writeFileSync(join(later, 'index.html'), '<title>built later</title>');

@@ -86,12 +86,15 @@ export function history(n: number, startMs = 1_700_000_000_000): AggRow[] {
   return rows;
 }
 
-/** A REST fake answering aggTrades from `rows` (wire.md §6 window rules), bookTicker and 24hr MINI. */
-export function fakeRest(rows: () => readonly AggRow[], opts: { delayMs?: number; timers?: Timers; fail?: () => boolean } = {}): Rest & { calls: string[] } {
+/**
+ * A REST fake answering aggTrades from `rows(symbol)` (the window rules of docs/protocol.md:
+ * fromId, else startTime, else the newest `limit`), bookTicker and 24hr MINI.
+ */
+export function fakeRest(rows: (symbol: string) => readonly AggRow[], opts: { delayMs?: number; timers?: Timers; fail?: () => boolean } = {}): Rest & { calls: string[] } {
   const calls: string[] = [];
   const answer = (path: string): unknown => {
     const u = new URL(path, 'http://x/');
-    const all = rows();
+    const all = rows(u.searchParams.get('symbol') ?? '');
     if (u.pathname === '/api/v3/aggTrades') {
       const limit = Number(u.searchParams.get('limit') ?? 500);
       const from = u.searchParams.get('fromId');

@@ -5,7 +5,7 @@ import { createPollFeed, restarted, tradesQuery, type PollMode } from '../../web
 import type { AggRow } from '../../web/src/state/trades.ts';
 import { fakeRest, history, manualFrames, manualTimers } from './fakes.ts';
 
-function setup(mode: PollMode, rows: () => readonly AggRow[], opts: { limit?: number; delayMs?: number } = {}) {
+function setup(mode: PollMode, rows: (symbol: string) => readonly AggRow[], opts: { limit?: number; delayMs?: number } = {}) {
   const timers = manualTimers();
   const frames = manualFrames(timers.now);
   const loop = createFrameLoop(frames.sched);
@@ -24,7 +24,7 @@ describe('poll feed', () => {
     expect(tradesQuery('SOLUSDT', 'latest', 41, false, 1000)).toBe('/api/v3/aggTrades?symbol=SOLUSDT&limit=1');
   });
 
-  it('in latest-price mode sees one trade a round and counts the ones in between as missed', async () => {
+  it('in latest-price mode sees one trade a round and counts the ones in between as missed, the first only as the position', async () => {
     const all = history(100);
     let now = 10;
     const { timers, frames, feed } = setup('latest', () => all.slice(0, now));
@@ -36,10 +36,11 @@ describe('poll feed', () => {
     }
     feed.stop();
     frames.tick();
-    const seen = [10, 25, 60, 61].map((a) => all[a - 1]!);
+    // Trade 10 was the newest when polling began: it places the feed, it was not seen happening.
+    const seen = [25, 60, 61].map((a) => all[a - 1]!);
     const covered = seen.reduce((s, r) => s + r.l - r.f + 1, 0);
     expect(feed.panel.trades.value).toBe(covered);
-    expect(feed.panel.missed.value).toBe(all[60]!.l - all[9]!.f + 1 - covered);
+    expect(feed.panel.missed.value).toBe(all[60]!.l - all[9]!.l - covered);
     expect(feed.panel.price.value).toBe(all[60]!.p);
     expect(feed.panel.bid.value).toBe('99.00000000');
     expect(feed.panel.changePct.value).toBeCloseTo(2, 10);
@@ -63,7 +64,7 @@ describe('poll feed', () => {
       '/api/v3/aggTrades?symbol=SOLUSDT&fromId=81&limit=50',
     ]);
     expect(feed.panel.missed.value).toBe(0);
-    expect(feed.panel.trades.value).toBe(all[119]!.l - all[4]!.f + 1);
+    expect(feed.panel.trades.value).toBe(all[119]!.l - all[4]!.l);
   });
 
   it('in every-trade mode jumps to the newest page after a full one and counts the jump as missed', async () => {
@@ -80,6 +81,54 @@ describe('poll feed', () => {
     frames.tick();
     expect(feed.panel.price.value).toBe(all[299]!.p);
     expect(feed.panel.missed.value).toBe(all[250]!.f - all[54]!.l - 1);
+  });
+
+  it('after a symbol switch in every-trade mode counts only trades made after it, not the one that placed it', async () => {
+    // BTC's newest trade at the switch is a burst of 6 trades from 3 s before; the next ones
+    // follow the switch. Counting the burst gave polling more trades than push and a p99 of 3 s.
+    const { timers, frames, feed } = setup('every', (symbol) => (symbol === 'BTCUSDT' ? btc : sol));
+    const t0 = timers.now();
+    const sol = history(30, t0 - 1000);
+    const burst: AggRow = { a: 500, p: '95000.00', q: '0.1', f: 9000, l: 9005, T: t0 + 1500, m: false };
+    let btc: AggRow[] = [burst];
+    feed.start();
+    await timers.advance(2500);
+    frames.tick();
+    const switchAt = t0 + 4500;
+    await timers.advance(switchAt - timers.now());
+    feed.setSymbol('BTCUSDT');
+    await timers.advance(600); // the next round finds the burst
+    frames.tick();
+    expect(feed.panel.price.value).toBe('95000.00');
+    const after = (a: number, n: number): AggRow => ({ a, p: '95001.00', q: '0.1', f: 9006 + (a - 501) * n, l: 9006 + (a - 501) * n + n - 1, T: timers.now() - 5, m: true });
+    for (const a of [501, 502, 503]) {
+      btc = [...btc, after(a, 2)];
+      await timers.advance(1000);
+      frames.tick();
+    }
+    expect(feed.panel.trades.value).toBe(6); // three rows of two trades, all after the switch
+    expect(feed.panel.missed.value).toBe(0);
+    expect(feed.panel.latency.p99.value).toBeLessThan(2000); // an interval and a frame, not the burst's 3 s
+    feed.stop();
+  });
+
+  it('drops a round for the old symbol that lands after the switch', async () => {
+    const sol = history(40);
+    const btc = history(5, 1_800_000_000_000).map((r) => ({ ...r, p: '95000.00' }));
+    const { timers, frames, feed, rest } = setup('every', (symbol) => (symbol === 'BTCUSDT' ? btc : sol), { delayMs: 300 });
+    feed.start();
+    await timers.advance(1100); // round 2 (fromId) is in flight for SOLUSDT
+    expect(rest.calls.filter((c) => c.includes('symbol=SOLUSDT&fromId='))).toHaveLength(1);
+    feed.setSymbol('BTCUSDT');
+    await timers.advance(300); // it lands now
+    frames.tick();
+    expect(feed.panel.tape.value).toEqual([]);
+    expect(feed.panel.trades.value).toBe(0);
+    await timers.advance(1500);
+    frames.tick();
+    expect(feed.panel.price.value).toBe('95000.00');
+    expect(feed.panel.tape.value.every((e) => 'divider' in e || e.p === '95000.00')).toBe(true);
+    feed.stop();
   });
 
   it('tells a restarted server from a continuing one by the trade behind the last id', () => {
@@ -129,6 +178,27 @@ describe('poll feed', () => {
     // 3 rounds of 2 requests, and the 24 h change once (it is polled at most every 5 s).
     expect(rest.calls).toHaveLength(7);
     expect(feed.panel.bytes.value).toBeGreaterThan(0);
+  });
+
+  it('counts as trade updates only rounds that brought new trades, and as trade bytes only aggTrades responses', async () => {
+    const all = history(20);
+    let now = 5;
+    const { timers, frames, feed, rest } = setup('every', () => all.slice(0, now));
+    feed.start();
+    await timers.advance(10); // finds the position: not an update
+    now = 8;
+    await timers.advance(1000); // 6..8: an update
+    await timers.advance(1000); // nothing new
+    now = 9;
+    await timers.advance(1000); // 9: an update
+    feed.stop();
+    frames.tick();
+    expect(feed.panel.updates.value).toBe(2);
+    expect(feed.panel.requests.value).toBe(rest.calls.length);
+    // The fake reports each response's JSON length: sum the aggTrades ones.
+    const aggBytes = [[all[4]!], all.slice(5, 8), [], [all[8]!]].reduce((n, rows) => n + JSON.stringify(rows.map((r) => ({ ...r, M: true }))).length, 0);
+    expect(feed.panel.tradeBytes.value).toBe(aggBytes);
+    expect(feed.panel.bytes.value).toBeGreaterThan(aggBytes);
   });
 
   it('does not count a pause as missed trades', async () => {

@@ -10,7 +10,7 @@ const settle = async () => {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 };
 
-function setup(rows: () => readonly AggRow[], opts: { pageLimit?: number } = {}) {
+function setup(rows: (symbol: string) => readonly AggRow[], opts: { pageLimit?: number } = {}) {
   const timers = manualTimers();
   const frames = manualFrames(timers.now);
   const loop = createFrameLoop(frames.sched);
@@ -131,5 +131,34 @@ describe('push feed', () => {
     expect(feed.panel.changePct.value).toBe(-1.25);
     expect(feed.book.value.bids).toHaveLength(10);
     expect(feed.panel.bytes.value).toBe(30);
+  });
+
+  it('counts trade updates and trade bytes from aggTrade messages only, messages and bytes from all', () => {
+    const all = history(4);
+    const { frames, feed, send } = setup(() => all);
+    for (const r of all) send(r);
+    const tradeBytes = all.reduce((n, r) => n + JSON.stringify({ stream: 'solusdt@aggTrade', data: { e: 'aggTrade', E: r.T + 1, s: 'SOLUSDT', ...r, M: true } }).length + 2, 0);
+    feed.handle('solusdt@bookTicker', { u: 1, s: 'SOLUSDT', b: '99.5', B: '1', a: '99.6', A: '2' }, 100);
+    feed.handle('solusdt@ticker', { e: '24hrTicker', P: '-1.25' }, 400);
+    feed.handle('solusdt@kline_1s', { e: 'kline', k: { x: false, n: 3 } }, 300);
+    frames.tick();
+    expect(feed.panel.updates.value).toBe(4);
+    expect(feed.panel.requests.value).toBe(7);
+    expect(feed.panel.tradeBytes.value).toBe(tradeBytes);
+    expect(feed.panel.bytes.value).toBe(tradeBytes + 800);
+  });
+
+  it('counts backfill responses as trade bytes', async () => {
+    const all = history(30);
+    const { frames, feed, send, rest } = setup(() => all.slice(0, 20));
+    for (const r of all.slice(0, 10)) send(r);
+    frames.tick();
+    const live = feed.panel.tradeBytes.value;
+    feed.onSubscribed({ reconnect: true });
+    await settle();
+    frames.tick();
+    expect(rest.calls.length).toBeGreaterThan(0);
+    expect(feed.panel.tradeBytes.value).toBeGreaterThan(live);
+    expect(feed.panel.tradeBytes.value).toBe(feed.panel.bytes.value);
   });
 });

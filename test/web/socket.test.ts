@@ -131,7 +131,7 @@ describe('the page socket', () => {
     expect(socket.status.value.kind).toBe('offline');
   });
 
-  it('swaps streams on a live connection with UNSUBSCRIBE then SUBSCRIBE, paced', async () => {
+  it('swaps streams on a live connection with SUBSCRIBE then UNSUBSCRIBE, paced', async () => {
     const gw = await fakeGateway();
     opened.push(gw);
     const { socket } = open(gw.url);
@@ -142,8 +142,8 @@ describe('the page socket', () => {
     await until(() => gw.requests.length === 3);
     expect(gw.requests.map((r) => [r.msg.method, r.msg.params])).toEqual([
       ['SUBSCRIBE', ['solusdt@aggTrade']],
-      ['UNSUBSCRIBE', ['solusdt@aggTrade']],
       ['SUBSCRIBE', ['btcusdt@aggTrade']],
+      ['UNSUBSCRIBE', ['solusdt@aggTrade']],
     ]);
   });
 

@@ -1,24 +1,48 @@
 import { describe, expect, it } from 'vitest';
 import { decimalsOf, formatBytes, formatPct, formatPrice } from '../../web/src/state/format.ts';
 import { chartScale } from '../../web/src/state/dashboard.ts';
-import { ratio, summarize } from '../../web/src/state/summary.ts';
+import { ratio, summarize, versus } from '../../web/src/state/summary.ts';
 
 describe('summary strip', () => {
-  it('says the comparison in one line from the live figures, bytes compared per trade seen', () => {
+  it('compares bytes like for like: per trade seen, trade messages against trade requests only', () => {
     const text = summarize({
-      push: { trades: 1204, p50: 3, bytes: 120_400 },
-      poll: { intervalMs: 1000, mode: 'latest', trades: 97, missed: 1107, p50: 480, bytes: 60_140 },
+      // push: 1.2 MB in all, of which 120,400 B were aggTrade messages: 100 B per trade
+      push: { trades: 1204, missed: 0, p50: 3, p99: 9, bytes: 1_200_000, tradeBytes: 120_400 },
+      // poll: 60,140 B in all, of which 60,140 − 20,000 were aggTrades responses: 413 B per trade
+      poll: { intervalMs: 1000, mode: 'latest', trades: 97, missed: 1107, p50: 480, p99: 990, bytes: 60_140, tradeBytes: 40_140 },
     });
-    // push 100 B per trade, poll 620 B per trade
-    expect(text).toBe('Push: 1,204 trades, p50 3.0 ms. Polling (latest price) every 1 s: saw 97 of them (1,107 missed), p50 480 ms old, 6.2× the bytes per trade seen.');
+    expect(text).toBe(
+      'Push: 1,204 trades, p50 3.0 ms. Polling (latest price) every 1 s: saw 97 of them (1,107 missed), p50 480 ms old. ' +
+        'Bytes per trade seen, trade messages vs trade requests only: push 100 B, polling 414 B (4.1×). ' +
+        'All bytes in: push 1.14 MB (trades, top of book, 24 h ticker, 1 s klines, 10-level book), polling 58.7 KB (trades, top of book, 24 h change).',
+    );
+    // Dividing the totals instead would have said polling costs about half of push per trade.
+    expect(ratio(60_140 / 97, 1_200_000 / 1204)).toBe('0.6×');
   });
 
   it('shows dashes before there is anything to compare', () => {
-    const text = summarize({
-      push: { trades: 0, p50: null, bytes: 0 },
-      poll: { intervalMs: 250, mode: 'every', trades: 0, missed: 0, p50: null, bytes: 0 },
+    const zero = { trades: 0, missed: 0, p50: null, p99: null, bytes: 0, tradeBytes: 0 };
+    const text = summarize({ push: zero, poll: { ...zero, intervalMs: 250, mode: 'every' } });
+    expect(text).toBe(
+      'Push: 0 trades, p50 —. Polling (every trade) every 250 ms: saw 0 of them (0 missed), p50 — old. ' +
+        'Bytes per trade seen, trade messages vs trade requests only: push —, polling — (—). ' +
+        'All bytes in: push 0 B (trades, top of book, 24 h ticker, 1 s klines, 10-level book), polling 0 B (trades, top of book, 24 h change).',
+    );
+  });
+
+  it('lays the deciding figures out side by side, each with what it means', () => {
+    const rows = versus({
+      push: { trades: 50, missed: 0, p50: 2.5, p99: 12, bytes: 99_999, tradeBytes: 5000 },
+      poll: { intervalMs: 1000, mode: 'every', trades: 48, missed: 2, p50: 510, p99: 1010, bytes: 30_000, tradeBytes: 24_000 },
     });
-    expect(text).toBe('Push: 0 trades, p50 —. Polling (every trade) every 250 ms: saw 0 of them (0 missed), p50 — old, — the bytes per trade seen.');
+    expect(rows.map((r) => [r.label, r.push, r.poll])).toEqual([
+      ['trades seen', '50', '48'],
+      ['missed', '0', '2'],
+      ['latency p50', '2.5 ms', '510 ms'],
+      ['latency p99', '12 ms', '1010 ms'],
+      ['bytes / trade', '100 B', '500 B'],
+    ]);
+    for (const r of rows) expect(r.tip.length).toBeGreaterThan(20);
   });
 
   it('keeps two digits for small ratios and none for large ones', () => {

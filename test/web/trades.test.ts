@@ -17,6 +17,15 @@ describe('trade sequence', () => {
     expect(seq.missed).toBe(0);
   });
 
+  it('takes a placing row as the position without counting it, and refuses one it has passed', () => {
+    const seq = createTradeSequence();
+    expect(seq.place({ a: 50, f: 500, l: 505 })).toBe(true);
+    expect(seq.trades).toBe(0);
+    expect(seq.accept({ a: 51, f: 506, l: 507 })).toEqual({ kind: 'new', trades: 2, missed: 0 });
+    expect(seq.place({ a: 51, f: 506, l: 507 })).toBe(false);
+    expect(seq.lastAggId).toBe(51);
+  });
+
   it('counts a jump in trade ids as missed trades', () => {
     const seq = createTradeSequence();
     seq.accept({ a: 1, f: 10, l: 10 });

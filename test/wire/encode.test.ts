@@ -18,7 +18,7 @@ describe('wireTime', () => {
 });
 
 describe('encoders', () => {
-  it('encode a trade with every field and type of wire.md §3', () => {
+  it('encode a trade with every field and type the trade stream documents', () => {
     const t = trade(12345);
     const body = JSON.parse(encodeTrade(t, T0_US, 'ms')) as WireTrade;
     expect(body).toEqual({ e: 'trade', E: ms(T0_US), s: t.symbol, t: t.id, p: t.price, q: t.qty, T: ms(t.timeUs), m: t.buyerMaker, M: true });

@@ -1,7 +1,11 @@
-// Stream-name parser: a table of names, valid and not, and the canonical key each reduces to.
+// Stream names: a table of names, valid and not, the canonical key each reduces to, and the
+// builders and the parser agreeing on every stream there is.
 import { describe, expect, it } from 'vitest';
 import { INTERVALS } from '../../server/market/types.ts';
-import { parseStream, TZ_DISTINCT_INTERVALS } from '../../server/wire/streams.ts';
+import {
+  DEPTH_LEVELS, DEPTH_SPEEDS, parseStream, ROLLING_WINDOWS, STREAM_KINDS, streamKey, streamName, streamTargets, TZ_DISTINCT_INTERVALS,
+  type StreamSpec,
+} from '../../server/wire/streams.ts';
 import { SYMBOL_SET } from './fixtures.ts';
 
 const valid: [name: string, key: string, kind: string][] = [
@@ -79,3 +83,68 @@ describe('parseStream', () => {
     expect([...TZ_DISTINCT_INTERVALS].sort()).toEqual(['12h', '1M', '1d', '1w', '3d', '6h'].sort());
   });
 });
+
+describe('streamName', () => {
+  it('builds the names a Binance client sends', () => {
+    expect(streamName.trade('SOLUSDT')).toBe('solusdt@trade');
+    expect(streamName.aggTrade('BTCUSDT')).toBe('btcusdt@aggTrade');
+    expect(streamName.rollingTicker('SOLUSDT', '4h')).toBe('solusdt@ticker_4h');
+    expect(streamName.kline('SOLUSDT', '1M')).toBe('solusdt@kline_1M');
+    expect(streamName.kline('SOLUSDT', '1d', 480)).toBe('solusdt@kline_1d@+08:00');
+    expect(streamName.partialDepth('SOLUSDT', 10, 100)).toBe('solusdt@depth10@100ms');
+    expect(streamName.partialDepth('SOLUSDT', 5)).toBe('solusdt@depth5@1000ms');
+    expect(streamName.diffDepth('ETHUSDT')).toBe('ethusdt@depth@1000ms');
+    expect(streamName.allMiniTickers()).toBe('!miniTicker@arr');
+    expect(streamName.allTickers()).toBe('!ticker@arr');
+  });
+
+  it('builds names the parser reads back as the spec they were built from, for every stream by hand', () => {
+    const expected: [name: string, spec: StreamSpec][] = [];
+    const s = 'BNBUSDT';
+    for (const kind of ['trade', 'aggTrade', 'bookTicker', 'miniTicker', 'ticker', 'avgPrice'] as const) {
+      const name = streamName[kind](s);
+      expected.push([name, { kind, key: name, symbol: s }]);
+    }
+    for (const window of ROLLING_WINDOWS) {
+      const name = streamName.rollingTicker(s, window);
+      expected.push([name, { kind: 'rollingTicker', key: name, symbol: s, window }]);
+    }
+    for (const interval of INTERVALS) {
+      for (const tzOffsetMin of [0, 480] as const) {
+        const name = streamName.kline(s, interval, tzOffsetMin);
+        expected.push([name, { kind: 'kline', key: name, symbol: s, interval, tzOffsetMin }]);
+      }
+    }
+    for (const speed of DEPTH_SPEEDS) {
+      for (const levels of DEPTH_LEVELS) {
+        const name = streamName.partialDepth(s, levels, speed);
+        expected.push([name, { kind: 'partialDepth', key: name, symbol: s, levels, speed }]);
+      }
+      const name = streamName.diffDepth(s, speed);
+      expected.push([name, { kind: 'diffDepth', key: name, symbol: s, speed }]);
+    }
+    expected.push([streamName.allMiniTickers(), { kind: 'allMiniTickers', key: '!miniTicker@arr' }]);
+    expected.push([streamName.allTickers(), { kind: 'allTickers', key: '!ticker@arr' }]);
+
+    for (const [name, spec] of expected) expect(parseStream(name, SYMBOL_SET)).toEqual(spec);
+    expect(new Set(expected.map(([name]) => name)).size).toBe(expected.length);
+    expect(new Set(expected.map(([, spec]) => spec.kind))).toEqual(new Set(STREAM_KINDS));
+    // Six plain kinds, three windows, 16 intervals × 2 offsets, 3 levels × 2 speeds, 2 speeds, 2 arrays.
+    expect(expected).toHaveLength(6 + 3 + 32 + 6 + 2 + 2);
+  });
+
+  it('round-trips every stream of every symbol: built, parsed back, equal, and each name distinct', () => {
+    for (const symbol of SYMBOL_SET) {
+      const targets = streamTargets(symbol);
+      const names = targets.map(streamKey);
+      expect(new Set(names).size).toBe(names.length);
+      targets.forEach((target, i) => expect(parseStream(names[i]!, SYMBOL_SET)).toEqual({ ...target, key: names[i] }));
+      // Uppercase symbols in a name reduce to the same spec.
+      for (const name of names.filter((n) => !n.startsWith('!'))) {
+        const upper = symbol + name.slice(symbol.length);
+        expect(parseStream(upper, SYMBOL_SET)).toEqual(parseStream(name, SYMBOL_SET));
+      }
+    }
+  });
+});
+

@@ -9,6 +9,7 @@ import { Header } from './components/header.tsx';
 import { Panel } from './components/panel.tsx';
 import { OrderBook } from './components/order-book.tsx';
 import { Strip } from './components/strip.tsx';
+import { Versus } from './components/versus.tsx';
 
 /** Same origin in production; the Vite dev server proxies /stream to the feed server. */
 function streamUrl(): string {
@@ -36,10 +37,13 @@ export function App() {
       : `every trade: aggTrades?fromId=<last+1>&limit=1000 + ticker/bookTicker, every ${formatInterval(d.intervalMs.value)}`,
   );
 
+  const pollShort = useComputed(() => `Polled, ${formatInterval(d.intervalMs.value)}`);
+
   return (
     <div class="page">
       <Header d={d} status={socket.status} />
       <Strip text={d.summary} error={d.error} socketError={socket.lastError} />
+      <Versus rows={d.versus} pollTitle={pollShort} />
       <main class="panels">
         <Panel
           side="push"
@@ -48,8 +52,7 @@ export function App() {
           model={d.push.panel}
           info={d.info}
           scale={d.scale}
-          countLabel="messages"
-          extra={[{ key: 'rest', label: 'backfill requests', value: d.push.restRequests }]}
+          extra={[{ key: 'rest', label: 'backfill requests', tip: 'REST aggTrades requests made to fill the gap after a reconnect', value: d.push.restRequests }]}
         >
           <OrderBook book={d.push.book} info={d.info} />
         </Panel>
@@ -60,7 +63,6 @@ export function App() {
           model={d.poll.panel}
           info={d.info}
           scale={d.scale}
-          countLabel="requests"
         />
       </main>
     </div>

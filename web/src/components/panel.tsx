@@ -13,14 +13,12 @@ export interface PanelProps {
   model: PanelModel;
   info: ReadonlySignal<SymbolInfo>;
   scale: ReadonlySignal<ChartScale | null>;
-  /** What `model.requests` counts here. */
-  countLabel: string;
-  /** Figures only this side has. */
-  extra?: readonly { key: string; label: string; value: ReadonlySignal<number> }[];
+  /** Figures only this side has, each with its hover explanation. */
+  extra?: readonly { key: string; label: string; tip: string; value: ReadonlySignal<number> }[];
   children?: ComponentChildren;
 }
 
-export function Panel({ side, title, subtitle, model, info, scale, countLabel, extra = [], children }: PanelProps) {
+export function Panel({ side, title, subtitle, model, info, scale, extra = [], children }: PanelProps) {
   const dec = useComputed(() => info.value.priceDecimals);
   const price = useComputed(() => formatPrice(model.price.value, dec.value));
   const arrow = useComputed(() => (model.direction.value === 'up' ? '▲' : model.direction.value === 'down' ? '▼' : '•'));
@@ -61,7 +59,7 @@ export function Panel({ side, title, subtitle, model, info, scale, countLabel, e
         </dl>
       </div>
       <Chart series={model.series} scale={scale} color={side === 'push' ? '#4cc2ff' : '#f5b94a'} decimals={dec} />
-      <Figures side={side} model={model} countLabel={countLabel} extra={extra} />
+      <Figures side={side} model={model} extra={extra} />
       <div class="lower">
         <Tape side={side} tape={model.tape} dec={dec} />
         {children}
@@ -70,65 +68,78 @@ export function Panel({ side, title, subtitle, model, info, scale, countLabel, e
   );
 }
 
-function Figures({ side, model, countLabel, extra }: { side: string; model: PanelModel; countLabel: string; extra: PanelProps['extra'] & {} }) {
-  const f = {
+/** What each tile says and what its hover title explains; push and poll differ in what they count. */
+export const FIGURE_TEXT: Record<'push' | 'poll', Record<FigureKey, { label: string; tip: string }>> = {
+  push: {
+    updates: { label: 'trade updates', tip: 'aggTrade messages received; each carries one aggregate trade' },
+    trades: { label: 'trades', tip: 'Trades (trade ids) covered by the aggregate trades shown since the symbol or settings last changed' },
+    missed: { label: 'missed', tip: 'Trade ids skipped between the trades shown: trades this side never saw. A pause or a server restart starts a new sequence, not a miss' },
+    p50: { label: 'latency p50', tip: 'Median time from the trade event on the server (E) to the frame that shows it, on the server clock; newest 2,048 trades' },
+    p99: { label: 'latency p99', tip: '99th percentile of the time from the trade event on the server (E) to the frame that shows it; newest 2,048 trades' },
+    requests: { label: 'messages', tip: 'Every WebSocket message received: trades, top of book, 24 h ticker, 1 s klines and the 10-level book' },
+    tradeBytes: { label: 'trade bytes', tip: 'Bytes of aggTrade messages (payload + frame header) and backfill responses: compare with the polled side’s trade bytes' },
+    bytes: { label: 'bytes in (all)', tip: 'Every byte received: all five streams plus backfill responses (the one-off 101 upgrade is not counted)' },
+  },
+  poll: {
+    updates: { label: 'trade updates', tip: 'Poll rounds that brought at least one new trade (the first round after a change only finds the position)' },
+    trades: { label: 'trades', tip: 'Trades (trade ids) covered by the aggregate trades shown since the symbol or settings last changed; the newest trade when polling began is shown, not counted' },
+    missed: { label: 'missed', tip: 'Trade ids skipped between the trades shown: trades that happened between polls and were never fetched' },
+    p50: { label: 'latency p50', tip: 'Median time from the trade on the server (T) to the frame that shows it, on the server clock; newest 2,048 trades' },
+    p99: { label: 'latency p99', tip: '99th percentile of the time from the trade on the server (T) to the frame that shows it; newest 2,048 trades' },
+    requests: { label: 'requests', tip: 'HTTP requests made: aggTrades and ticker/bookTicker every round, ticker/24hr at most every 5 s' },
+    tradeBytes: { label: 'trade bytes', tip: 'Bytes of aggTrades responses (headers + body): compare with the pushed side’s trade bytes' },
+    bytes: { label: 'bytes in (all)', tip: 'Every response received (headers + body): trades, top of book and the 24 h change' },
+  },
+};
+
+type FigureKey = 'updates' | 'trades' | 'missed' | 'p50' | 'p99' | 'requests' | 'tradeBytes' | 'bytes';
+
+function Figures({ side, model, extra }: { side: 'push' | 'poll'; model: PanelModel; extra: PanelProps['extra'] & {} }) {
+  const f: Record<FigureKey, ReadonlySignal<string>> = {
     updates: useComputed(() => formatInt(model.updates.value)),
     trades: useComputed(() => formatInt(model.trades.value)),
     missed: useComputed(() => formatInt(model.missed.value)),
     p50: useComputed(() => formatMs(model.latency.p50.value)),
     p99: useComputed(() => formatMs(model.latency.p99.value)),
     requests: useComputed(() => formatInt(model.requests.value)),
+    tradeBytes: useComputed(() => formatBytes(model.tradeBytes.value)),
     bytes: useComputed(() => formatBytes(model.bytes.value)),
   };
   const missedClass = useComputed(() => `num ${model.missed.value > 0 ? 'down' : ''}`);
-  const cell = (key: string, label: string, value: ReadonlySignal<string>, cls: string | ReadonlySignal<string> = 'num') => (
-    <div>
-      <dt>{label}</dt>
-      <dd class={cls} data-testid={`${side}-${key}`} data-value={raw(model, key)}>
-        {value}
-      </dd>
-    </div>
-  );
+  const text = FIGURE_TEXT[side];
+  const tile = (key: string, label: string, tip: string, value: ReadonlySignal<string | number>, rawValue: ReadonlySignal<number | null> | undefined, cls: string | ReadonlySignal<string> = 'num') => {
+    const id = `${side}-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`; // push-trade-bytes
+    return (
+      <div key={key} title={tip}>
+        <dt>{label}</dt>
+        <dd class={cls} data-testid={id} data-value={rawValue} aria-describedby={`${id}-tip`}>
+          {value}
+        </dd>
+        <span id={`${id}-tip`} hidden>
+          {tip}
+        </span>
+      </div>
+    );
+  };
+  const keys: FigureKey[] = ['updates', 'trades', 'missed', 'p50', 'p99', 'requests', 'tradeBytes', 'bytes'];
   return (
     <dl class="figures">
-      {cell('updates', 'updates', f.updates)}
-      {cell('trades', 'trades', f.trades)}
-      {cell('missed', 'missed', f.missed, missedClass)}
-      {cell('p50', 'latency p50', f.p50)}
-      {cell('p99', 'latency p99', f.p99)}
-      {cell('requests', countLabel, f.requests)}
-      {cell('bytes', 'bytes in', f.bytes)}
-      {extra.map((x) => (
-        <div key={x.key}>
-          <dt>{x.label}</dt>
-          <dd class="num" data-testid={`${side}-${x.key}`} data-value={x.value}>
-            {x.value}
-          </dd>
-        </div>
-      ))}
+      {keys.map((k) => tile(k, text[k].label, text[k].tip, f[k], raw(model, k), k === 'missed' ? missedClass : 'num'))}
+      {extra.map((x) => tile(x.key, x.label, x.tip, x.value, x.value))}
     </dl>
   );
 }
 
 /** The unformatted figure, as a signal bound to an attribute, for tests and scrapers. */
-function raw(model: PanelModel, key: string): ReadonlySignal<number | null> | undefined {
+function raw(model: PanelModel, key: FigureKey): ReadonlySignal<number | null> {
   switch (key) {
-    case 'updates':
-      return model.updates;
-    case 'trades':
-      return model.trades;
-    case 'missed':
-      return model.missed;
-    case 'requests':
-      return model.requests;
-    case 'bytes':
-      return model.bytes;
     case 'p50':
       return model.latency.p50;
     case 'p99':
       return model.latency.p99;
+    default:
+      return model[key];
   }
-  return undefined;
 }
 
 const time = (ms: number) => {

@@ -6,10 +6,11 @@ import { browserScheduler, createFrameLoop, type FrameLoop, type FrameScheduler 
 import { createPollFeed, type PollFeed, type PollMode } from './poll-feed.ts';
 import { browserTimers, type Timers } from './poller.ts';
 import { createPushFeed, type PushFeed } from './push-feed.ts';
-import { createRest, type Rest } from './rest.ts';
+import { createRest, describeFailure, type Rest } from './rest.ts';
 import type { Socket } from './socket.ts';
 import { decimalsOf } from './format.ts';
-import { summarize } from './summary.ts';
+import type { PanelModel } from './panel.ts';
+import { summarize, versus, type SummaryInput, type VersusRow } from './summary.ts';
 
 export interface SymbolInfo {
   readonly symbol: string;
@@ -55,6 +56,8 @@ export interface Dashboard {
   readonly paused: ReadonlySignal<boolean>;
   readonly scale: ReadonlySignal<ChartScale | null>;
   readonly summary: ReadonlySignal<string>;
+  /** The deciding figures side by side (kept in view when the panels stack). */
+  readonly versus: ReadonlySignal<readonly VersusRow[]>;
   readonly error: ReadonlySignal<string | null>;
   /** Begin: clock sync, symbol list, polling. Returns the stop. The socket is started by useSocket. */
   start(socket: Socket): () => void;
@@ -93,7 +96,8 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
   const intervalMs = signal(1000);
   const paused = signal(false);
   const scale = signal<ChartScale | null>(null);
-  const error = signal<string | null>(null);
+  /** Why the start-up reads (clock, symbol list) fail; they are retried until they succeed. */
+  const startError = signal<string | null>(null);
   const info = computed(() => symbols.value.find((s) => s.symbol === symbol.value) ?? fallbackInfo(symbol.value));
 
   const push = createPushFeed({ rest, loop, offsetMs: clock.offsetMs, symbol: symbol.peek() });
@@ -117,19 +121,24 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
     if (!prev || prev.xMax !== next.xMax || prev.yMin !== next.yMin || prev.yMax !== next.yMax) scale.value = next;
   });
 
-  const summary = computed(() =>
-    summarize({
-      push: { trades: push.panel.trades.value, p50: push.panel.latency.p50.value, bytes: push.panel.bytes.value },
-      poll: {
-        intervalMs: intervalMs.value,
-        mode: mode.value,
-        trades: poll.panel.trades.value,
-        missed: poll.panel.missed.value,
-        p50: poll.panel.latency.p50.value,
-        bytes: poll.panel.bytes.value,
-      },
-    }),
-  );
+  const figures = computed<SummaryInput>(() => {
+    const side = (p: PanelModel) => ({
+      trades: p.trades.value,
+      missed: p.missed.value,
+      p50: p.latency.p50.value,
+      p99: p.latency.p99.value,
+      bytes: p.bytes.value,
+      tradeBytes: p.tradeBytes.value,
+    });
+    return { push: side(push.panel), poll: { ...side(poll.panel), intervalMs: intervalMs.value, mode: mode.value } };
+  });
+  const summary = computed(() => summarize(figures.value));
+  // One line, however often the rounds fail: the same text is not news.
+  const error = computed(() => {
+    const failed = poll.poller.lastError.value;
+    return startError.value ?? (failed === null ? null : `polling: ${failed}`);
+  });
+  const table = computed(() => versus(figures.value));
 
   let socket: Socket | undefined;
   let userChose = false;
@@ -139,14 +148,15 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
   };
 
   const d: Dashboard = {
-    push, poll, clock, loop, symbols, symbol, info, mode, intervalMs, paused, scale, summary, error,
+    push, poll, clock, loop, symbols, symbol, info, mode, intervalMs, paused, scale, summary, versus: table, error,
     start(s) {
       socket = s;
       let stopped = false;
       const syncTimer = setInterval(() => void clock.sync(3).catch(() => {}), 30_000);
       // The chart scrolls even when nothing trades.
       const scroll = setInterval(() => loop.request(), 250);
-      void (async () => {
+      let retry: ReturnType<typeof setTimeout> | undefined;
+      const begin = async (): Promise<void> => {
         try {
           await clock.sync(5);
           const ex = (await rest.get<ExchangeInfo>('/api/v3/exchangeInfo')).data;
@@ -160,14 +170,19 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
           // The server lists its default symbol first; follow it unless the user already chose.
           const first = ex.symbols[0]?.symbol;
           if (first && !userChose) d.setSymbol(first, false);
-          error.value = null;
+          startError.value = null;
         } catch (err) {
-          error.value = `could not reach the server: ${err instanceof Error ? err.message : String(err)}`;
+          if (stopped) return;
+          startError.value = describeFailure(err);
+          // Started before the server (npm run dev first): try again until it is there.
+          retry = setTimeout(() => void begin(), 2000);
         }
-      })();
+      };
+      void begin();
       if (!paused.peek()) poll.start();
       return () => {
         stopped = true;
+        clearTimeout(retry);
         clearInterval(syncTimer);
         clearInterval(scroll);
         poll.stop();

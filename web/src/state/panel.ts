@@ -27,30 +27,45 @@ export interface PanelModel {
   /** Newest first. */
   readonly tape: ReadonlySignal<readonly TapeEntry[]>;
   readonly series: ReadonlySignal<Series>;
-  /** Messages or responses received. */
+  /** Trade updates: aggTrade messages pushed, or poll rounds that brought at least one new trade. */
   readonly updates: ReadonlySignal<number>;
   readonly trades: ReadonlySignal<number>;
   readonly missed: ReadonlySignal<number>;
   readonly latency: LatencyStats;
-  /** WebSocket messages received (push) or HTTP requests made (poll). */
+  /** Every WebSocket message received, whatever it carries (push), or HTTP requests made (poll). */
   readonly requests: ReadonlySignal<number>;
+  /** All bytes received. */
   readonly bytes: ReadonlySignal<number>;
+  /** Bytes of what carries trades only: aggTrade messages and aggTrades responses. */
+  readonly tradeBytes: ReadonlySignal<number>;
 }
 
 export interface PanelCore extends PanelModel {
-  /** Queue rows (oldest first). `eventMs`: event time for a latency sample, null for history. */
-  rows(rows: readonly { readonly row: AggRow; readonly src: TapeRow['src']; readonly eventMs: number | null }[]): void;
+  /**
+   * Queue rows (oldest first). `eventMs`: event time for a latency sample, null for history.
+   * `position`: shown and taken as the place to continue from, but neither counted as a trade
+   * seen nor timed (a trade from before the feed was watching, see TradeSequence.place).
+   */
+  rows(rows: readonly QueuedRow[]): void;
   /** Queue a break in the id sequence (server restarted, resumed after a pause). */
   rebase(note: string): void;
   book(bid: string, ask: string): void;
   change(pct: number): void;
   countUpdate(): void;
   countRequest(): void;
-  addBytes(n: number): void;
+  /** `trades`: the bytes carried trades (counted in `tradeBytes` too). */
+  addBytes(n: number, trades?: boolean): void;
   /** Apply the queue. `frameMs`: local epoch ms of the frame; `offsetMs`: server − local. */
   flush(frameMs: number, offsetMs: number): void;
   /** Everything back to empty (new symbol or settings). */
   reset(): void;
+}
+
+export interface QueuedRow {
+  readonly row: AggRow;
+  readonly src: TapeRow['src'];
+  readonly eventMs: number | null;
+  readonly position?: boolean;
 }
 
 export interface PanelOptions {
@@ -63,7 +78,7 @@ export interface PanelOptions {
 }
 
 type Queued =
-  | { readonly kind: 'row'; readonly row: AggRow; readonly src: TapeRow['src']; readonly eventMs: number | null }
+  | ({ readonly kind: 'row' } & QueuedRow)
   | { readonly kind: 'rebase'; readonly note: string };
 
 export function createPanelCore(opts: PanelOptions = {}): PanelCore {
@@ -83,19 +98,20 @@ export function createPanelCore(opts: PanelOptions = {}): PanelCore {
   const missed = signal(0);
   const requests = signal(0);
   const bytes = signal(0);
+  const tradeBytes = signal(0);
   const latency = createLatencyStats();
 
   let seq = createTradeSequence();
   let queue: Queued[] = [];
   let pendingBook: [string, string] | null = null;
   let pendingChange: number | null = null;
-  let counts = { updates: 0, requests: 0, bytes: 0 };
+  let counts = { updates: 0, requests: 0, bytes: 0, tradeBytes: 0 };
   let xs: number[] = [];
   let ys: number[] = [];
   let dividers = 0;
 
   return {
-    price, direction, bid, ask, changePct, tape, series, updates, trades, missed, latency, requests, bytes,
+    price, direction, bid, ask, changePct, tape, series, updates, trades, missed, latency, requests, bytes, tradeBytes,
     rows(rows) {
       for (const r of rows) queue.push({ kind: 'row', ...r });
     },
@@ -114,8 +130,9 @@ export function createPanelCore(opts: PanelOptions = {}): PanelCore {
     countRequest() {
       counts.requests++;
     },
-    addBytes(n) {
+    addBytes(n, trades = false) {
       counts.bytes += n;
+      if (trades) counts.tradeBytes += n;
     },
     flush(frameMs, offsetMs) {
       const q = queue;
@@ -130,11 +147,11 @@ export function createPanelCore(opts: PanelOptions = {}): PanelCore {
           continue;
         }
         const { row } = item;
-        if (seq.accept(row).kind === 'duplicate') continue;
+        if (item.position ? !seq.place(row) : seq.accept(row).kind === 'duplicate') continue;
         added.push({ ...row, src: item.src });
         if (last !== null && row.p !== last) dir = Number(row.p) > Number(last) ? 'up' : 'down';
         last = row.p;
-        if (item.eventMs !== null) latency.add(latencyMs(item.eventMs, frameMs, offsetMs));
+        if (item.eventMs !== null && !item.position) latency.add(latencyMs(item.eventMs, frameMs, offsetMs));
         const x = row.T / 1000;
         const y = Number(row.p);
         const n = xs.length;
@@ -174,7 +191,8 @@ export function createPanelCore(opts: PanelOptions = {}): PanelCore {
       if (counts.updates) updates.value += counts.updates;
       if (counts.requests) requests.value += counts.requests;
       if (counts.bytes) bytes.value += counts.bytes;
-      counts = { updates: 0, requests: 0, bytes: 0 };
+      if (counts.tradeBytes) tradeBytes.value += counts.tradeBytes;
+      counts = { updates: 0, requests: 0, bytes: 0, tradeBytes: 0 };
       latency.publish();
     },
     reset() {
@@ -182,7 +200,7 @@ export function createPanelCore(opts: PanelOptions = {}): PanelCore {
       queue = [];
       pendingBook = null;
       pendingChange = null;
-      counts = { updates: 0, requests: 0, bytes: 0 };
+      counts = { updates: 0, requests: 0, bytes: 0, tradeBytes: 0 };
       xs = [];
       ys = [];
       price.value = null;
@@ -191,7 +209,7 @@ export function createPanelCore(opts: PanelOptions = {}): PanelCore {
       changePct.value = null;
       tape.value = [];
       series.value = { xs: [], ys: [] };
-      updates.value = trades.value = missed.value = requests.value = bytes.value = 0;
+      updates.value = trades.value = missed.value = requests.value = bytes.value = tradeBytes.value = 0;
       latency.reset();
     },
   };

@@ -2,7 +2,7 @@
 // "latest": the newest trade (aggTrades limit=1) and the top of book, cheap, blind to what happened
 // in between. "every": aggTrades since the last id seen, complete while `limit` keeps up.
 import type { ReadonlySignal } from '@preact/signals';
-import type { RestAggTrade, RestBookTicker, RestTicker24hMini } from '../../../server/wire/payloads.ts';
+import type { RestAggTrade, RestBookTicker, RestTicker24hMini } from '@wire/payloads.ts';
 import type { FrameLoop } from './frame.ts';
 import { createPanelCore, type PanelModel } from './panel.ts';
 import { createPoller, type Poller, type Timers } from './poller.ts';
@@ -75,11 +75,11 @@ export function createPollFeed(opts: PollFeedOptions): PollFeed {
 
   opts.loop.add((frameMs) => core.flush(frameMs, opts.offsetMs.peek()));
 
-  const get = async <T>(path: string, signal: AbortSignal): Promise<T> => {
+  /** `trades`: an aggTrades request, whose bytes are the like-for-like figure against aggTrade messages. */
+  const get = async <T>(path: string, signal: AbortSignal, trades = false): Promise<T> => {
     core.countRequest();
     const gen = generation;
-    const r = await opts.rest.get<T>(path, { signal, onBytes: (n) => gen === generation && core.addBytes(n) });
-    if (gen === generation) core.countUpdate();
+    const r = await opts.rest.get<T>(path, { signal, onBytes: (n) => gen === generation && core.addBytes(n, trades) });
     return r.data;
   };
 
@@ -90,8 +90,13 @@ export function createPollFeed(opts: PollFeedOptions): PollFeed {
     const wantChange = opts.timers.now() - lastChangeAt >= changeEveryMs;
     if (wantChange) lastChangeAt = opts.timers.now();
     const probe = mode === 'every' && lastId !== null && emptyRounds >= 3;
+    // Without a position (first round after a start, a pause, a new symbol or new settings) the
+    // newest trade happened before this feed was watching, often seconds before in a quiet
+    // market: it shows the price and sets the position, but counting it (and timing it) would
+    // credit polling with trades from before the switch that the pushed side never had.
+    const finding = lastId === null;
     const [trades, book, day] = await Promise.all([
-      get<RestAggTrade[]>(tradesQuery(sym, mode, lastId, behind, limit, probe), signal),
+      get<RestAggTrade[]>(tradesQuery(sym, mode, lastId, behind, limit, probe), signal, true),
       get<RestBookTicker>(`/api/v3/ticker/bookTicker?symbol=${sym}`, signal),
       wantChange ? get<RestTicker24hMini>(`/api/v3/ticker/24hr?symbol=${sym}&type=MINI`, signal) : Promise.resolve(null),
     ]);
@@ -112,7 +117,8 @@ export function createPollFeed(opts: PollFeedOptions): PollFeed {
       lastId = newest.a;
       lastRow = newest;
     }
-    core.rows(rows.map((row) => ({ row, src: 'live' as const, eventMs: row.T })));
+    core.rows(rows.map((row) => ({ row, src: 'live' as const, eventMs: row.T, position: finding })));
+    if (rows.length > 0 && !finding) core.countUpdate();
     core.book(book.bidPrice, book.askPrice);
     if (day) {
       const open = Number(day.openPrice);

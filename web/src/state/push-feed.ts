@@ -3,7 +3,8 @@
 import { signal, type ReadonlySignal } from '@preact/signals';
 import type {
   RestAggTrade, WireAggTrade, WireBookTicker, WireKline, WirePartialDepth, WireTicker,
-} from '../../../server/wire/payloads.ts';
+} from '@wire/payloads.ts';
+import { parseStream, streamName } from '@wire/streams.ts';
 import type { FrameLoop } from './frame.ts';
 import { createPanelCore, type PanelModel } from './panel.ts';
 import type { Rest } from './rest.ts';
@@ -21,7 +22,7 @@ export interface PushFeed {
   readonly tradesPerS: ReadonlySignal<number | null>;
   /** True while a backfill is in flight. */
   readonly backfilling: ReadonlySignal<boolean>;
-  /** REST requests made for backfills (the panel's `requests` counts WebSocket messages). */
+  /** REST requests made for backfills (the panel's `requests` counts WebSocket messages of every stream, `updates` the aggTrade ones). */
   readonly restRequests: ReadonlySignal<number>;
   /** The streams this feed needs for its symbol. */
   streams(): string[];
@@ -45,8 +46,10 @@ export interface PushFeedOptions {
 
 /** Stream names for one symbol: trades, top of book, 24 h ticker, 1 s klines and a 10-level book. */
 export function pushStreams(symbol: string): string[] {
-  const s = symbol.toLowerCase();
-  return [`${s}@aggTrade`, `${s}@bookTicker`, `${s}@ticker`, `${s}@kline_1s`, `${s}@depth10@100ms`];
+  return [
+    streamName.aggTrade(symbol), streamName.bookTicker(symbol), streamName.ticker(symbol),
+    streamName.kline(symbol, '1s'), streamName.partialDepth(symbol, 10, 100),
+  ];
 }
 
 const fromWire = (t: WireAggTrade | RestAggTrade): AggRow => ({ a: t.a, p: t.p, q: t.q, f: t.f, l: t.l, T: t.T, m: t.m });
@@ -61,6 +64,7 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
   const restRequests = signal(0);
   let symbol = opts.symbol;
   let prefix = symbol.toLowerCase() + '@';
+  const current = { has: (s: string) => s === symbol };
   /** Newest aggregate id queued into the panel (the backfill starts after it). */
   let lastQueued: number | null = null;
   /** The row behind `lastQueued`: its time and trade ids identify it across a server restart. */
@@ -87,7 +91,8 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
 
   const get = async <T>(path: string): Promise<T> => {
     restRequests.value++;
-    const r = await opts.rest.get<T>(path, { onBytes: (n) => core.addBytes(n) });
+    // Backfill asks for aggTrades only: its bytes are trade bytes.
+    const r = await opts.rest.get<T>(path, { onBytes: (n) => core.addBytes(n, true) });
     return r.data;
   };
 
@@ -165,11 +170,11 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
     },
     handle(stream, data, frameBytes) {
       if (!stream.startsWith(prefix) || data === null || typeof data !== 'object') return;
-      core.countUpdate();
+      const kind = parseStream(stream, current)?.kind;
       core.countRequest();
-      core.addBytes(frameBytes);
-      const kind = stream.slice(prefix.length);
+      core.addBytes(frameBytes, kind === 'aggTrade');
       if (kind === 'aggTrade') {
+        core.countUpdate();
         const t = data as WireAggTrade;
         const row = fromWire(t);
         if (held) held.push({ row, eventMs: t.E });
@@ -180,10 +185,10 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
       } else if (kind === 'ticker') {
         const t = data as WireTicker;
         core.change(Number(t.P));
-      } else if (kind.startsWith('kline_')) {
+      } else if (kind === 'kline') {
         const k = (data as WireKline).k;
         if (k?.x) tradesPerS.value = k.n;
-      } else if (kind.startsWith('depth')) {
+      } else if (kind === 'partialDepth') {
         const d = data as WirePartialDepth;
         if (Array.isArray(d.bids) && Array.isArray(d.asks)) pendingBook = { bids: d.bids.slice(0, 10), asks: d.asks.slice(0, 10) };
       }

@@ -1,7 +1,13 @@
 // GETs against the REST wire, with the bytes each one cost: the Resource Timing API's
 // transferSize (headers + body as received) where the browser gives it, otherwise an estimate
 // from the status line, the headers the page can see and the body.
-import type { RestError } from '../../../server/wire/payloads.ts';
+import type { RestError } from '@wire/payloads.ts';
+
+/**
+ * Set by the dev server's proxy (web/dev-proxy.ts) on its answer when no feed server is behind
+ * it; the body then says what to do.
+ */
+export const NO_FEED_SERVER_HEADER = 'x-tickwire-no-feed-server';
 
 export class RestFailure extends Error {
   override readonly name = 'RestFailure';
@@ -80,6 +86,7 @@ export function createRest(base = '', fetchImpl: typeof fetch = (...a) => fetch(
       try {
         data = JSON.parse(text);
       } catch {
+        if (res.headers.get(NO_FEED_SERVER_HEADER) !== null) throw new RestFailure(res.status, null, text.trim());
         throw new RestFailure(res.status, null, `${path}: HTTP ${res.status}, body is not JSON`);
       }
       if (!res.ok) {
@@ -112,4 +119,14 @@ class Pending {
     this.measured = size;
     if (this.estimate !== null && size > 0) this.onBytes?.(size - this.estimate);
   }
+}
+
+/**
+ * One line for the page about a failed request. A fetch that never got a response (TypeError)
+ * means the server is not there; the dev proxy's answer already says what to do.
+ */
+export function describeFailure(err: unknown): string {
+  if (err instanceof RestFailure) return err.message;
+  if (err instanceof TypeError) return `the server does not answer (${err.message}): start it with npm start`;
+  return err instanceof Error ? err.message : String(err);
 }

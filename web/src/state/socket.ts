@@ -2,7 +2,7 @@
 // asks for, reconnects with exponential backoff and jitter, and says where it stands.
 import { signal, type ReadonlySignal } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
-import type { WireCombined, WireError, WireResult } from '../../../server/wire/payloads.ts';
+import type { WireCombined, WireError, WireResult } from '@wire/payloads.ts';
 import type { Timers } from './poller.ts';
 
 export type SocketStatus =
@@ -62,7 +62,7 @@ export interface Socket {
   readonly reconnects: ReadonlySignal<number>;
   /** Last control error from the server (`{"error":{code,msg}}`), or null. */
   readonly lastError: ReadonlySignal<string | null>;
-  /** Replace the subscription (sends UNSUBSCRIBE/SUBSCRIBE when live; used on every new connection). */
+  /** Replace the subscription (sends SUBSCRIBE then UNSUBSCRIBE when live; used on every new connection). */
   setStreams(streams: readonly string[]): void;
   start(): void;
   stop(): void;
@@ -223,8 +223,10 @@ export function createSocket(opts: SocketOptions): Socket {
       if (!ws || ws.readyState !== 1) return;
       const drop = subscribed.filter((s) => !wanted.includes(s));
       const add = wanted.filter((s) => !subscribed.includes(s));
-      if (drop.length) send('UNSUBSCRIBE', drop);
+      // New streams first: control messages go out one per gap, and the new symbol's trades
+      // should start flowing at once, not a gap later (polling is counting from the switch too).
       if (add.length) send('SUBSCRIBE', add);
+      if (drop.length) send('UNSUBSCRIBE', drop);
       subscribed = wanted;
     },
     start() {

@@ -27,6 +27,12 @@ export type Accepted =
  */
 export interface TradeSequence {
   accept(row: Pick<AggRow, 'a' | 'f' | 'l'>): Accepted;
+  /**
+   * Take `row` as the position without counting it: a trade that happened before this feed was
+   * watching (the newest trade a first poll finds) says where to continue, not what was seen.
+   * False when the row is not newer than the position (a duplicate).
+   */
+  place(row: Pick<AggRow, 'a' | 'f' | 'l'>): boolean;
   /** Last aggregate id accepted, or null before the first. */
   readonly lastAggId: number | null;
   readonly lastTradeId: number | null;
@@ -52,6 +58,12 @@ export function createTradeSequence(): TradeSequence {
       trades += n;
       missed += gap;
       return { kind: 'new', trades: n, missed: gap };
+    },
+    place(row) {
+      if (lastTradeId !== null && row.l <= lastTradeId) return false;
+      lastAggId = row.a;
+      lastTradeId = row.l;
+      return true;
     },
     get lastAggId() {
       return lastAggId;

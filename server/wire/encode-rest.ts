@@ -1,35 +1,63 @@
-// REST reply bodies (wire.md §6) made from the market's values. Pure: no Node or uWS imports.
+// MarketView values → REST reply bodies (docs/protocol.md), beside encode.ts's stream bodies so
+// REST and streams format from one place (one wireTime). Pure: no Node or uWS imports; request
+// handling (parameters, weights, errors) stays in server/http/.
 // Times leave as epoch ms (floor of the µs) unless the request asked for microseconds.
-import type { AggTrade, BookTicker, Kline, RollingTicker, SymbolSpec, Ticker24h, Trade } from '../market/types.ts';
+import type { AggTrade, BookTicker, DepthSnapshot, Kline, RollingTicker, SymbolSpec, Ticker24h, Trade } from '../market/types.ts';
+import { wireTime, type TimeUnit } from './encode.ts';
 import type {
   RestAggTrade, RestBookTicker, RestKline, RestTicker24h, RestTicker24hMini, RestTrade,
-} from '../wire/payloads.ts';
+} from './payloads.ts';
 
-/** µs → the wire's unit. */
-export const wireTime = (us: number, micros: boolean): number => (micros ? us : Math.floor(us / 1000));
+/** GET /api/v3/time. */
+export function restServerTime(nowUs: number, unit: TimeUnit): string {
+  return `{"serverTime":${wireTime(nowUs, unit)}}`;
+}
 
-export function restTrade(t: Trade, micros: boolean): RestTrade {
+/** GET /api/v3/depth: the levels as they are (the market already cut them to the limit). */
+export function restDepth(d: DepthSnapshot): string {
+  return JSON.stringify({ lastUpdateId: d.lastUpdateId, bids: d.bids, asks: d.asks });
+}
+
+/** GET /api/v3/ticker/price for one symbol, by concatenation (the benchmarked path). */
+export function restTickerPrice(symbol: string, price: string): string {
+  return `{"symbol":"${symbol}","price":"${price}"}`;
+}
+
+/** GET /api/v3/avgPrice. */
+export function restAvgPrice(a: { readonly mins: number; readonly price: string; readonly closeTimeUs: number }, unit: TimeUnit): string {
+  return JSON.stringify({ mins: a.mins, price: a.price, closeTime: wireTime(a.closeTimeUs, unit) });
+}
+
+export function restTrade(t: Trade, unit: TimeUnit): RestTrade {
   return {
     id: t.id, price: t.price, qty: t.qty, quoteQty: t.quoteQty,
-    time: wireTime(t.timeUs, micros), isBuyerMaker: t.buyerMaker, isBestMatch: true,
+    time: wireTime(t.timeUs, unit), isBuyerMaker: t.buyerMaker, isBestMatch: true,
   };
 }
 
-export function restAggTrade(a: AggTrade, micros: boolean): RestAggTrade {
+export function restAggTrade(a: AggTrade, unit: TimeUnit): RestAggTrade {
   return {
     a: a.id, p: a.price, q: a.qty, f: a.firstTradeId, l: a.lastTradeId,
-    T: wireTime(a.timeUs, micros), m: a.buyerMaker, M: true,
+    T: wireTime(a.timeUs, unit), m: a.buyerMaker, M: true,
   };
 }
 
-export function restKline(k: Kline, micros: boolean): RestKline {
+export function restKline(k: Kline, unit: TimeUnit): RestKline {
   return [
-    wireTime(k.openTimeUs, micros), k.open, k.high, k.low, k.close, k.volume,
-    wireTime(k.closeTimeUs, micros), k.quoteVolume, k.trades, k.takerBuyBase, k.takerBuyQuote, '0',
+    wireTime(k.openTimeUs, unit), k.open, k.high, k.low, k.close, k.volume,
+    wireTime(k.closeTimeUs, unit), k.quoteVolume, k.trades, k.takerBuyBase, k.takerBuyQuote, '0',
   ];
 }
 
-export function restTicker24h(t: Ticker24h, micros: boolean): RestTicker24h {
+/** The fields every ticker body (24 h or rolling, FULL or MINI) ends with, in Binance's order. */
+function windowStats(w: Pick<Ticker24h | RollingTicker, 'volume' | 'quoteVolume' | 'openTimeUs' | 'closeTimeUs' | 'firstId' | 'lastId' | 'count'>, unit: TimeUnit) {
+  return {
+    volume: w.volume, quoteVolume: w.quoteVolume, openTime: wireTime(w.openTimeUs, unit), closeTime: wireTime(w.closeTimeUs, unit),
+    firstId: w.firstId, lastId: w.lastId, count: w.count,
+  };
+}
+
+export function restTicker24h(t: Ticker24h, unit: TimeUnit): RestTicker24h {
   return {
     symbol: t.symbol,
     priceChange: t.priceChange,
@@ -45,37 +73,25 @@ export function restTicker24h(t: Ticker24h, micros: boolean): RestTicker24h {
     openPrice: t.openPrice,
     highPrice: t.highPrice,
     lowPrice: t.lowPrice,
-    volume: t.volume,
-    quoteVolume: t.quoteVolume,
-    openTime: wireTime(t.openTimeUs, micros),
-    closeTime: wireTime(t.closeTimeUs, micros),
-    firstId: t.firstId,
-    lastId: t.lastId,
-    count: t.count,
+    ...windowStats(t, unit),
   };
 }
 
-export function restTickerMini(t: Ticker24h, micros: boolean): RestTicker24hMini {
+export function restTickerMini(t: Ticker24h, unit: TimeUnit): RestTicker24hMini {
   return {
     symbol: t.symbol,
     openPrice: t.openPrice,
     highPrice: t.highPrice,
     lowPrice: t.lowPrice,
     lastPrice: t.lastPrice,
-    volume: t.volume,
-    quoteVolume: t.quoteVolume,
-    openTime: wireTime(t.openTimeUs, micros),
-    closeTime: wireTime(t.closeTimeUs, micros),
-    firstId: t.firstId,
-    lastId: t.lastId,
-    count: t.count,
+    ...windowStats(t, unit),
   };
 }
 
 /** GET /api/v3/ticker type=FULL: the 24 h fields less prevClosePrice, lastQty and the book's bid/ask. */
 export type RestRollingTicker = Omit<RestTicker24h, 'prevClosePrice' | 'lastQty' | 'bidPrice' | 'bidQty' | 'askPrice' | 'askQty'>;
 
-export function restRollingTicker(r: RollingTicker, micros: boolean): RestRollingTicker {
+export function restRollingTicker(r: RollingTicker, unit: TimeUnit): RestRollingTicker {
   return {
     symbol: r.symbol,
     priceChange: r.priceChange,
@@ -85,32 +101,14 @@ export function restRollingTicker(r: RollingTicker, micros: boolean): RestRollin
     highPrice: r.high,
     lowPrice: r.low,
     lastPrice: r.last,
-    volume: r.volume,
-    quoteVolume: r.quoteVolume,
-    openTime: wireTime(r.openTimeUs, micros),
-    closeTime: wireTime(r.closeTimeUs, micros),
-    firstId: r.firstId,
-    lastId: r.lastId,
-    count: r.count,
+    ...windowStats(r, unit),
   };
 }
 
-/** GET /api/v3/ticker type=MINI: the same fields as the 24 h MINI ticker. */
-export function restRollingTickerMini(r: RollingTicker, micros: boolean): RestTicker24hMini {
-  return {
-    symbol: r.symbol,
-    openPrice: r.open,
-    highPrice: r.high,
-    lowPrice: r.low,
-    lastPrice: r.last,
-    volume: r.volume,
-    quoteVolume: r.quoteVolume,
-    openTime: wireTime(r.openTimeUs, micros),
-    closeTime: wireTime(r.closeTimeUs, micros),
-    firstId: r.firstId,
-    lastId: r.lastId,
-    count: r.count,
-  };
+/** GET /api/v3/ticker type=MINI: the same fields as the 24 h MINI ticker (FULL less the change and average). */
+export function restRollingTickerMini(r: RollingTicker, unit: TimeUnit): RestTicker24hMini {
+  const { priceChange: _change, priceChangePercent: _percent, weightedAvgPrice: _average, ...mini } = restRollingTicker(r, unit);
+  return mini;
 }
 
 export function restBookTicker(b: BookTicker): RestBookTicker {
@@ -176,3 +174,17 @@ export function exchangeInfoSymbol(s: SymbolSpec) {
 }
 
 const zero = (decimals: number): string => (decimals > 0 ? `0.${'0'.repeat(decimals)}` : '0');
+
+/**
+ * GET /api/v3/exchangeInfo changes only in serverTime: every symbol is serialized once, here, and
+ * each reply joins the texts. `symbols` undefined means every symbol; each given one must be listed.
+ */
+export function createExchangeInfoEncoder(specs: readonly SymbolSpec[], weightPerMinute: number) {
+  const head = `"rateLimits":${JSON.stringify(rateLimits(weightPerMinute))},"exchangeFilters":[],"symbols":[`;
+  const bySymbol = new Map(specs.map((s) => [s.symbol, JSON.stringify(exchangeInfoSymbol(s))]));
+  const all = [...bySymbol.values()].join(',');
+  return (nowUs: number, unit: TimeUnit, symbols?: readonly string[]): string => {
+    const body = symbols === undefined ? all : symbols.map((s) => bySymbol.get(s)!).join(',');
+    return `{"timezone":"UTC","serverTime":${wireTime(nowUs, unit)},${head}${body}]}`;
+  };
+}
