@@ -31,7 +31,7 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('npm run fleet', () => {
     }
   });
 
-  it('starts a private Redis, a market and two gateways, shows them all ready, and stops every one on Ctrl-C', async () => {
+  it('starts a private Redis, a market and two gateways, shows them all ready, restarts one that dies, and stops every one on Ctrl-C', async () => {
     const nothingThere = await freePort(); // no Redis answers here: the fleet starts its own
     const port = await freePort();
     const npm = spawn('npm', ['run', 'fleet', '--', '--gateways', '2', '--port', String(port), '--redis', `redis://127.0.0.1:${nothingThere}`, '--symbols', 'SOLUSDT:5,BTCUSDT:2'], {
@@ -56,6 +56,18 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('npm run fleet', () => {
     const launcherPid = Number(/tickwire fleet \(pid (\d+)\)/.exec(out)![1]);
     pids.push(launcherPid, ...rows.map((r) => r.pid));
     for (const pid of pids) expect(running(pid), `pid ${pid}`).toBe(true);
+
+    // A gateway that dies is reported and restarted on the shared port.
+    const victim = rows.find((r) => r.role === 'gateway 2')!.pid;
+    process.kill(victim, 'SIGKILL');
+    await waitFor('the launcher to report gateway 2 dead and restarting', () => out.includes(`gateway 2 (pid ${victim}) exited (SIGKILL); restarting it`), 30_000, 100);
+    const back = await waitFor('gateway 2 ready again', () => {
+      const table = out.slice(out.lastIndexOf('gateway 2 ready'));
+      const m = /^gateway 2 +(\d+) +\S+ +\S+ +yes /m.exec(table);
+      return out.lastIndexOf('gateway 2 ready') >= 0 && m ? Number(m[1]) : 0;
+    }, 120_000, 200);
+    expect(back).not.toBe(victim);
+    pids.push(back);
 
     // Clients reach it on the shared port; on Ctrl-C they are told and closed with 1001.
     expect((await readHealth({ host: '127.0.0.1', port })).status).toBe(200);
