@@ -3,7 +3,7 @@
 // stops everything in order (gateways, so clients get serverShutdown and 1001; then the market; then Redis).
 import type { LaunchOptions } from './launch-flags.ts';
 import { describeHealth, renderTable, type TableRow } from './process-table.ts';
-import { findRedisServer, pingRedis, redisAddress, startPrivateRedis, type PrivateRedis } from './redis-server.ts';
+import { findRedisServer, freePort, pingRedis, redisAddress, startPrivateRedis, type PrivateRedis } from './redis-server.ts';
 import { readHealth, signalProcess, spawnRole, waitForHealth, type Endpoint, type Health, type Role, type RoleProcess } from './role-process.ts';
 
 /** How a gateway is told to share the public port (see FLEET-CONTRACT: `--reuse-port`). */
@@ -193,13 +193,12 @@ export function startFleet(opts: LaunchOptions, log: (line: string) => void): Fl
     const gatewayArgs = (port: number) => ['--redis', redisUrl, '--host', opts.host, '--port', String(port), ...REUSE_PORT_ARGS, '--admin-port', '0', ...opts.serverArgs];
     for (let i = 1; i <= opts.gateways; i++) slots.push({ role: 'gateway', label: `gateway ${i}`, args: [], ready: false, detail: 'waiting', crashes: [] });
     const gateways = slots.filter((s) => s.role === 'gateway');
-    log(`starting ${opts.gateways} gateway${opts.gateways === 1 ? '' : 's'} on ${opts.host}:${opts.port || '(a free port)'} …`);
-    // The first one fixes the port when asked for a free one; the others join it.
-    gateways[0]!.args = gatewayArgs(opts.port);
-    await launch(gateways[0]!);
-    publicPort = gateways[0]!.endpoint!.port;
-    for (const g of gateways.slice(1)) g.args = gatewayArgs(publicPort);
-    await Promise.all(gateways.slice(1).map(launch));
+    
+    // A port the kernel picks for a listener (port 0) cannot be shared: pick a free one here instead.
+    if (publicPort === 0) publicPort = await freePort(opts.host);
+    log(`starting ${opts.gateways} gateway${opts.gateways === 1 ? '' : 's'} on ${opts.host}:${publicPort} …`);
+    for (const g of gateways) g.args = gatewayArgs(publicPort);
+    await Promise.all(gateways.map(launch));
     await Promise.all(gateways.map(waitReady));
     if (stopping) return;
     started = true;
