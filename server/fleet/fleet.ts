@@ -109,16 +109,19 @@ export function startFleet(opts: LaunchOptions, log: (line: string) => void): Fl
 
   const onExit = (slot: Slot, proc: RoleProcess, exit: { code: number | null; signal: NodeJS.Signals | null }) => {
     if (stopping || slot.proc !== proc) return;
+    // Exit codes of server/main.ts that a restart cannot fix: 2 configuration, 3 cannot listen.
+    const hopeless = exit.code === 2 || exit.code === 3;
     // Before the fleet was ready once, a death is a failed start: `ready` rejects and everything stops.
-    if (!started && exit.code !== 2) return;
+    if (!started && !hopeless) return;
     const how = exit.signal ?? `code ${exit.code}`;
     slot.ready = false;
     const now = Date.now();
     slot.crashes = [...slot.crashes.filter((t) => now - t < 60_000), now];
-    if (exit.code === 2) {
-      slot.detail = `exited (${how}): configuration error`;
-      printTable(`${slot.label} (pid ${proc.pid}) exited with a configuration error; stopping the fleet`);
-      void stop(`${slot.label} configuration error`, 2);
+    if (hopeless) {
+      const why = exit.code === 2 ? 'a configuration error' : 'cannot listen';
+      slot.detail = `exited (${how}): ${why}`;
+      printTable(`${slot.label} (pid ${proc.pid}) exited: ${why}, which a restart cannot fix; stopping the fleet`);
+      void stop(`${slot.label}: ${why}`, exit.code!);
     } else if (slot.crashes.length > MAX_RESTARTS_PER_MINUTE) {
       slot.detail = `exited (${how}) ${slot.crashes.length} times in a minute`;
       printTable(`${slot.label} (pid ${proc.pid}) exited (${how}) ${slot.crashes.length} times within a minute; stopping the fleet`);

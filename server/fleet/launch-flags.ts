@@ -116,6 +116,6 @@ export function launchHelp(): string {
     "Any other flag is the server's (--symbols, --seed, --ws-…; see README.md) and goes to every process.",
     'Ctrl-C (or SIGTERM) stops the gateways (clients get serverShutdown and close 1001), then the market,',
     'then the private redis-server if one was started. A process that dies is restarted, at most 5 times',
-    'a minute; past that, or on a configuration error (exit 2), the whole fleet stops and exits non-zero.',
+    'a minute; past that, or when one exits 2 (configuration) or 3 (cannot listen), the whole fleet stops and exits non-zero.',
   ].join('\n');
 }

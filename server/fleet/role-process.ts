@@ -131,7 +131,7 @@ export interface Health {
 
 /** GET /healthz once, on its own connection, with a timeout. Never throws. */
 export function readHealth(endpoint: Endpoint, timeoutMs = 2000): Promise<Health> {
-  const host = endpoint.host === '0.0.0.0' || endpoint.host === '::' ? '127.0.0.1' : endpoint.host;
+  const host = ['0.0.0.0', '::', 'localhost'].includes(endpoint.host) ? '127.0.0.1' : endpoint.host;
   return new Promise((resolve) => {
     const req = request({ host, port: endpoint.port, path: '/healthz', agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
       let text = '';
