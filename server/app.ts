@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import type { Clock } from './market/clock.ts';
 import { createSystemClock } from './market/clock.ts';
 import { createSimulator } from './market/simulator.ts';
-import { startMarket } from './market/runner.ts';
+import { startMarket } from './feed/runner.ts';
 import type { Bus } from './bus/bus.ts';
 import { createMemoryBus } from './bus/bus-memory.ts';
 import { attachGateway } from './gateway/gateway.ts';
@@ -46,7 +46,6 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
 
   const gateway = attachGateway(app, {
     bus,
-    market: simulator,
     symbols: config.symbols.map((s) => s.symbol),
     ws: config.ws,
     metrics,

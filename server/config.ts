@@ -3,12 +3,9 @@
 // a flag wins over the environment, the environment over the default. Bad values throw a
 // ConfigError whose message names the setting, the value and what was expected.
 
-export interface SymbolRate {
-  /** Uppercase symbol, e.g. SOLUSDT. */
-  readonly symbol: string;
-  /** Mean taker orders per second (each makes one or more trades). */
-  readonly tradesPerSec: number;
-}
+import type { SymbolRate } from './market/types.ts';
+
+export type { SymbolRate };
 
 export interface Config {
   readonly host: string;

@@ -4,7 +4,7 @@
 // `cu|SOLUSDT@trade`), so a combined wrapper can echo the name the client used. Topics are grouped
 // under the stream's canonical key; per event each body is encoded once per time unit in use and
 // wrapped once per combined topic, never once per subscriber. No subscriber, no work.
-import type { Interval, MarketEvent, MarketEventType, MarketView, RollingTicker, Ticker24h } from '../market/types.ts';
+import type { Interval, MarketEvent, MarketEventType, StreamedWindow, Ticker24h } from '../market/types.ts';
 import { INTERVALS } from '../market/types.ts';
 import type { Counter, Metrics } from '../metrics.ts';
 import {
@@ -65,13 +65,13 @@ export interface FanoutOptions {
   readonly arrayMaxWaitMs?: number;
   /** Counts bytes sent, shared with the gateway's own replies. */
   readonly bytesOut: Counter;
-  /** Read for `@avgPrice`, once a second per symbol (on its ticker event) and only when subscribed. */
-  readonly avgPrice?: MarketView['avgPrice'];
-  /** Read for `@ticker_<1h|4h|1d>`, like avgPrice: once a second per subscribed symbol and window. */
-  readonly rolling?: (symbol: string, window: '1h' | '4h' | '1d') => RollingTicker | undefined;
 }
 
-const EVENT_TYPES: readonly MarketEventType[] = ['trade', 'aggTrade', 'bookTicker', 'depthUpdate', 'depthSnapshot', 'ticker', 'kline'];
+// Every event type, checked by the compiler: a type added to MarketEvent must be listed here.
+const EVENT_TYPE_SET: Record<MarketEventType, true> = {
+  trade: true, aggTrade: true, bookTicker: true, depthUpdate: true, depthSnapshot: true, ticker: true, kline: true, avgPrice: true, rollingTicker: true,
+};
+const EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as MarketEventType[];
 
 interface SymbolKeys {
   readonly trade: string;
@@ -80,7 +80,7 @@ interface SymbolKeys {
   readonly ticker: string;
   readonly miniTicker: string;
   readonly avgPrice: string;
-  readonly rolling: readonly (readonly ['1h' | '4h' | '1d', string])[];
+  readonly rolling: Readonly<Record<StreamedWindow, string>>;
   readonly diff: Readonly<Record<number, string>>;
   readonly partial: Readonly<Record<number, readonly [string, string, string]>>;
   readonly kline: ReadonlyMap<Interval, { readonly utc: string; readonly tz8: string }>;
@@ -96,7 +96,7 @@ function keysOf(symbol: string): SymbolKeys {
     ticker: `${s}@ticker`,
     miniTicker: `${s}@miniTicker`,
     avgPrice: `${s}@avgPrice`,
-    rolling: [['1h', `${s}@ticker_1h`], ['4h', `${s}@ticker_4h`], ['1d', `${s}@ticker_1d`]],
+    rolling: { '1h': `${s}@ticker_1h`, '4h': `${s}@ticker_4h`, '1d': `${s}@ticker_1d` },
     diff: { 100: `${s}@depth@100ms`, 1000: `${s}@depth@1000ms` },
     partial: { 100: partial(100), 1000: partial(1000) },
     kline: new Map(INTERVALS.map((i) => [i, { utc: `${s}@kline_${i}`, tz8: `${s}@kline_${i}@+08:00` }])),
@@ -199,22 +199,17 @@ export function createFanout(opts: FanoutOptions): Fanout {
         const k = symbolKeys(t.symbol);
         let any = deliver(k.ticker, {}, (u) => encodeTicker(t, ev.timeUs, u));
         any = deliver(k.miniTicker, {}, (u) => encodeMiniTicker(t, ev.timeUs, u)) || any;
-        const avgPrice = opts.avgPrice;
-        if (avgPrice && entries.has(k.avgPrice)) {
-          const avg = avgPrice(t.symbol);
-          any = deliver(k.avgPrice, {}, (u) => encodeAvgPrice(t.symbol, avg, ev.timeUs, u)) || any;
-        }
-        const rolling = opts.rolling;
-        for (const [window, key] of k.rolling) {
-          if (!rolling || !entries.has(key)) continue;
-          const stats = rolling(t.symbol, window);
-          if (stats) any = deliver(key, {}, (u) => encodeRollingTicker(window, stats, ev.timeUs, u)) || any;
-        }
         if (entries.has(ALL_MINI) || entries.has(ALL_TICKERS)) {
           arrays.add(t.symbol, Math.floor(ev.timeUs / 1_000_000), { timeUs: ev.timeUs, ticker: t });
           any = true;
         }
         return any;
+      }
+      case 'avgPrice':
+        return deliver(symbolKeys(ev.symbol).avgPrice, {}, (u) => encodeAvgPrice(ev.symbol, ev.avg, ev.timeUs, u));
+      case 'rollingTicker': {
+        const r = ev.ticker;
+        return deliver(symbolKeys(r.symbol).rolling[ev.window], {}, (u) => encodeRollingTicker(ev.window, r, ev.timeUs, u));
       }
       case 'kline': {
         const kl = ev.kline;

@@ -10,7 +10,6 @@ import type { Bus, Unsubscribe } from '../bus/bus.ts';
 import { channelFor } from '../bus/bus.ts';
 import type { Config } from '../config.ts';
 import type { Clock } from '../market/clock.ts';
-import type { MarketView } from '../market/types.ts';
 import type { Counter, Metrics } from '../metrics.ts';
 import type { WireId } from '../wire/payloads.ts';
 import { parseControl, type ControlRequest, type NamedStream } from '../wire/control.ts';
@@ -25,7 +24,6 @@ import { createAttemptLimiter, createMessageBucket, takeMessage, type MessageBuc
 
 export interface GatewayOptions {
   readonly bus: Bus;
-  readonly market: MarketView;
   readonly symbols: readonly string[];
   readonly ws: Config['ws'];
   readonly metrics: Metrics;
@@ -67,7 +65,6 @@ const SHUTDOWN_DEADLINE_MS = 2000;
 const SHUTDOWN_POLL_MS = 10;
 const CLOSE_REASONS = ['lifetime', 'shutdown', 'too_many_messages', 'pong_timeout', 'slow_consumer', 'too_big'] as const;
 type CloseKind = (typeof CLOSE_REASONS)[number];
-const ROLLING_MINUTES = { '1h': 60, '4h': 240, '1d': 1440 } as const;
 
 const now = (): number => performance.now();
 const textDecoder = new TextDecoder();
@@ -101,9 +98,6 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     metrics,
     symbols: [...symbols],
     bytesOut,
-    avgPrice: (symbol) => opts.market.avgPrice(symbol),
-    // The same rolling statistics GET /api/v3/ticker serves, as of the ticker event being published.
-    rolling: (symbol, window) => opts.market.rollingTicker(symbol, ROLLING_MINUTES[window]),
   });
 
   // Slow consumers. uWS gets twice the configured backpressure and we close at the configured

@@ -1,8 +1,7 @@
 // The market simulator: one engine per symbol on a shared clock, run in time order, and the
 // MarketView that REST reads. Pure and deterministic: same seed and clock steps, same events.
 import type { Clock } from './clock.ts';
-import type { SymbolRate } from '../config.ts';
-import type { AggTrade, Interval, Kline, MarketEvent, MarketView, SymbolSpec, TimeWindow, Trade } from './types.ts';
+import type { AggTrade, SymbolRate, Interval, Kline, MarketEvent, MarketView, SymbolSpec, TimeWindow, Trade } from './types.ts';
 import { createRandom, hashString, type Random } from './random.ts';
 import { symbolModel, type SymbolModel } from './specs.ts';
 import { createBarSeries } from './bars.ts';
@@ -10,7 +9,7 @@ import { queryKlines, totals, type KlineCache } from './klines.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { generateHistory, MINUTE_HISTORY_HOURS } from './history.ts';
 import { avgPrice, ticker24h } from './ticker.ts';
-import { foldKlines, MAX_ROLLING_MINUTES, rollingKlines, rollingOpenTime } from './rolling.ts';
+import { rollingStats } from './rolling.ts';
 import { HOUR_US, INTERVAL_US, MAX_TZ_MIN, MIN_TZ_MIN, MINUTE_US, SECOND_US } from './intervals.ts';
 
 export interface SimulatorOptions {
@@ -79,11 +78,14 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
   };
   let simNow = startUs;
   const klineCaches = new Map<Engine, KlineCache>();
-  const klinesOf = (e: Engine, interval: Interval, q: TimeWindow & { readonly tzOffsetMin: number }): Kline[] => {
-    checkKlineQuery(interval, q);
+  const cacheOf = (e: Engine): KlineCache => {
     let cache = klineCaches.get(e);
     if (!cache) klineCaches.set(e, (cache = new Map()));
-    return queryKlines(e.model, e.sources, interval, q, Math.max(simNow, e.timeUs), cache);
+    return cache;
+  };
+  const klinesOf = (e: Engine, interval: Interval, q: TimeWindow & { readonly tzOffsetMin: number }): Kline[] => {
+    checkKlineQuery(interval, q);
+    return queryKlines(e.model, e.sources, interval, q, Math.max(simNow, e.timeUs), cacheOf(e));
   };
 
   return {
@@ -144,16 +146,7 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     },
     rollingTicker(symbol, windowMinutes) {
       const e = get(symbol);
-      if (!Number.isInteger(windowMinutes) || windowMinutes < 1 || windowMinutes > MAX_ROLLING_MINUTES) {
-        throw new RangeError(`market: windowMinutes must be a whole number from 1 to ${MAX_ROLLING_MINUTES}, got ${windowMinutes}`);
-      }
-      const nowUs = Math.max(simNow, e.timeUs);
-      const openTimeUs = rollingOpenTime(nowUs, windowMinutes);
-      // Whole hours come from the 1h bars, so a 7d window reaches back past the ~3 days of 1m bars.
-      const klines = rollingKlines((interval, q) => klinesOf(e, interval, q), openTimeUs, nowUs, e.sources.m1.openTime(0));
-      const stats = foldKlines(klines, e.model.spec.decimals, nowUs, openTimeUs);
-      if (!stats) throw new Error(`market: no klines for ${symbol} in [${openTimeUs}, ${nowUs}]`);
-      return stats;
+      return rollingStats(e.model, e.sources, windowMinutes, Math.max(simNow, e.timeUs), cacheOf(e));
     },
     avgPrice(symbol) {
       const e = get(symbol);
