@@ -17,7 +17,7 @@ import type { Counter, Metrics } from '../metrics.ts';
 import { createMetrics } from '../metrics.ts';
 import type { BatchHandler, Bus, Unsubscribe } from './bus.ts';
 import {
-  BadEntryError, causeOf, decodeEntry, DEFAULT_PREFIX, entryFields, keysFor, messageOf, type ChannelKeys, type LogEntry,
+  BadEntryError, causeOf, decodeEntry, DEFAULT_PREFIX, entryFields, keysFor, messageOf, symbolsKey, type ChannelKeys, type LogEntry,
 } from './redis-keys.ts';
 
 /** RESP2, so raw replies (sendCommand) are plain arrays: XREAD gives [[key, [[id, [field, value…]]…]]]. */
@@ -67,6 +67,8 @@ export interface Follower {
 
 export interface RedisBus extends Bus {
   readonly keys: (channel: string) => ChannelKeys;
+  /** The fleet-wide key of the market's symbol list. */
+  readonly symbolsKey: string;
   /** How to re-seed a channel's snapshot (the market sets it once it has a state). */
   setReseed(reseed: Reseed): void;
   /** Continue a channel's sequence after `seq` in `epoch` (a resumed market); otherwise it starts at 1 in a new epoch. */
@@ -391,6 +393,7 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
 
   const bus: RedisBus = {
     keys: (name) => keysFor(prefix, name),
+    symbolsKey: symbolsKey(prefix),
     setReseed(fn) {
       reseed = fn;
     },
