@@ -363,7 +363,7 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
           } catch (err) {
             if (!(err instanceof BadEntryError)) throw err;
             badEntries(err.kind).inc();
-            log(`bad-${key}`, err.message, { channel: name });
+            log(`bad-${err.kind}-${key}`, err.message, { channel: name });
             continue;
           }
           if (epoch !== undefined && e.epoch !== epoch) {
