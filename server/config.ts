@@ -16,6 +16,8 @@ export interface Config {
   readonly redisUrl: string;
   /** Also listen on this port, exclusively (this process's own /healthz and /metrics behind a shared port). */
   readonly adminPort: number | undefined;
+  /** A fleet's market writes each symbol's snapshot once per this period; the log keeps the last two periods. */
+  readonly snapshotEveryMs: number;
   /** Seed of the market simulation: the same seed and clock give the same events. */
   readonly seed: number;
   readonly symbols: readonly SymbolRate[];
@@ -77,6 +79,7 @@ export function loadConfig(argv: readonly string[] = [], env: Readonly<Record<st
     role,
     redisUrl,
     adminPort: admin === undefined || admin === '' ? undefined : int('admin-port', 0, 0, 65535),
+    snapshotEveryMs: int('snapshot-every-ms', 30_000, 100, 3_600_000),
     seed: int('seed', 42, 0, 2 ** 32 - 1),
     symbols: symbols(src.get('symbols')),
     ws: {

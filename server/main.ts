@@ -8,7 +8,7 @@ const withoutReusePort = (argv: readonly string[]): string[] => argv.filter((a) 
 
 async function main(): Promise<void> {
   const config = loadConfig(withoutReusePort(process.argv.slice(2)), process.env);
-  const fleet = config.role === 'single' ? undefined : { role: config.role, redisUrl: config.redisUrl };
+  const fleet = config.role === 'single' ? undefined : { role: config.role, redisUrl: config.redisUrl, snapshotEveryMs: config.snapshotEveryMs };
   const server = await startServer(config, { fleet, adminPort: config.adminPort });
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const symbols = `symbols ${config.symbols.map((s) => s.symbol).join(', ')}`;

@@ -52,7 +52,9 @@ export async function startMarketRole(config: Config, fleet: FleetOptions, deps:
   const { uws, binary } = loadUws();
   const clock = deps.clock ?? createSystemClock();
   const metrics = createMetrics();
-  const bus = createRedisBus({ url: fleet.redisUrl, prefix: fleet.prefix, metrics, maxHeldBytes: fleet.maxHeldBytes });
+  // The log keeps two snapshot periods, and never less than 5 s (a gateway restoring needs that long at most).
+  const retainMs = Math.max(5000, 2 * (fleet.snapshotEveryMs ?? 30_000));
+  const bus = createRedisBus({ url: fleet.redisUrl, prefix: fleet.prefix, metrics, maxHeldBytes: fleet.maxHeldBytes, retainMs });
   let market: FleetMarket | undefined;
   let failure: string | undefined;
   const health = () =>
