@@ -30,6 +30,8 @@ export interface ReplicaFeedOptions {
 
 export interface ReplicaFeed {
   readonly view: MarketView;
+  /** True once the symbol's snapshot is restored (its reads answer). */
+  restored(symbol: string): boolean;
   /** 200 once every symbol is restored and read to the log's end; the JSON body of /healthz. */
   health(): { readonly ok: boolean; readonly body: Record<string, unknown> };
   close(): void;
@@ -178,6 +180,7 @@ export function startReplicaFeed(opts: ReplicaFeedOptions): ReplicaFeed {
 
   return {
     view: replica.view,
+    restored: (symbol) => follows.get(symbol)?.restored === true,
     health() {
       const all = [...follows.values()];
       const caughtUp = all.every((f) => f.restored && f.atEnd && lagEvents(f) <= CAUGHT_UP_EVENTS);
