@@ -10,6 +10,14 @@ export type { SymbolRate };
 export interface Config {
   readonly host: string;
   readonly port: number;
+  /** single (one process), or a fleet's market or gateway (over Redis). */
+  readonly role: 'single' | 'market' | 'gateway';
+  /** Where a fleet's market and gateways meet. */
+  readonly redisUrl: string;
+  /** Also listen on this port, exclusively (this process's own /healthz and /metrics behind a shared port). */
+  readonly adminPort: number | undefined;
+  /** A fleet's market writes each symbol's snapshot once per this period; the log keeps the last two periods. */
+  readonly snapshotEveryMs: number;
   /** Seed of the market simulation: the same seed and clock give the same events. */
   readonly seed: number;
   readonly symbols: readonly SymbolRate[];
@@ -58,9 +66,20 @@ export function loadConfig(argv: readonly string[] = [], env: Readonly<Record<st
     get: (flag) => flags.get(flag) ?? env[flag.toUpperCase().replace(/-/g, '_')],
   };
   const int = (flag: string, def: number, min: number, max: number) => integer(src, flag, def, min, max);
+  const role = src.get('role') ?? 'single';
+  if (role !== 'single' && role !== 'market' && role !== 'gateway') {
+    throw new ConfigError(`--role (ROLE) must be market or gateway (or left out for a single process), got ${JSON.stringify(role)}`);
+  }
+  const redisUrl = src.get('redis') ?? src.get('redis-url') ?? 'redis://127.0.0.1:6379';
+  if (!/^rediss?:\/\/\S+$/.test(redisUrl)) throw new ConfigError(`--redis (REDIS_URL) must look like redis://host:port, got ${JSON.stringify(redisUrl)}`);
+  const admin = src.get('admin-port');
   return {
     host: src.get('host') ?? '127.0.0.1',
     port: int('port', 8080, 0, 65535),
+    role,
+    redisUrl,
+    adminPort: admin === undefined || admin === '' ? undefined : int('admin-port', 0, 0, 65535),
+    snapshotEveryMs: int('snapshot-every-ms', 30_000, 100, 3_600_000),
     seed: int('seed', 42, 0, 2 ** 32 - 1),
     symbols: symbols(src.get('symbols')),
     ws: {

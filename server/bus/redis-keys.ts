@@ -5,6 +5,8 @@
 //   <prefix>:v1:{SOLUSDT}:log    a Stream, one entry per batch: v=1, s=<seq>, e=<epoch>, b=<JSON events>
 //   <prefix>:v1:{SOLUSDT}:snap   the newest state snapshot (JSON, written by the market every few seconds)
 //   <prefix>:v1:{SOLUSDT}:hist   the closed hourly history the snapshot leaves out (JSON, rarely rewritten)
+// and one key for the whole fleet:
+//   <prefix>:v1:symbols          the market's symbols in order (JSON {"v":1,"symbols":[…]}): what gateways serve
 // `seq` counts the channel's batches from 1 with no gap; `epoch` names one market's run of the
 // sequence (a resumed market keeps it, a fresh one draws a new one). Entry ids are Redis's own.
 import type { MarketEvent } from '../market/types.ts';
@@ -18,6 +20,9 @@ export interface ChannelKeys {
   readonly snap: string;
   readonly hist: string;
 }
+
+/** The fleet's symbol list. */
+export const symbolsKey = (prefix: string): string => `${prefix}:${KEY_VERSION}:symbols`;
 
 /** `market.SOLUSDT` → its keys under `prefix`. */
 export function keysFor(prefix: string, channel: string): ChannelKeys {

@@ -90,6 +90,8 @@ export async function startFleetMarket(opts: FleetMarketOptions): Promise<FleetM
     return hist === undefined ? { snap } : { snap, hist };
   };
 
+  // What gateways serve: they read the symbols here rather than from flags of their own.
+  await bus.command(['SET', bus.symbolsKey, JSON.stringify({ v: SNAPSHOT_VERSION, symbols: opts.symbols.map((s) => s.symbol) })]);
   for (const { symbol } of opts.symbols) {
     const channel = channelFor(symbol);
     const l = loaded.get(symbol);

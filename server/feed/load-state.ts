@@ -5,7 +5,7 @@ import { channelFor } from '../bus/bus.ts';
 import { BadEntryError, decodeEntry, type LogEntry } from '../bus/redis-keys.ts';
 import { restoreState } from '../market/snapshot.ts';
 import { applyBatch, type SymbolState } from '../market/state.ts';
-import { decodeHistory, decodeSnapshot } from './snapshot-codec.ts';
+import { decodeHistory, decodeSnapshot, decodeSymbols } from './snapshot-codec.ts';
 
 export interface Loaded {
   readonly state: SymbolState;
@@ -63,4 +63,28 @@ export async function loadNewest(bus: RedisBus, symbol: string): Promise<Loaded 
   if (!loaded) return undefined;
   const seq = await readLogAfter(bus, symbol, loaded.seq, loaded.epoch, (e) => applyBatch(loaded.state, e.events));
   return { ...loaded, seq };
+}
+
+/** The market's symbols, once it has written them; logs where it looks every few seconds until then. */
+export async function waitForSymbols(bus: RedisBus, log: (msg: string) => void, closed: () => boolean): Promise<readonly string[] | undefined> {
+  let saidAt = 0;
+  while (!closed()) {
+    await bus.untilReady();
+    if (closed()) return undefined;
+    try {
+      const text = await bus.command<string | null>(['GET', bus.symbolsKey]);
+      if (text !== null) return decodeSymbols(bus.symbolsKey, text);
+      if (Date.now() - saidAt > 5000) {
+        saidAt = Date.now();
+        log(`no market in Redis at ${bus.where} yet (${bus.symbolsKey} is missing); waiting for it`);
+      }
+    } catch (err) {
+      if (Date.now() - saidAt > 5000) {
+        saidAt = Date.now();
+        log(`reading ${bus.symbolsKey} at ${bus.where} failed: ${err instanceof Error ? err.message : String(err)}; trying again`);
+      }
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return undefined;
 }

@@ -62,3 +62,13 @@ export function decodeHistory(key: string, text: string, epoch: string): History
   }
   return o as unknown as HistoryValue;
 }
+
+/** The fleet's symbol list as the market wrote it. */
+export function decodeSymbols(key: string, text: string): readonly string[] {
+  const o = parse(key, text);
+  const symbols = o.symbols;
+  if (!Array.isArray(symbols) || symbols.length === 0 || symbols.some((s) => typeof s !== 'string' || !/^[A-Z0-9]{2,16}USDT$/.test(s))) {
+    throw new SnapshotError('malformed', `${key} is not a list of symbols`);
+  }
+  return symbols as string[];
+}
