@@ -16,7 +16,7 @@ function main(): void {
     }
     throw err;
   }
-  console.log(`tickwire fleet (pid ${process.pid}): 1 market, ${opts.gateways} gateway${opts.gateways === 1 ? '' : 's'}, Redis ${opts.redis}`);
+  console.log(`tickwire fleet (pid ${process.pid}): 1 market, ${opts.gateways} gateway${opts.gateways === 1 ? '' : 's'}, Redis ${opts.redis.replace(/\/\/[^@/]*@/, '//***@')}`);
   const fleet = startFleet(opts, (line) => console.log(line));
   fleet.ready.catch(() => {}); // reported by the fleet itself; `done` carries the exit code
 
