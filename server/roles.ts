@@ -16,6 +16,34 @@ import { attachRest } from './http/rest.ts';
 import { attachSite } from './http/site.ts';
 import { attachOps } from './http/ops.ts';
 import { createMetrics } from './metrics.ts';
+import type { MarketView } from './market/types.ts';
+import { RestError } from './http/params.ts';
+import { encodeRestError, RestErrorCode } from './wire/errors.ts';
+
+const NOT_READY = 'This gateway is still catching up with the market; try again shortly (its /healthz says when it is ready).';
+
+/** The replica's view, whose reads of a symbol not yet restored answer 503 -1001 instead of failing. */
+function whenRestored(feed: ReplicaFeed): MarketView {
+  const v = feed.view;
+  const ready = <T>(symbol: string, read: () => T): T => {
+    if (!feed.restored(symbol)) throw new RestError(RestErrorCode.DISCONNECTED, NOT_READY, 503);
+    return read();
+  };
+  return {
+    specs: v.specs,
+    nowUs: () => v.nowUs(),
+    spec: (s) => v.spec(s),
+    depth: (s, limit) => ready(s, () => v.depth(s, limit)),
+    bookTicker: (s) => ready(s, () => v.bookTicker(s)),
+    recentTrades: (s, limit) => ready(s, () => v.recentTrades(s, limit)),
+    tradesFrom: (s, fromId, limit) => ready(s, () => v.tradesFrom(s, fromId, limit)),
+    aggTrades: (s, q) => ready(s, () => v.aggTrades(s, q)),
+    klines: (s, interval, q) => ready(s, () => v.klines(s, interval, q)),
+    ticker24h: (s) => ready(s, () => v.ticker24h(s)),
+    rollingTicker: (s, minutes) => ready(s, () => v.rollingTicker(s, minutes)),
+    avgPrice: (s) => ready(s, () => v.avgPrice(s)),
+  };
+}
 import type { FleetOptions, RunningServer, ServerDeps } from './app.ts';
 
 type Uws = ReturnType<typeof loadUws>['uws'];
@@ -129,6 +157,10 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
       body: { role: 'gateway', pid: process.pid, caughtUp: false, lagEvents: 0, lagMs: 0, redis: redis.where, redisConnected: redis.ready, state: 'waiting for the market in Redis' },
     };
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway?.connections ?? 0, health });
+  // Until the market's symbols are known, REST answers 503 -1001 (its own routes, added then, take precedence).
+  app.any('/api/*', (res) => {
+    res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json;charset=UTF-8').end(encodeRestError(RestErrorCode.DISCONNECTED, NOT_READY));
+  });
   const sockets = await listenAll(uws, app, config, deps).catch(async (err: unknown) => {
     await redis.close();
     throw err;
@@ -139,7 +171,7 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     if (symbols.join() !== config.symbols.map((s) => s.symbol).join()) log(`serving the market's symbols ${symbols.join(', ')}`);
     feed = startReplicaFeed({ bus: redis, symbols, clock, metrics, log, publish: (symbol, events) => local.publish(channelFor(symbol), events) });
     gateway = attachGateway(app, { bus: local, symbols, ws: config.ws, metrics, clock });
-    rest = attachRest(app, { market: feed.view, rest: config.rest, metrics, clock });
+    rest = attachRest(app, { market: whenRestored(feed), rest: config.rest, metrics, clock });
   });
 
   let closing: Promise<void> | undefined;
