@@ -4,20 +4,27 @@
 // Config. Bad values throw a ConfigError naming the setting, the value and what was expected.
 import { ConfigError, custom, integer, readFlags, text, toggle, type Env, type FlagValues } from './flags.ts';
 
+import type { SymbolRate } from './market/types.ts';
+
 export { ConfigError } from './flags.ts';
 
-export interface SymbolRate {
-  /** Uppercase symbol, e.g. SOLUSDT. */
-  readonly symbol: string;
-  /** Mean taker orders per second (each makes one or more trades). */
-  readonly tradesPerSec: number;
-}
+export type { SymbolRate };
+
+export type Role = 'single' | 'market' | 'gateway';
 
 export interface Config {
   readonly host: string;
   readonly port: number;
   /** Share the port with other processes that also ask (SO_REUSEPORT); off: this process owns it. */
   readonly reusePort: boolean;
+  /** single (one process), or a fleet's market or gateway (over Redis). */
+  readonly role: Role;
+  /** Where a fleet's market and gateways meet. */
+  readonly redisUrl: string;
+  /** Also listen on this port, exclusively (this process's own /healthz and /metrics behind a shared port). */
+  readonly adminPort: number | undefined;
+  /** A fleet's market writes each symbol's snapshot once per this period. */
+  readonly snapshotEveryMs: number;
   /** Seed of the market simulation: the same seed and clock give the same events. */
   readonly seed: number;
   readonly symbols: readonly SymbolRate[];
@@ -76,6 +83,33 @@ export const FLAGS = {
   'ws-max-backpressure-bytes': integer(4 * 1024 * 1024, 1024, 1024 ** 3, 'bytes buffered for one slow client before it is closed (1008 "slow consumer") and counted'),
   'ws-max-payload-bytes': integer(64 * 1024, 256, 16 * 1024 * 1024, 'largest incoming message (larger closes with 1009; a frame announcing over max(1 MiB, twice this) is dropped without a close frame: docs/security.md)'),
   'rest-weight-per-minute': integer(6000, 1, 1_000_000_000, 'REST request weight per IP per minute; over it 429 with Retry-After and code -1003'),
+  role: custom<Role>({
+    accepts: 'single, market or gateway',
+    shown: 'single',
+    meaning: 'single: the whole server in one process. A fleet (docs/fleet.md): one market (simulator → Redis; serves /healthz and /metrics only) and gateways (streams, REST and the site from a replica built from Redis)',
+    parse: (raw) => {
+      const v = raw === undefined || raw === '' ? 'single' : raw;
+      if (v !== 'single' && v !== 'market' && v !== 'gateway') throw new ConfigError(`--role (ROLE) must be single, market or gateway, got ${JSON.stringify(raw)}`);
+      return v;
+    },
+  }),
+  redis: custom<string>({
+    accepts: 'redis://[user:password@]host[:port][/db]',
+    shown: 'redis://127.0.0.1:6379',
+    meaning: 'the Redis a fleet\'s market writes to and its gateways read from (market and gateway roles)',
+    parse: (raw) => {
+      const v = raw === undefined || raw === '' ? 'redis://127.0.0.1:6379' : raw;
+      if (!/^redis:\/\/\S+$/.test(v)) throw new ConfigError(`--redis (REDIS_URL) must look like redis://host:port, got ${JSON.stringify(raw)}`);
+      return v;
+    },
+  }),
+  'admin-port': custom<number | undefined>({
+    accepts: 'integer 0–65535',
+    shown: 'none',
+    meaning: 'also listen here, exclusively (0 picks a free one), for this process\'s own /healthz and /metrics when --reuse-port shares the main port',
+    parse: (raw, name) => (raw === undefined || raw === '' ? undefined : integer(0, 0, 65535, '').parse(raw, name)),
+  }),
+  'snapshot-every-ms': integer(30_000, 100, 3_600_000, 'market role: each symbol\'s snapshot is written to Redis once per this period; the log keeps two periods (at least 5 s)'),
 };
 
 /** Parse argv (without node and script) and env into a Config. Throws ConfigError. */
@@ -98,6 +132,10 @@ function configOf(v: FlagValues<typeof FLAGS>): Config {
     host: v.host,
     port: v.port,
     reusePort: v['reuse-port'],
+    role: v.role,
+    redisUrl: v.redis,
+    adminPort: v['admin-port'],
+    snapshotEveryMs: v['snapshot-every-ms'],
     seed: v.seed,
     symbols: v.symbols,
     ws: {

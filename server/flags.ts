@@ -24,9 +24,12 @@ export type FlagTable = Readonly<Record<string, Flag<unknown>>>;
 export type FlagValues<T extends FlagTable> = { readonly [K in keyof T]: T[K] extends Flag<infer V> ? V : never };
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** `ws-max-streams` → `WS_MAX_STREAMS`. */
+/** Environment twins that are not the flag's name in upper case: the name every Redis tool reads. */
+const ENV_NAMES: Readonly<Record<string, string>> = { redis: 'REDIS_URL' };
+
+/** `ws-max-streams` → `WS_MAX_STREAMS` (and `redis` → `REDIS_URL`). */
 export function envName(flag: string): string {
-  return flag.toUpperCase().replace(/-/g, '_');
+  return ENV_NAMES[flag] ?? flag.toUpperCase().replace(/-/g, '_');
 }
 
 const label = (name: string) => `--${name} (${envName(name)})`;

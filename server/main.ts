@@ -12,14 +12,23 @@ async function main(): Promise<void> {
   if (command.action === 'help') return void process.stdout.write(helpText(FLAGS));
   if (command.action === 'version') return void process.stdout.write(versionText());
   const { config } = command;
-  const server = await startServer(config);
+  const fleet = config.role === 'single' ? undefined : { role: config.role, redisUrl: config.redisUrl, snapshotEveryMs: config.snapshotEveryMs };
+  const server = await startServer(config, { fleet, adminPort: config.adminPort });
   // From here on the process serves: how it ends is logged. (A failed start says its one line below.)
   installFatalHandlers();
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  console.log(
-    `tickwire listening on http://${shown}:${server.port} (dashboard at /, streams at ws://${shown}:${server.port}/ws and /stream) ` +
-      `· symbols ${config.symbols.map((s) => s.symbol).join(', ')} · seed ${config.seed} · ${config.reusePort ? 'port shared (--reuse-port)' : 'port exclusive'} · uWS native ${server.uwsBinary}`,
-  );
+  const symbols = `symbols ${config.symbols.map((s) => s.symbol).join(', ')}`;
+  const port = config.reusePort ? 'port shared (--reuse-port)' : 'port exclusive';
+  const redis = config.redisUrl.replace(/\/\/[^@/]*@/, '//***@');
+  if (server.role === 'market') {
+    console.log(`tickwire market listening on http://${shown}:${server.port} (/healthz, /metrics) · writing to Redis at ${redis} · ${symbols} · seed ${config.seed} · ${port}`);
+  } else {
+    console.log(
+      `tickwire${server.role === 'gateway' ? ' gateway' : ''} listening on http://${shown}:${server.port} (dashboard at /, streams at ws://${shown}:${server.port}/ws and /stream) ` +
+        `${server.role === 'gateway' ? `· market from Redis at ${redis} ` : `· ${symbols} · seed ${config.seed} `}· ${port} · uWS native ${server.uwsBinary}`,
+    );
+  }
+  if (server.adminPort !== undefined) console.log(`tickwire ${server.role}: admin on http://${shown}:${server.adminPort} (/healthz, /metrics of this process)`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

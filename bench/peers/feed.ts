@@ -7,7 +7,7 @@
 import { createMemoryBus } from '../../server/bus/bus-memory.ts';
 import { channelFor } from '../../server/bus/bus.ts';
 import { createSystemClock } from '../../server/market/clock.ts';
-import { startMarket } from '../../server/market/runner.ts';
+import { startMarket } from '../../server/feed/runner.ts';
 import { createSimulator } from '../../server/market/simulator.ts';
 import { encodeTrade } from '../../server/wire/encode.ts';
 import type { Server } from 'node:http';

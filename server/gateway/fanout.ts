@@ -4,7 +4,7 @@
 // wrote it: `rm|solusdt@trade`, `cu|solusdt@depth@100ms`), which a combined wrapper names. Topics are grouped
 // under the stream's canonical key; per event each body is encoded once per time unit in use and
 // wrapped once per combined topic, never once per subscriber. No subscriber, no work.
-import type { DepthSpeed, Interval, MarketEvent, MarketEventType, MarketView, RollingTicker, Ticker24h } from '../market/types.ts';
+import type { DepthSpeed, Interval, MarketEvent, MarketEventType, StreamedWindow, Ticker24h } from '../market/types.ts';
 import { INTERVALS } from '../market/types.ts';
 import type { Counter, Histogram, Metrics } from '../metrics.ts';
 import {
@@ -12,7 +12,7 @@ import {
   encodePartialDepth, encodeTicker, encodeTrade, type TimeUnit,
 } from '../wire/encode.ts';
 import {
-  byStreamKind, DEPTH_LEVELS, ROLLING_WINDOWS, streamName, TZ_DISTINCT_INTERVALS, type RollingWindow, type StreamKind, type StreamSpec,
+  byStreamKind, DEPTH_LEVELS, streamName, TZ_DISTINCT_INTERVALS, type StreamKind, type StreamSpec,
 } from '../wire/streams.ts';
 import { createSecondCollector } from './second-collector.ts';
 import type { Timers } from './timers.ts';
@@ -68,15 +68,15 @@ export interface FanoutOptions {
   readonly arrayMaxWaitMs?: number;
   /** Counts bytes sent, shared with the gateway's own replies. */
   readonly bytesOut: Counter;
-  /** Read for `@avgPrice`, once a second per symbol (on its ticker event) and only when subscribed. */
-  readonly avgPrice?: MarketView['avgPrice'];
-  /** Read for `@ticker_<1h|4h|1d>`, like avgPrice: once a second per subscribed symbol and window. */
-  readonly rolling?: (symbol: string, window: '1h' | '4h' | '1d') => RollingTicker | undefined;
   /** Runs the arrays' wait (default: Node's timers). */
   readonly timers?: Timers;
 }
 
-const EVENT_TYPES: readonly MarketEventType[] = ['trade', 'aggTrade', 'bookTicker', 'depthUpdate', 'depthSnapshot', 'ticker', 'kline'];
+// Every event type, checked by the compiler: a type added to MarketEvent must be listed here.
+const EVENT_TYPE_SET: Record<MarketEventType, true> = {
+  trade: true, aggTrade: true, bookTicker: true, depthUpdate: true, depthSnapshot: true, ticker: true, kline: true, avgPrice: true, rollingTicker: true,
+};
+const EVENT_TYPES = Object.keys(EVENT_TYPE_SET) as MarketEventType[];
 
 interface SymbolKeys {
   readonly trade: string;
@@ -85,7 +85,7 @@ interface SymbolKeys {
   readonly ticker: string;
   readonly miniTicker: string;
   readonly avgPrice: string;
-  readonly rolling: readonly (readonly [RollingWindow, string])[];
+  readonly rolling: Readonly<Record<StreamedWindow, string>>;
   readonly diff: Readonly<Record<number, string>>;
   readonly partial: Readonly<Record<number, readonly string[]>>;
   readonly kline: ReadonlyMap<Interval, { readonly utc: string; readonly tz8: string }>;
@@ -101,7 +101,7 @@ function keysOf(symbol: string): SymbolKeys {
     ticker: streamName.ticker(symbol),
     miniTicker: streamName.miniTicker(symbol),
     avgPrice: streamName.avgPrice(symbol),
-    rolling: ROLLING_WINDOWS.map((w) => [w, streamName.rollingTicker(symbol, w)] as const),
+    rolling: { '1h': streamName.rollingTicker(symbol, '1h'), '4h': streamName.rollingTicker(symbol, '4h'), '1d': streamName.rollingTicker(symbol, '1d') },
     diff: { 100: streamName.diffDepth(symbol, 100), 1000: streamName.diffDepth(symbol, 1000) },
     partial: { 100: partial(100), 1000: partial(1000) },
     kline: new Map(INTERVALS.map((i) => [i, { utc: streamName.kline(symbol, i), tz8: streamName.kline(symbol, i, 480) }])),
@@ -172,11 +172,16 @@ export function createFanout(opts: FanoutOptions): Fanout {
     return true;
   }
 
+  // Arrays list symbols in the configured order, not the order their tickers arrived: a fleet's
+  // gateways read each symbol's log on its own connection, and must still send the same bytes.
+  const rank = new Map(opts.symbols.map((s, i) => [s, i]));
+  const byRank = (a: { ticker: Ticker24h }, b: { ticker: Ticker24h }) => (rank.get(a.ticker.symbol) ?? Infinity) - (rank.get(b.ticker.symbol) ?? Infinity);
   const arrays = createSecondCollector<{ timeUs: number; ticker: Ticker24h }>({
     expected: opts.symbols.length,
     maxWaitMs: opts.arrayMaxWaitMs ?? 1000,
     timers: opts.timers,
     onFlush(items) {
+      items.sort(byRank);
       deliver(ALL_MINI, {}, (unit) => encodeArray(items.map((i) => encodeMiniTicker(i.ticker, i.timeUs, unit))));
       deliver(ALL_TICKERS, {}, (unit) => encodeArray(items.map((i) => encodeTicker(i.ticker, i.timeUs, unit))));
     },
@@ -214,22 +219,17 @@ export function createFanout(opts: FanoutOptions): Fanout {
         const k = symbolKeys(t.symbol);
         let any = deliver(k.ticker, {}, (u) => encodeTicker(t, ev.timeUs, u));
         any = deliver(k.miniTicker, {}, (u) => encodeMiniTicker(t, ev.timeUs, u)) || any;
-        const avgPrice = opts.avgPrice;
-        if (avgPrice && entries.has(k.avgPrice)) {
-          const avg = avgPrice(t.symbol);
-          any = deliver(k.avgPrice, {}, (u) => encodeAvgPrice(t.symbol, avg, ev.timeUs, u)) || any;
-        }
-        const rolling = opts.rolling;
-        for (const [window, key] of k.rolling) {
-          if (!rolling || !entries.has(key)) continue;
-          const stats = rolling(t.symbol, window);
-          if (stats) any = deliver(key, {}, (u) => encodeRollingTicker(window, stats, ev.timeUs, u)) || any;
-        }
         if (entries.has(ALL_MINI) || entries.has(ALL_TICKERS)) {
           arrays.add(t.symbol, Math.floor(ev.timeUs / 1_000_000), { timeUs: ev.timeUs, ticker: t });
           any = true;
         }
         return any;
+      }
+      case 'avgPrice':
+        return deliver(symbolKeys(ev.symbol).avgPrice, {}, (u) => encodeAvgPrice(ev.symbol, ev.avg, ev.timeUs, u));
+      case 'rollingTicker': {
+        const r = ev.ticker;
+        return deliver(symbolKeys(r.symbol).rolling[ev.window], {}, (u) => encodeRollingTicker(ev.window, r, ev.timeUs, u));
       }
       case 'kline': {
         const kl = ev.kline;

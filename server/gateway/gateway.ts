@@ -10,7 +10,6 @@ import type { Bus, Unsubscribe } from '../bus/bus.ts';
 import { channelFor } from '../bus/bus.ts';
 import type { Config } from '../config.ts';
 import type { Clock } from '../market/clock.ts';
-import type { MarketView } from '../market/types.ts';
 import type { Counter, Metrics } from '../metrics.ts';
 import type { WireId } from '../wire/payloads.ts';
 import { parseControl, type ControlRequest, type NamedStream } from '../wire/control.ts';
@@ -31,7 +30,6 @@ import { realTimers, type Timers } from './timers.ts';
 
 export interface GatewayOptions {
   readonly bus: Bus;
-  readonly market: MarketView;
   readonly symbols: readonly string[];
   readonly ws: Config['ws'];
   readonly metrics: Metrics;
@@ -80,7 +78,6 @@ const CLOSE_REASONS = ['lifetime', 'shutdown', 'too_many_messages', 'pong_timeou
 /** What uWS tells the close handler when it dropped a connection for a frame over maxPayloadLength. */
 const UWS_TOO_BIG = 'Received too big message';
 type CloseKind = (typeof CLOSE_REASONS)[number];
-const ROLLING_MINUTES = { '1h': 60, '4h': 240, '1d': 1440 } as const;
 /** Parsed stream names kept (valid names only: symbols × forms × letter cases); dropped all at once when full. */
 const NAME_CACHE_MAX = 65_536;
 
@@ -140,9 +137,6 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     metrics,
     symbols: [...symbols],
     bytesOut,
-    avgPrice: (symbol) => opts.market.avgPrice(symbol),
-    // The same rolling statistics GET /api/v3/ticker serves, as of the ticker event being published.
-    rolling: (symbol, window) => opts.market.rollingTicker(symbol, ROLLING_MINUTES[window]),
     timers,
   });
 

@@ -16,6 +16,11 @@ export interface SiteOptions {
   readonly distDir?: string | undefined;
   /** Open WebSocket connections, reported by /healthz. */
   readonly gatewayConnections: () => number;
+  /**
+   * The process's own health (a fleet gateway: caught up with the market or not): /healthz answers
+   * 503 while `ok` is false, and its fields join the body. Default: always healthy, role "single".
+   */
+  readonly health?: () => { readonly ok: boolean; readonly body: Readonly<Record<string, unknown>> };
 }
 
 export function attachSite(app: TemplatedApp, opts: SiteOptions): void {
@@ -49,12 +54,15 @@ export function attachSite(app: TemplatedApp, opts: SiteOptions): void {
   app.head('/metrics', guarded('/metrics', (res) => metrics(res, true)));
 
   const healthz = (res: HttpResponse, head: boolean) => {
+    const own = opts.health?.() ?? { ok: true, body: { role: 'single', pid: process.pid } };
     const body = JSON.stringify({
-      status: 'ok',
+      status: own.ok ? 'ok' : 'unavailable',
+      ...own.body,
       uptimeSec: Math.floor((Date.now() - startedMs) / 1000),
       connections: opts.gatewayConnections(),
       dashboard: files.has('/index.html'),
     });
+    if (!own.ok) res.writeStatus('503 Service Unavailable');
     res.writeHeader('Content-Type', 'application/json').writeHeader('Cache-Control', 'no-store');
     finish(res, body, head);
   };

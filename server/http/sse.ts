@@ -124,8 +124,6 @@ export function attachSse(app: TemplatedApp, opts: SseOptions): Sse {
     metrics: prefixed(metrics, 'tickwire_', 'tickwire_sse_'),
     symbols: [...symbols],
     bytesOut: metrics.counter('tickwire_sse_payload_bytes_total', 'Bytes of combined payloads queued on SSE connections (payload × subscribers), id/event/data lines excluded.'),
-    avgPrice: (symbol) => market.avgPrice(symbol),
-    rolling: (symbol, window) => market.rollingTicker(symbol, window === '1h' ? 60 : window === '4h' ? 240 : 1440),
   });
 
   const busSubs: Unsubscribe[] = [...symbols].map((symbol) =>

@@ -43,6 +43,16 @@ export interface BarSeries {
   absorb(timeUs: number, d: BarDelta): void;
   /** Same as absorb for one trade, without allocating. */
   trade(timeUs: number, price: number, lots: number, quote: number, id: number, takerBuy: boolean): void;
+  /** Bars [from, length) as plain numbers (snapshots): the open time of bar `from` and one array per column. */
+  dump(from?: number): BarDump;
+  /** Append bars from a dump; the first must open right after the last held bar (or the series be empty). */
+  load(d: BarDump): void;
+}
+
+/** Consecutive bars as plain data: `cols` holds open, high, low, close, volume, quote, count, firstId, takerBase, takerQuote. */
+export interface BarDump {
+  readonly openUs: number;
+  readonly cols: readonly (readonly number[])[];
 }
 
 const COLS = 11;
@@ -128,6 +138,27 @@ export function createBarSeries(durUs: number, capacity: number): BarSeries {
       N[p] = N[p]! + d.count;
       VB[p] = VB[p]! + d.takerBase;
       QB[p] = QB[p]! + d.takerQuote;
+    },
+    dump(from = 0) {
+      const n = Math.max(0, length - from);
+      const cols = col.slice(1).map((c) => {
+        const out = new Array<number>(n);
+        for (let i = 0; i < n; i++) out[i] = c[at(from + i)]!;
+        return out;
+      });
+      return { openUs: n === 0 ? NaN : T[at(from)]!, cols };
+    },
+    load(d) {
+      const n = d.cols[0]?.length ?? 0;
+      if (d.cols.length !== COLS - 1 || d.cols.some((c) => c.length !== n)) throw new RangeError(`bars: a dump needs ${COLS - 1} columns of equal length`);
+      if (n === 0) return;
+      if (d.openUs % durUs !== 0) throw new RangeError(`bars: dump opens at ${d.openUs}, not a multiple of ${durUs}`);
+      if (length > 0 && d.openUs !== T[last()]! + durUs) throw new RangeError(`bars: dump opens at ${d.openUs}, not right after the last bar`);
+      for (let i = 0; i < n; i++) {
+        push(d.openUs + i * durUs, 0);
+        const p = last();
+        for (let c = 1; c < COLS; c++) col[c]![p] = d.cols[c - 1]![i]!;
+      }
     },
     trade(timeUs, price, lots, quote, id, takerBuy) {
       let p = last();

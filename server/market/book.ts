@@ -47,6 +47,16 @@ export interface Book {
    * starts after the current update id. Off by default, so a book being warmed up records nothing.
    */
   trackDiffs(on: boolean): void;
+  /**
+   * Move the update-id sequence on to `updateId` (≥ the current one) without a level change: a
+   * replica follows the market's sequence, and a resumed market skips ids a dead one may have shown.
+   */
+  skipTo(updateId: number): void;
+  /**
+   * Resume diff tracking where a previous market left it: each cadence's next diff starts after
+   * `lastEmitted[speed]`, and already counts the prices in `touched[speed]` ([bids, asks]) as changed.
+   */
+  resumeDiffs(lastEmitted: Readonly<Record<DepthSpeed, number>>, touched: Readonly<Record<DepthSpeed, readonly [readonly number[], readonly number[]]>>): void;
 }
 
 export function createBook(): Book {
@@ -138,6 +148,21 @@ export function createBook(): Book {
       }
     },
     takeDiff: (speed) => diff(trackers[speed]),
+    skipTo(id) {
+      if (!Number.isSafeInteger(id) || id < updateId) throw new RangeError(`book.skipTo: ${id} is before the current update id ${updateId}`);
+      updateId = id;
+    },
+    resumeDiffs(lastEmitted, touched) {
+      tracking = true;
+      for (const speed of [100, 1000] as const) {
+        const t = trackers[speed];
+        t.lastEmitted = lastEmitted[speed];
+        for (const side of [BID, ASK] as const) {
+          t.touched[side].clear();
+          for (const p of touched[speed][side]) t.touched[side].add(p);
+        }
+      }
+    },
     trackDiffs(on) {
       tracking = on;
       for (const t of Object.values(trackers)) {

@@ -1,15 +1,15 @@
 // One symbol's market: a limit order book that makers keep around a moving fair price, taker orders
 // that walk it (trades, aggTrades, bookTicker), and the 100 ms tick that publishes depth, tickers and
-// klines. Integer ticks and lots inside; strings are made once, when an event is made.
+// klines. Integer ticks and lots inside; strings are made once, when an event is made. The engine
+// owns the generating book and randomness; the queryable state (state.ts) changes only by the
+// events it makes, applied as they are made, so a replica fed the same events holds the same.
 import type { AggTrade, BookTicker, DepthSnapshot, MarketEvent, Trade } from './types.ts';
 import type { Random } from './random.ts';
 import type { SymbolModel } from './specs.ts';
 import { formatUnits } from './specs.ts';
 import { ASK, BID, createBook, type Side } from './book.ts';
-import type { KlineSources } from './klines.ts';
 import { SECOND_US } from './intervals.ts';
-import { createRing, type Ring } from './ring.ts';
-import type { LastTrade } from './ticker.ts';
+import { applyBatch, rollTo, type SymbolState } from './state.ts';
 import { createFairPrice, createHawkes } from './flow.ts';
 import { createPublisher } from './publish.ts';
 
@@ -19,7 +19,6 @@ export const MIN_LEVELS = 60;
 export const MAX_LEVELS = 100;
 /** Widest distance from the best price kept on a side, in level gaps. */
 const MAX_SPAN_GAPS = 400;
-export const TRADE_RING = 10_000;
 /** A taker picking off stale quotes takes at most this multiple of its drawn size. */
 const PICK_OFF_FACTOR = 3;
 
@@ -28,25 +27,28 @@ export interface EngineOptions {
   readonly rng: Random;
   /** Mean taker orders per second. */
   readonly tradesPerSec: number;
-  /** Bar series already holding the history up to startUs. */
-  readonly sources: KlineSources;
+  /**
+   * The queryable state: bars holding the history up to startUs and the next trade id (fresh), or a
+   * whole state restored from a snapshot and the log (resume: the book, ids and bars carry on).
+   */
+  readonly state: SymbolState;
   readonly startUs: number;
-  /** Fair price at startUs, in ticks (the last close of the history). */
+  /** Fair price at startUs, in ticks (the last close of the history, or the last trade's price). */
   readonly startTicks: number;
-  /** Id of the first live trade (history used the ids before it). */
-  readonly firstTradeId: number;
+  /**
+   * Resume a market that stopped: the book starts as the state's, and its update ids, the trade
+   * and aggregate-trade ids continue after every id already published. Goes live at once.
+   */
+  readonly resume?: boolean;
 }
 
 export type Emit = (batch: MarketEvent[]) => void;
 
 export interface Engine {
   readonly model: SymbolModel;
-  readonly sources: KlineSources;
-  readonly trades: Ring<Trade>;
-  readonly aggTrades: Ring<AggTrade>;
+  readonly state: SymbolState;
   /** Time of the last event run, µs. */
   readonly timeUs: number;
-  readonly last: LastTrade;
   /** Taker orders run so far, and the id the next trade takes (for calibration). */
   readonly takerOrders: number;
   readonly nextTradeId: number;
@@ -61,21 +63,17 @@ export interface Engine {
 }
 
 export function createEngine(opts: EngineOptions): Engine {
-  const { model, rng, sources } = opts;
-  const { s1, m1, h1 } = sources;
+  const { model, rng, state } = opts;
   const symbol = model.spec.symbol;
   const gap = model.gapTicks;
   const book = createBook();
-  const trades = createRing<Trade>(TRADE_RING);
-  const aggTrades = createRing<AggTrade>(TRADE_RING);
   const px = (ticks: number) => formatUnits(ticks * model.tickUnits);
   const qty = (lots: number) => formatUnits(lots * model.lotUnits);
 
   let timeUs = opts.startUs;
-  let nextTradeId = opts.firstTradeId;
-  let nextAggId = 1;
+  let nextTradeId = state.nextTradeId;
+  let nextAggId = state.nextAggId;
   let takers = 0;
-  let last: LastTrade = { price: NaN, lots: 0, timeUs: opts.startUs };
 
   const fairPrice = createFairPrice(rng, model.dailyVol, opts.startTicks, opts.startUs);
   const fair = fairPrice.at;
@@ -116,7 +114,16 @@ export function createEngine(opts: EngineOptions): Engine {
     while (book.levelCount(side) > MAX_LEVELS) book.set(side, farOf(side), 0);
   }
 
-  // Start with a full book around the starting price.
+  if (opts.resume) {
+    // The book as last published; ids a dead market may have shown past it (on a bookTicker) are skipped.
+    for (const side of [BID, ASK] as const) {
+      for (let i = 0; i < state.book.levelCount(side); i++) book.set(side, state.book.priceAt(side, i), state.book.qtyAt(side, i));
+    }
+    book.skipTo(Math.max(book.updateId, state.book.updateId, state.top?.updateId ?? 0));
+    const toArrays = (s: readonly [Set<number>, Set<number>]) => [[...s[BID]], [...s[ASK]]] as const;
+    book.resumeDiffs(state.diffU, { 100: [[], []], 1000: toArrays(state.touched1000) });
+  }
+  // Start with a full book around the starting price (a resumed one is only topped up).
   ensureDepth(BID, fair(opts.startUs));
   ensureDepth(ASK, fair(opts.startUs));
 
@@ -159,7 +166,8 @@ export function createEngine(opts: EngineOptions): Engine {
       stale += book.qtyAt(side, i);
     }
     if (stale > rem) rem = Math.min(stale, rem * PICK_OFF_FACTOR);
-    const events: MarketEvent[] | undefined = emit ? [] : undefined;
+    // Trades are made (and applied to the state) in warm-up too; only a live engine emits them.
+    const events: MarketEvent[] = [];
     const buyerMaker = !buy;
     while (rem > 0) {
       const p = book.best(side);
@@ -179,25 +187,20 @@ export function createEngine(opts: EngineOptions): Engine {
         const trade: Trade = {
           symbol, id, price, qty: qty(lots), quoteQty: formatUnits(quote * model.tickLotUnits), timeUs: t, buyerMaker,
         };
-        s1.trade(t, p, lots, quote, id, buy);
-        m1.trade(t, p, lots, quote, id, buy);
-        h1.trade(t, p, lots, quote, id, buy);
-        trades.push(trade);
-        events?.push({ type: 'trade', timeUs: t, trade });
-        last = { price: p, lots, timeUs: t };
+        events.push({ type: 'trade', timeUs: t, trade });
       }
       const agg: AggTrade = {
         symbol, id: nextAggId++, price, qty: qty(take), firstTradeId: firstId, lastTradeId: nextTradeId - 1, timeUs: t, buyerMaker,
       };
-      aggTrades.push(agg);
-      events?.push({ type: 'aggTrade', timeUs: t, aggTrade: agg });
+      events.push({ type: 'aggTrade', timeUs: t, aggTrade: agg });
       book.set(side, p, q - take);
       rem -= take;
     }
     takers++;
     ensureDepth(side, f);
-    topChanged(t, b0, bq0, a0, aq0, events);
-    if (emit && events!.length > 0) emit(events!);
+    topChanged(t, b0, bq0, a0, aq0, emit ? events : undefined);
+    applyBatch(state, events);
+    if (emit && events.length > 0) emit(events);
   }
 
   function maker(t: number, emit: Emit | undefined): void {
@@ -237,17 +240,22 @@ export function createEngine(opts: EngineOptions): Engine {
     ensureDepth(side, f);
     const events: MarketEvent[] | undefined = emit ? [] : undefined;
     topChanged(t, b0, bq0, a0, aq0, events);
-    if (emit && events!.length > 0) emit(events!);
+    if (emit && events!.length > 0) {
+      applyBatch(state, events!);
+      emit(events!);
+    }
   }
 
-  const publisher = createPublisher({ model, book, sources, last: () => last, top: () => engine.bookTicker() });
+  const publisher = createPublisher({ model, book, sources: state.sources, last: () => state.last, top: () => engine.bookTicker() });
 
   function tick(t: number, emit: Emit | undefined): void {
-    s1.rollTo(t);
-    m1.rollTo(t);
-    h1.rollTo(t);
+    // Bars roll before the tick's klines are made; a replica rolls on the tick's first event.
+    rollTo(state, t);
     if (t % SECOND_US === 0) fairPrice.second(t);
-    if (emit) emit(publisher.tick(t));
+    if (!emit) return;
+    const events = publisher.tick(t);
+    applyBatch(state, events);
+    emit(events);
   }
 
   const engine: Engine = {
@@ -258,14 +266,9 @@ export function createEngine(opts: EngineOptions): Engine {
       return nextTradeId;
     },
     model,
-    sources,
-    trades,
-    aggTrades,
+    state,
     get timeUs() {
       return timeUs;
-    },
-    get last() {
-      return last;
     },
     nextUs: () => Math.min(nextTick, nextTaker, nextMaker),
     step(emit) {
@@ -284,11 +287,18 @@ export function createEngine(opts: EngineOptions): Engine {
       }
     },
     goLive(nowUs) {
-      book.trackDiffs(true);
+      if (!opts.resume) {
+        // The state's book starts as the warmed-up book; from here on it follows the 100 ms diffs.
+        for (const side of [BID, ASK] as const) {
+          for (let i = 0; i < book.levelCount(side); i++) state.book.set(side, book.priceAt(side, i), book.qtyAt(side, i));
+        }
+        state.book.skipTo(book.updateId);
+        state.diffU[100] = state.diffU[1000] = book.updateId;
+        book.trackDiffs(true);
+        state.top = engine.bookTicker();
+      }
       publisher.start(nowUs);
-      s1.rollTo(nowUs);
-      m1.rollTo(nowUs);
-      h1.rollTo(nowUs);
+      rollTo(state, nowUs);
       timeUs = Math.max(timeUs, nowUs);
     },
     depth: publisher.depth,

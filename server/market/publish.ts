@@ -1,16 +1,19 @@
 // The periodic market data of one symbol, made on its 100 ms tick: diff depth and top-20 snapshots
-// (100 ms and 1 s), the 24 h ticker (1 s), open klines (1 s for 1s, 2 s for the rest) and every
-// kline the moment it closes. Kline events at +08:00 only where those boundaries differ from UTC.
-import type { BookTicker, DepthSnapshot, DepthSpeed, Interval, Level, MarketEvent } from './types.ts';
-import { INTERVALS } from './types.ts';
+// (100 ms and 1 s), the 24 h ticker, the 5-minute average price and the streamed rolling windows
+// (1 s), open klines (1 s for 1s, 2 s for the rest) and every kline the moment it closes. Kline
+// events at +08:00 only where those boundaries differ from UTC.
+import type { BookTicker, DepthSnapshot, DepthSpeed, Interval, Level, MarketEvent, StreamedWindow } from './types.ts';
+import { INTERVALS, STREAMED_WINDOWS } from './types.ts';
 import type { SymbolModel } from './specs.ts';
 import { formatUnits } from './specs.ts';
 import { ASK, BID, type Book, type BookDiff, type Side } from './book.ts';
 import { klineAt, type KlineSources } from './klines.ts';
 import { bucketStart, SECOND_US, TZ_SENSITIVE } from './intervals.ts';
-import { ticker24h, type LastTrade } from './ticker.ts';
+import { avgPrice, ticker24h, type LastTrade } from './ticker.ts';
+import { rollingStats } from './rolling.ts';
 
 const SNAPSHOT_LEVELS = 20;
+const WINDOWS = Object.entries(STREAMED_WINDOWS) as [StreamedWindow, number][];
 
 /** The (interval, offset) pairs with kline events of their own. */
 const KLINE_STREAMS: readonly { interval: Interval; tz: number }[] = [
@@ -87,6 +90,10 @@ export function createPublisher(opts: PublisherOptions): Publisher {
       if (second) {
         pushDepth(t, 1000, events);
         events.push({ type: 'ticker', timeUs: t, ticker: ticker24h(model, sources.m1, opts.last(), opts.top(), t) });
+        events.push({ type: 'avgPrice', timeUs: t, symbol, avg: avgPrice(model, sources.s1, sources.m1, opts.last()) });
+        for (const [window, minutes] of WINDOWS) {
+          events.push({ type: 'rollingTicker', timeUs: t, window, ticker: rollingStats(model, sources, minutes, t) });
+        }
         const even = t % (2 * SECOND_US) === 0;
         for (const s of streams) if (s.interval === '1s' || even) pushKline(s.interval, s.tz, s.openUs, t, events);
       }

@@ -2,7 +2,9 @@
 //
 // Binance computes these windows with minute precision. Sums are exact: decimal strings are added as
 // integers of the symbol's decimals (BigInt), never as floats. No Node or uWS imports.
-import type { Kline, RollingTicker, TimeWindow } from './types.ts';
+import type { Interval, Kline, RollingTicker, TimeWindow } from './types.ts';
+import type { SymbolModel } from './specs.ts';
+import { queryKlines, type KlineCache, type KlineSources } from './klines.ts';
 import { HOUR_US, MINUTE_US } from './intervals.ts';
 
 /** Longest window GET /api/v3/ticker accepts (`7d`), in minutes. */
@@ -84,6 +86,25 @@ export function foldKlines(klines: readonly Kline[], decimals: number, closeTime
     lastId,
     count,
   };
+}
+
+/**
+ * The statistics of the last `windowMinutes` (1 to MAX_ROLLING_MINUTES) as of `nowUs`, read from
+ * one symbol's bar series: what GET /api/v3/ticker serves and what the market streams each second.
+ */
+export function rollingStats(
+  model: SymbolModel, sources: KlineSources, windowMinutes: number, nowUs: number, cache?: KlineCache,
+): RollingTicker {
+  if (!Number.isInteger(windowMinutes) || windowMinutes < 1 || windowMinutes > MAX_ROLLING_MINUTES) {
+    throw new RangeError(`market: windowMinutes must be a whole number from 1 to ${MAX_ROLLING_MINUTES}, got ${windowMinutes}`);
+  }
+  const openTimeUs = rollingOpenTime(nowUs, windowMinutes);
+  const read = (interval: Interval, q: TimeWindow & { readonly tzOffsetMin: number }) => queryKlines(model, sources, interval, q, nowUs, cache);
+  // Whole hours come from the 1h bars, so a 7d window reaches back past the ~3 days of 1m bars.
+  const klines = rollingKlines(read, openTimeUs, nowUs, sources.m1.openTime(0));
+  const stats = foldKlines(klines, model.spec.decimals, nowUs, openTimeUs);
+  if (!stats) throw new Error(`market: no klines for ${model.spec.symbol} in [${openTimeUs}, ${nowUs}]`);
+  return stats;
 }
 
 interface Decimals {

@@ -1,17 +1,15 @@
 // The market simulator: one engine per symbol on a shared clock, run in time order, and the
 // MarketView that REST reads. Pure and deterministic: same seed and clock steps, same events.
 import type { Clock } from './clock.ts';
-import type { SymbolRate } from '../config.ts';
-import type { AggTrade, Interval, Kline, MarketEvent, MarketView, SymbolSpec, TimeWindow, Trade } from './types.ts';
+import type { MarketEvent, MarketView, SymbolRate } from './types.ts';
 import { createRandom, hashString, type Random } from './random.ts';
 import { symbolModel, type SymbolModel } from './specs.ts';
-import { createBarSeries } from './bars.ts';
-import { queryKlines, totals, type KlineCache } from './klines.ts';
+import { totals } from './klines.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { generateHistory, MINUTE_HISTORY_HOURS } from './history.ts';
-import { avgPrice, ticker24h } from './ticker.ts';
-import { foldKlines, MAX_ROLLING_MINUTES, rollingKlines, rollingOpenTime } from './rolling.ts';
-import { HOUR_US, INTERVAL_US, MAX_TZ_MIN, MIN_TZ_MIN, MINUTE_US, SECOND_US } from './intervals.ts';
+import { HOUR_US, MINUTE_US, SECOND_US } from './intervals.ts';
+import { createState, rollTo, type SymbolState } from './state.ts';
+import { createMarketView } from './view.ts';
 
 export interface SimulatorOptions {
   seed: number;
@@ -19,6 +17,11 @@ export interface SimulatorOptions {
   symbols: readonly SymbolRate[];
   /** Hours of synthetic kline history (default about three years). */
   historyHours?: number;
+  /**
+   * States to resume from, by symbol (restored from a snapshot and the log a stopped market left):
+   * such a symbol makes no history and no warm-up, and its ids carry on. Others start fresh.
+   */
+  resume?: ReadonlyMap<string, SymbolState>;
 }
 
 export interface Simulator extends MarketView {
@@ -26,9 +29,11 @@ export interface Simulator extends MarketView {
   advanceTo(nowUs: number, emit: (symbol: string, batch: readonly MarketEvent[]) => void): void;
   /** When the next event is due, µs. */
   nextEventUs(): number;
+  /** The queryable state of a symbol (what a snapshot holds), as of the last batch emitted. */
+  state(symbol: string): SymbolState;
 }
 
-const DEFAULT_HISTORY_HOURS = 3 * 365 * 24;
+export const DEFAULT_HISTORY_HOURS = 3 * 365 * 24;
 /**
  * The live market is run quietly for a while before `now` so that trades, aggTrades, 1 s klines
  * and the book exist at once: ~3000 taker orders (~6000 trades), between 10 s and 1 h of it.
@@ -51,46 +56,42 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
     if (!(tradesPerSec > 0)) throw new Error(`simulator: the rate of ${symbol} must be above 0, got ${tradesPerSec}`);
     const model = symbolModel(symbol);
     const stream = hashString(symbol);
-    const warmUs = Math.min(MAX_WARMUP_US, Math.max(MIN_WARMUP_US, Math.ceil(WARMUP_ORDERS / tradesPerSec) * SECOND_US));
-    const historyEnd = Math.floor((startUs - warmUs) / MINUTE_US) * MINUTE_US;
-    const sources = {
-      s1: createBarSeries(SECOND_US, 3_600 + 600),
-      m1: createBarSeries(MINUTE_US, (MINUTE_HISTORY_HOURS + 26) * 60),
-      h1: createBarSeries(HOUR_US, hours + 31 * 24),
-    };
-    const history = generateHistory({
-      model, rng: createRandom(opts.seed, stream ^ 0x5bd1e995), tradesPerSec, sources, endUs: historyEnd, hours,
-      ...calibrate(model, createRandom(opts.seed, stream ^ 0x27d4eb2f), tradesPerSec, historyEnd),
-    });
-    const engine = createEngine({
-      model, rng: createRandom(opts.seed, stream), tradesPerSec, sources,
-      startUs: historyEnd, startTicks: history.lastClose, firstTradeId: history.nextTradeId,
-    });
-    while (engine.nextUs() <= startUs) engine.step(undefined);
+    const resumed = opts.resume?.get(symbol);
+    let engine: Engine;
+    if (resumed) {
+      if (resumed.model.spec.symbol !== symbol) throw new Error(`simulator: the state given for ${symbol} is ${resumed.model.spec.symbol}'s`);
+      // A fresh random stream (the dead market's position in its own is lost), the price where trading stopped.
+      const rng = createRandom(opts.seed ^ (Math.floor(startUs / 1000) >>> 0), stream);
+      const lastTicks = Number.isNaN(resumed.last.price) ? resumed.sources.m1.close(resumed.sources.m1.length - 1) : resumed.last.price;
+      rollTo(resumed, startUs);
+      engine = createEngine({ model, rng, tradesPerSec, state: resumed, startUs, startTicks: lastTicks, resume: true });
+    } else {
+      const warmUs = Math.min(MAX_WARMUP_US, Math.max(MIN_WARMUP_US, Math.ceil(WARMUP_ORDERS / tradesPerSec) * SECOND_US));
+      const historyEnd = Math.floor((startUs - warmUs) / MINUTE_US) * MINUTE_US;
+      const state = createState(model, hours, historyEnd);
+      const history = generateHistory({
+        model, rng: createRandom(opts.seed, stream ^ 0x5bd1e995), tradesPerSec, sources: state.sources, endUs: historyEnd, hours,
+        ...calibrate(model, createRandom(opts.seed, stream ^ 0x27d4eb2f), tradesPerSec, historyEnd),
+      });
+      state.nextTradeId = history.nextTradeId;
+      engine = createEngine({ model, rng: createRandom(opts.seed, stream), tradesPerSec, state, startUs: historyEnd, startTicks: history.lastClose });
+      while (engine.nextUs() <= startUs) engine.step(undefined);
+    }
     engine.goLive(startUs);
     engines.push(engine);
     bySymbol.set(symbol, engine);
   }
 
-  const get = (symbol: string): Engine => {
-    const e = bySymbol.get(symbol);
-    if (!e) throw new Error(`market: unknown symbol ${JSON.stringify(symbol)}`);
-    return e;
-  };
   let simNow = startUs;
-  const klineCaches = new Map<Engine, KlineCache>();
-  const klinesOf = (e: Engine, interval: Interval, q: TimeWindow & { readonly tzOffsetMin: number }): Kline[] => {
-    checkKlineQuery(interval, q);
-    let cache = klineCaches.get(e);
-    if (!cache) klineCaches.set(e, (cache = new Map()));
-    return queryKlines(e.model, e.sources, interval, q, Math.max(simNow, e.timeUs), cache);
-  };
+  const view = createMarketView({
+    state: (symbol) => bySymbol.get(symbol)?.state,
+    symbols: engines.map((e) => e.model.spec.symbol),
+    nowUs: () => simNow,
+    clockUs: () => clock.nowUs(),
+  });
 
   return {
-    specs: engines.map((e) => e.model.spec) as readonly SymbolSpec[],
-    nowUs: () => clock.nowUs(),
-    spec: (symbol) => bySymbol.get(symbol)?.model.spec,
-
+    ...view,
     advanceTo(nowUs, emit) {
       for (;;) {
         let next: Engine | undefined;
@@ -113,51 +114,10 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
       for (const e of engines) at = Math.min(at, e.nextUs());
       return at;
     },
-
-    depth: (symbol, limit) => get(symbol).depth(limit),
-    bookTicker: (symbol) => get(symbol).bookTicker(),
-    recentTrades: (symbol, limit) => get(symbol).trades.newest(limit),
-    tradesFrom(symbol, fromId, limit) {
-      const ring = get(symbol).trades;
-      if (fromId === undefined) return ring.newest(limit);
-      const out: Trade[] = [];
-      for (let i = ring.lowerBound(fromId, (t) => t.id); i < ring.length && out.length < limit; i++) out.push(ring.get(i));
-      return out;
-    },
-    aggTrades(symbol, q) {
-      const ring = get(symbol).aggTrades;
-      const out: AggTrade[] = [];
-      const take = (from: number, to: number) => {
-        for (let i = Math.max(0, from); i < to && out.length < q.limit; i++) out.push(ring.get(i));
-        return out;
-      };
-      if (q.fromId !== undefined) return take(ring.lowerBound(q.fromId, (a) => a.id), ring.length);
-      const byTime = (a: AggTrade) => a.timeUs;
-      const end = q.endTimeUs === undefined ? ring.length : ring.lowerBound(q.endTimeUs + 1, byTime);
-      if (q.startTimeUs !== undefined) return take(ring.lowerBound(q.startTimeUs, byTime), end);
-      return take(end - q.limit, end);
-    },
-    klines: (symbol, interval, q) => klinesOf(get(symbol), interval, q),
-    ticker24h(symbol) {
-      const e = get(symbol);
-      return ticker24h(e.model, e.sources.m1, e.last, e.bookTicker(), Math.max(simNow, e.timeUs));
-    },
-    rollingTicker(symbol, windowMinutes) {
-      const e = get(symbol);
-      if (!Number.isInteger(windowMinutes) || windowMinutes < 1 || windowMinutes > MAX_ROLLING_MINUTES) {
-        throw new RangeError(`market: windowMinutes must be a whole number from 1 to ${MAX_ROLLING_MINUTES}, got ${windowMinutes}`);
-      }
-      const nowUs = Math.max(simNow, e.timeUs);
-      const openTimeUs = rollingOpenTime(nowUs, windowMinutes);
-      // Whole hours come from the 1h bars, so a 7d window reaches back past the ~3 days of 1m bars.
-      const klines = rollingKlines((interval, q) => klinesOf(e, interval, q), openTimeUs, nowUs, e.sources.m1.openTime(0));
-      const stats = foldKlines(klines, e.model.spec.decimals, nowUs, openTimeUs);
-      if (!stats) throw new Error(`market: no klines for ${symbol} in [${openTimeUs}, ${nowUs}]`);
-      return stats;
-    },
-    avgPrice(symbol) {
-      const e = get(symbol);
-      return avgPrice(e.model, e.sources.s1, e.sources.m1, e.last);
+    state(symbol) {
+      const e = bySymbol.get(symbol);
+      if (!e) throw new Error(`market: unknown symbol ${JSON.stringify(symbol)}`);
+      return e.state;
     },
   } satisfies Simulator;
 }
@@ -170,27 +130,15 @@ const CALIBRATION_ORDERS = 1500;
 /** Orders run first and not measured: a fresh book is denser than a lived-in one. */
 const CALIBRATION_BURN_IN = 300;
 function calibrate(model: SymbolModel, rng: Random, tradesPerSec: number, atUs: number): { tradesPerTaker: number; lotsPerTrade: number } {
-  const sources = {
-    s1: createBarSeries(SECOND_US, 16),
-    m1: createBarSeries(MINUTE_US, 16),
-    h1: createBarSeries(HOUR_US, 16_384),
-  };
+  const state = createState(model, 16_384, atUs);
   const startTicks = Math.round(model.startPrice / (model.tickUnits / 1e8));
-  for (const s of Object.values(sources)) s.start(Math.floor(atUs / s.durUs) * s.durUs, startTicks);
-  const engine = createEngine({ model, rng, tradesPerSec, sources, startUs: atUs, startTicks, firstTradeId: 1 });
+  for (const s of Object.values(state.sources)) s.start(Math.floor(atUs / s.durUs) * s.durUs, startTicks);
+  const engine = createEngine({ model, rng, tradesPerSec, state, startUs: atUs, startTicks });
   while (engine.takerOrders < CALIBRATION_BURN_IN) engine.step(undefined);
   const id0 = engine.nextTradeId;
-  const v0 = totals(sources.h1, -Infinity, Infinity)!.volume;
+  const v0 = totals(state.sources.h1, -Infinity, Infinity)!.volume;
   while (engine.takerOrders < CALIBRATION_BURN_IN + CALIBRATION_ORDERS) engine.step(undefined);
   const trades = engine.nextTradeId - id0;
-  const volume = totals(sources.h1, -Infinity, Infinity)!.volume - v0;
+  const volume = totals(state.sources.h1, -Infinity, Infinity)!.volume - v0;
   return { tradesPerTaker: trades / CALIBRATION_ORDERS, lotsPerTrade: volume / Math.max(1, trades) };
-}
-
-function checkKlineQuery(interval: Interval, q: TimeWindow & { readonly tzOffsetMin: number }): void {
-  if (!Object.hasOwn(INTERVAL_US, interval)) throw new RangeError(`market: unknown kline interval ${JSON.stringify(interval)}`);
-  const tz = q.tzOffsetMin;
-  if (!Number.isInteger(tz) || tz < MIN_TZ_MIN || tz > MAX_TZ_MIN) {
-    throw new RangeError(`market: tzOffsetMin must be a whole number of minutes from ${MIN_TZ_MIN} to ${MAX_TZ_MIN}, got ${tz}`);
-  }
 }

@@ -18,6 +18,14 @@ export function formatUnits(units: number): string {
   return (neg ? '-' : '') + int + '.' + (frac === 0 ? '00000000' : String(frac).padStart(8, '0'));
 }
 
+/** The inverse of formatUnits: `"142.35000000"` → 14235000000. Throws on anything else. */
+export function parseUnits(s: string): number {
+  const m = /^(-?)(\d+)\.(\d{8})$/.exec(s);
+  if (!m) throw new RangeError(`market: ${JSON.stringify(s)} is not a decimal with 8 decimals`);
+  const v = Number(m[2]) * E8 + Number(m[3]);
+  return m[1] === '-' ? -v : v;
+}
+
 /**
  * `n × mul` units of 1e-8 as a decimal string, exact even when the product passes 2^53 (quote
  * volumes held as tick × lot counts), as long as `mul` divides 1e8.

@@ -14,6 +14,13 @@ export const INTERVALS = [
 ] as const;
 export type Interval = (typeof INTERVALS)[number];
 
+/** A symbol the market simulates and its mean taker orders per second (each makes one or more trades). */
+export interface SymbolRate {
+  /** Uppercase symbol, e.g. SOLUSDT. */
+  readonly symbol: string;
+  readonly tradesPerSec: number;
+}
+
 /** A price level: [price, quantity], both decimal strings. Quantity "0…" removes the level in a diff. */
 export type Level = readonly [price: string, qty: string];
 
@@ -151,6 +158,17 @@ export interface RollingTicker {
   readonly count: number;
 }
 
+/** Volume-weighted average price of the last `mins` minutes; closeTimeUs is the last trade's time. */
+export interface AvgPrice {
+  readonly mins: number;
+  readonly price: string;
+  readonly closeTimeUs: number;
+}
+
+/** The rolling windows streamed as `<sym>@ticker_<window>`, in minutes. */
+export const STREAMED_WINDOWS = { '1h': 60, '4h': 240, '1d': 1440 } as const;
+export type StreamedWindow = keyof typeof STREAMED_WINDOWS;
+
 /** Diff-depth cadences the wire offers. */
 export type DepthSpeed = 100 | 1000;
 
@@ -183,7 +201,14 @@ export type MarketEvent =
   /** Once per second per symbol: feeds `@ticker`, `@miniTicker` and the `!…@arr` streams. */
   | { readonly type: 'ticker'; readonly timeUs: number; readonly ticker: Ticker24h }
   /** Every 1 s (1s interval) or 2 s (others), and at once when a kline closes. */
-  | { readonly type: 'kline'; readonly timeUs: number; readonly kline: Kline };
+  | { readonly type: 'kline'; readonly timeUs: number; readonly kline: Kline }
+  /** Once per second per symbol, with the ticker: feeds `@avgPrice`. */
+  | { readonly type: 'avgPrice'; readonly timeUs: number; readonly symbol: string; readonly avg: AvgPrice }
+  /**
+   * Once per second per symbol and streamed window, with the ticker: feeds `@ticker_<1h|4h|1d>`.
+   * Made by the market, not by a gateway at publish time, so every gateway sends the same bytes.
+   */
+  | { readonly type: 'rollingTicker'; readonly timeUs: number; readonly window: StreamedWindow; readonly ticker: RollingTicker };
 
 export type MarketEventType = MarketEvent['type'];
 
@@ -195,8 +220,8 @@ export interface TimeWindow {
 }
 
 /**
- * What REST reads: the market's current state and recent history. The simulator implements it;
- * a gateway that is fed over a remote bus would implement it from a replica.
+ * Every read of the market that REST makes (the gateway's streams read events only). The simulator
+ * implements it; a fleet gateway implements it from a replica built from a snapshot and the event log.
  */
 export interface MarketView {
   readonly specs: readonly SymbolSpec[];
@@ -225,5 +250,5 @@ export interface MarketView {
    */
   rollingTicker(symbol: string, windowMinutes: number): RollingTicker;
   /** Volume-weighted average price of the last 5 minutes. */
-  avgPrice(symbol: string): { readonly mins: number; readonly price: string; readonly closeTimeUs: number };
+  avgPrice(symbol: string): AvgPrice;
 }

@@ -21,7 +21,7 @@ describe('@binance/connector WebsocketAPI against tickwire', () => {
     const clock = createManualClock(Date.UTC(2026, 10, 21, 12, 0, 0) * 1000);
     server = await startServer(loadConfig(['--port', '0']), { clock, runMarket: false, distDir: '/nonexistent/tickwire-dist' });
     clock.advance(60_000_000);
-    server.simulator.advanceTo(clock.nowUs(), (symbol, batch) => server.bus.publish(channelFor(symbol), batch));
+    server.simulator!.advanceTo(clock.nowUs(), (symbol, batch) => server.bus.publish(channelFor(symbol), batch));
     await new Promise<void>((resolve, reject) => {
       client = new WebsocketAPI('', '', {
         wsURL: `ws://127.0.0.1:${server.port}/ws-api/v3`,

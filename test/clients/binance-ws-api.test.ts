@@ -20,7 +20,7 @@ describe('binance WebsocketAPIClient against tickwire', () => {
     const clock = createManualClock(Date.UTC(2026, 10, 21, 12, 0, 0) * 1000);
     server = await startServer(loadConfig(['--port', '0']), { clock, runMarket: false, distDir: '/nonexistent/tickwire-dist' });
     clock.advance(60_000_000);
-    server.simulator.advanceTo(clock.nowUs(), (symbol, batch) => server.bus.publish(channelFor(symbol), batch));
+    server.simulator!.advanceTo(clock.nowUs(), (symbol, batch) => server.bus.publish(channelFor(symbol), batch));
     client = new WebsocketAPIClient({ wsUrl: `ws://127.0.0.1:${server.port}` }, quiet as never);
   });
   afterAll(async () => {

@@ -1,40 +1,8 @@
 // ccxt (with ccxt.pro), pointed at a running tickwire by its public REST and spot WebSocket URLs, reads the market.
-import ccxt from 'ccxt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
-
-type Binance = InstanceType<typeof ccxt.pro.binance>;
-
-/** A local port nothing listens on: any URL of ccxt's that is not tickwire's is sent here and refused. */
-const NOWHERE = '127.0.0.1:9';
-
-/**
- * ccxt's binance, on tickwire: the settings of docs/protocol.md#pointing-binance-clients-at-tickwire, plus every other Binance host it knows
- * (sapi, fapi, dapi, ws-api, …) rewritten to a refused local port, so that a call this test did not
- * foresee fails here instead of reaching the internet.
- */
-function binanceOn(host: string): Binance {
-  const exchange = new ccxt.pro.binance({
-    options: {
-      fetchMarkets: { types: ['spot'] }, // not the futures exchangeInfo on fapi/dapi
-      fetchCurrencies: false, // sapi capital/config, a signed call
-      fetchMargins: false, // sapi margin pairs
-    },
-  });
-  const rewrite = (node: Record<string, unknown>, path: string): void => {
-    for (const [key, value] of Object.entries(node)) {
-      const at = path ? `${path}.${key}` : key;
-      if (typeof value === 'object' && value !== null) rewrite(value as Record<string, unknown>, at);
-      else if (typeof value === 'string') {
-        const scheme = /^wss?:/.test(value) ? 'ws' : 'http';
-        node[key] = at === 'public' ? `http://${host}/api/v3` : at === 'ws.spot' ? `ws://${host}/ws` : `${scheme}://${NOWHERE}/${at}`;
-      }
-    }
-  };
-  rewrite(exchange.urls.api as Record<string, unknown>, '');
-  return exchange;
-}
+import { binanceOn, type Binance } from './ccxt-local.ts';
 
 const ascending = (xs: readonly number[]) => xs.every((x, i) => i === 0 || x > xs[i - 1]!);
 

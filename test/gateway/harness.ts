@@ -6,7 +6,7 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import { createMemoryBus } from '../../server/bus/bus-memory.ts';
 import { channelFor, type Bus } from '../../server/bus/bus.ts';
 import { createManualClock, type ManualClock } from '../../server/market/clock.ts';
-import type { MarketEvent, MarketView } from '../../server/market/types.ts';
+import type { MarketEvent } from '../../server/market/types.ts';
 import { createMetrics, type Metrics } from '../../server/metrics.ts';
 import { attachGateway, type Gateway } from '../../server/gateway/gateway.ts';
 import { createManualTimers, type ManualTimers } from '../../server/gateway/timers.ts';
@@ -29,15 +29,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** A market with nothing in it: any read is a test bug, so each one throws. */
-const noMarket = new Proxy({} as MarketView, {
-  get(_t, prop) {
-    throw new Error(`the gateway read market.${String(prop)}; the fake market has nothing`);
-  },
-});
-
-/** `market` is a hand-written fake; by default none (the gateway reads it only for `@avgPrice`). */
-export async function startGateway(ws: Partial<Config['ws']> = {}, market: MarketView = noMarket): Promise<TestServer> {
+/** The gateway reads no market: everything it sends comes from the bus batches a test publishes. */
+export async function startGateway(ws: Partial<Config['ws']> = {}): Promise<TestServer> {
   const { uws } = loadUws();
   const app = uws.App();
   const bus = createMemoryBus();
@@ -45,7 +38,7 @@ export async function startGateway(ws: Partial<Config['ws']> = {}, market: Marke
   const clock = createManualClock(T0_US);
   const timers = createManualTimers();
   const gateway = attachGateway(app, {
-    bus, market, symbols: SYMBOLS, ws: { ...loadConfig().ws, ...ws }, metrics, clock, timers,
+    bus, symbols: SYMBOLS, ws: { ...loadConfig().ws, ...ws }, metrics, clock, timers,
   });
   const listen = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
   if (!listen) throw new Error('test server could not listen');
@@ -171,7 +164,7 @@ export async function until(check: () => boolean, timeoutMs = 3000, what = 'cond
  * through `start` and `client` are closed after each test.
  */
 export function useGateway(): {
-  start(ws?: Partial<Config['ws']>, market?: MarketView): Promise<TestServer>;
+  start(ws?: Partial<Config['ws']>): Promise<TestServer>;
   client(s: TestServer, path: string, options?: WebSocket.ClientOptions): Promise<TestClient>;
 } {
   let server: TestServer | undefined;
@@ -182,8 +175,8 @@ export function useGateway(): {
     server = undefined;
   });
   return {
-    async start(ws, market) {
-      server = await startGateway(ws, market);
+    async start(ws) {
+      server = await startGateway(ws);
       return server;
     },
     async client(s, path, options) {

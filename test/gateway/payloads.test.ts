@@ -1,6 +1,5 @@
 // Every stream through a real gateway: which events feed it, and the payload shape on the wire.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { MarketView } from '../../server/market/types.ts';
 import { event, SYMBOLS, T0_US } from '../wire/fixtures.ts';
 import { openClient, startGateway, type TestClient, type TestServer } from './harness.ts';
 
@@ -56,23 +55,21 @@ describe('stream payloads', () => {
     expect(Object.keys(mini.data).sort()).toEqual(['E', 'c', 'e', 'h', 'l', 'o', 'q', 's', 'v']);
   });
 
-  it('serve @avgPrice once a second from the market view, reading it only when subscribed', async () => {
-    await server.close();
-    const reads: string[] = [];
-    const market = {
-      avgPrice: (symbol: string) => {
-        reads.push(symbol);
-        return { mins: 5, price: '141.02000000', closeTimeUs: T0_US - 2000 };
-      },
-    } as unknown as MarketView;
-    server = await startGateway({}, market);
-    server.publish([event.ticker('BTCUSDT')], 'BTCUSDT');
-    expect(reads).toEqual([]);
+  it("serve @avgPrice from the market's avgPrice event of the subscribed symbol only", async () => {
     const c = await combined(['solusdt@avgPrice']);
-    server.publish([event.ticker('BTCUSDT')], 'BTCUSDT');
-    server.publish([event.ticker('SOLUSDT')]);
+    server.publish([event.avgPrice('BTCUSDT')], 'BTCUSDT');
+    server.publish([event.ticker('SOLUSDT'), event.avgPrice('SOLUSDT')]);
     expect(await c.next()).toEqual({ stream: 'solusdt@avgPrice', data: { e: 'avgPrice', E: ms(T0_US), s: 'SOLUSDT', i: '5m', w: '141.02000000', T: ms(T0_US - 2000) } });
-    expect(reads).toEqual(['SOLUSDT']);
+  });
+
+  it("serve @ticker_<1h|4h|1d> from the market's rollingTicker event of that window", async () => {
+    const c = await combined(['solusdt@ticker_4h']);
+    server.publish([event.rollingTicker('1h'), event.rollingTicker('4h'), event.rollingTicker('1d')]);
+    const got = await c.next();
+    expect(got).toMatchObject({ stream: 'solusdt@ticker_4h', data: { e: '4hTicker', E: ms(T0_US), s: 'SOLUSDT', o: '140.00000000', c: '142.35000000', n: 20 } });
+    server.publish([event.rollingTicker('4h', 'BTCUSDT')], 'BTCUSDT');
+    server.publish([event.rollingTicker('4h')]);
+    expect((await c.next()).data.s).toBe('SOLUSDT');
   });
 
   it('collect one second of tickers into the !…@arr streams, never empty', async () => {
@@ -91,6 +88,12 @@ describe('stream payloads', () => {
     const late = await c.next();
     expect(late.data.map((t: { s: string; E: number }) => [t.s, t.E])).toEqual([['BTCUSDT', ms(T0_US + 1_000_000)]]);
     expect(c.received.every((m: any) => m.data.length > 0)).toBe(true);
+  });
+
+  it('list the !…@arr tickers in the configured symbol order whatever order they arrived in', async () => {
+    const c = await combined(['!miniTicker@arr']);
+    for (const s of [...SYMBOLS].reverse()) server.publish([event.ticker(s, T0_US)], s);
+    expect((await c.next()).data.map((t: { s: string }) => t.s)).toEqual([...SYMBOLS]);
   });
 
   it('serve klines by interval, and @+08:00 from the UTC event where boundaries agree', async () => {

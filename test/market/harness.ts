@@ -2,7 +2,7 @@
 import { createManualClock, type ManualClock } from '../../server/market/clock.ts';
 import { createSimulator, type Simulator } from '../../server/market/simulator.ts';
 import type { MarketEvent } from '../../server/market/types.ts';
-import type { SymbolRate } from '../../server/config.ts';
+import type { SymbolRate } from '../../server/market/types.ts';
 
 /** 2026-11-21 12:00:00 UTC, a Saturday, in µs. */
 export const NOON_US = Date.UTC(2026, 10, 21, 12, 0, 0) * 1000;

@@ -39,7 +39,7 @@ export async function startManualServer(args: string[], wsPath: string): Promise
     messages,
     async step(us) {
       clock.advance(us);
-      server.simulator.advanceTo(clock.nowUs(), (symbol, batch) => server.bus.publish(channelFor(symbol), batch));
+      server.simulator!.advanceTo(clock.nowUs(), (symbol, batch) => server.bus.publish(channelFor(symbol), batch)); // a single-role server always has one
       // A pong comes back after every frame sent before it: then the socket has read everything.
       await new Promise<void>((resolve, reject) => {
         const closed = (code: number) => reject(new Error(`the server closed the socket (${code}) during a step`));

@@ -1,7 +1,8 @@
 // Hand-made market values and events for the codec and gateway tests (a fake market, fixed values).
 import type {
-  AggTrade, BookTicker, DepthSnapshot, Interval, Kline, Level, MarketEvent, Ticker24h, Trade,
+  AggTrade, BookTicker, DepthSnapshot, Interval, Kline, Level, MarketEvent, StreamedWindow, Ticker24h, Trade,
 } from '../../server/market/types.ts';
+import { STREAMED_WINDOWS } from '../../server/market/types.ts';
 
 /** 2026-01-02T03:04:05.678901Z in µs: ms and µs renderings differ visibly. */
 export const T0_US = 1_767_323_045_678_901;
@@ -67,6 +68,17 @@ export const event = {
     type: 'depthSnapshot', timeUs: T0_US + 9, speed, depth: depth(lastUpdateId, symbol),
   }),
   ticker: (symbol = 'SOLUSDT', timeUs = T0_US): MarketEvent => ({ type: 'ticker', timeUs, ticker: ticker(symbol, timeUs) }),
+  avgPrice: (symbol = 'SOLUSDT', timeUs = T0_US): MarketEvent => ({
+    type: 'avgPrice', timeUs, symbol, avg: { mins: 5, price: '141.02000000', closeTimeUs: timeUs - 2000 },
+  }),
+  rollingTicker: (window: StreamedWindow, symbol = 'SOLUSDT', timeUs = T0_US): MarketEvent => ({
+    type: 'rollingTicker', timeUs, window,
+    ticker: {
+      symbol, priceChange: '2.35000000', priceChangePercent: '1.679', open: '140.00000000', high: '143.00000000', low: '139.50000000',
+      last: '142.35000000', weightedAvgPrice: '141.10000000', volume: '20.00000000', quoteVolume: '2822.00000000',
+      openTimeUs: timeUs - STREAMED_WINDOWS[window] * 60_000_000, closeTimeUs: timeUs, firstId: 1, lastId: 20, count: 20,
+    },
+  }),
   kline: (interval: Interval, tzOffsetMin = 0, symbol = 'SOLUSDT'): MarketEvent => ({
     type: 'kline', timeUs: T0_US + 10, kline: kline(interval, tzOffsetMin, symbol),
   }),

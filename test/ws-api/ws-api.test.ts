@@ -20,7 +20,7 @@ async function frozenServer(args: string[] = []): Promise<RunningServer> {
   });
   // Two minutes of trading, then the market stands still for the whole file.
   clock.advance(120_000_000);
-  server.simulator.advanceTo(clock.nowUs(), (symbol, batch) => server.bus.publish(channelFor(symbol), batch));
+  server.simulator!.advanceTo(clock.nowUs(), (symbol, batch) => server.bus.publish(channelFor(symbol), batch));
   return server;
 }
 
@@ -84,7 +84,7 @@ describe('WebSocket API against REST on the same market state', () => {
     try {
       const rest = await httpGet(server.port, '/api/v3/trades?symbol=SOLUSDT&limit=2', { 'X-MBX-TIME-UNIT': 'MICROSECOND' });
       expect((await micro.call('trades.recent', { symbol: 'SOLUSDT', limit: 2 })).result).toEqual(rest.json());
-      expect((await micro.call('time')).result).toEqual({ serverTime: server.simulator.nowUs() });
+      expect((await micro.call('time')).result).toEqual({ serverTime: server.simulator!.nowUs() });
     } finally {
       await micro.close();
     }

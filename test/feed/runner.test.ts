@@ -1,6 +1,6 @@
 // The real-time runner: wakes when events are due, publishes them on the bus, survives failing handlers, stops.
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMarket } from '../../server/market/runner.ts';
+import { startMarket } from '../../server/feed/runner.ts';
 import { createSimulator, type Simulator } from '../../server/market/simulator.ts';
 import { createSystemClock } from '../../server/market/clock.ts';
 import { createMemoryBus } from '../../server/bus/bus-memory.ts';

@@ -1,10 +1,11 @@
-// Drives a simulator in real time: sleeps until the next event is due, runs everything due at once,
-// and publishes each batch on its symbol's channel. One timer, never a busy loop.
+// Where the market meets the bus: drives a simulator in real time (sleeps until the next event is
+// due, runs everything due at once) and publishes each batch on its symbol's channel. One timer,
+// never a busy loop. The market itself knows nothing of the bus.
 import type { Bus } from '../bus/bus.ts';
 import { channelFor } from '../bus/bus.ts';
-import type { Clock } from './clock.ts';
-import type { MarketEvent } from './types.ts';
-import type { Simulator } from './simulator.ts';
+import type { Clock } from '../market/clock.ts';
+import type { MarketEvent } from '../market/types.ts';
+import type { Simulator } from '../market/simulator.ts';
 
 export interface MarketOptions {
   readonly simulator: Simulator;
