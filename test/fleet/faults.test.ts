@@ -3,8 +3,7 @@
 // subscribed through each fault must see every trade id, in order, with no gap and no duplicate.
 import { afterEach, describe, expect, it } from 'vitest';
 import { FLEET_SKIP_REASON } from './capability.ts';
-import { freePort } from '../../server/fleet/redis-server.ts';
-import { createFleetScope, FLAGS, streamUrl, waitFor, type Witness } from './harness.ts';
+import { createFleetScope, FLAGS, streamUrl, type Witness } from './harness.ts';
 
 const SYMBOLS = ['SOLUSDT', 'BTCUSDT'];
 const WITNESSED = ['trade', 'aggTrade', 'depth@100ms'];
@@ -71,23 +70,6 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('a fleet under faults', () => {
     expect(after(witnesses[0]!).slice(0, common)).toEqual(after(witnesses[1]!).slice(0, common));
     await Promise.all([g1!.waitReady(), g2!.waitReady()]);
   }, 180_000);
-
-  it('has a gateway started before Redis say where it tried, keep trying, and serve once Redis and the market are up', async () => {
-    const port = await freePort();
-    const url = `redis://127.0.0.1:${port}`;
-    const gateway = await fleet.gateway(url, FLAGS);
-    await waitFor('the gateway to log the address it tried', () => gateway.proc.lines.some((l) => l.includes(`127.0.0.1:${port}`) && /ECONNREFUSED|unreachable/.test(l)), 30_000);
-    expect((await gateway.health()).status).toBe(503);
-    expect(gateway.alive).toBe(true);
-
-    const redis = await fleet.redis(port);
-    const market = await fleet.market(redis.url, FLAGS);
-    await market.waitReady();
-    await gateway.waitReady(60_000);
-    const witness = await fleet.witness(streamUrl(gateway.wsUrl, SYMBOLS, WITNESSED));
-    await witness.waitForTrades(10, 30_000);
-    expect(witness.problems()).toEqual([]);
-  }, 120_000);
 
   it('catches a gateway stopped for 10 s (SIGSTOP, then SIGCONT) up without losing a trade', async () => {
     const redis = await fleet.redis();
