@@ -63,7 +63,9 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
     bus, market: simulator, symbols: config.symbols.map((s) => s.symbol), limiter: rest.limiter, metrics, maxStreams: config.ws.maxStreams,
   });
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway.connections });
-  const market = deps.runMarket === false ? undefined : startMarket({ simulator, bus, clock });
+  const lateness = metrics.histogram('tickwire_market_timer_lateness_seconds',
+    "How late the market's timer woke for its earliest due event (events keep their scheduled time stamps).");
+  const market = deps.runMarket === false ? undefined : startMarket({ simulator, bus, clock, onLateness: (us) => lateness.observe(us / 1e6) });
 
   let listenSocket: unknown;
   try {
