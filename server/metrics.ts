@@ -167,6 +167,7 @@ export function prefixed(metrics: Metrics, from: string, to: string): Metrics {
   return {
     counter: (name, help, labels) => metrics.counter(rename(name), help, labels),
     gauge: (name, help, read, labels) => metrics.gauge(rename(name), help, read, labels),
+    histogram: (name, help, buckets, labels) => metrics.histogram(rename(name), help, buckets, labels),
     read: (name, labels) => metrics.read(rename(name), labels),
     render: () => metrics.render(),
   };
