@@ -139,12 +139,14 @@ describe('dashboard transports against the real server', () => {
     expect(contiguous(ids)).toBe(true);
   });
 
-  it('asks over the WebSocket API exactly what REST answers, and polls every trade over it with none missed', async () => {
+  it('asks over the WebSocket API (also while it opens) exactly what REST answers, and polls every trade over it with none missed', async () => {
     const s = await serve();
     const api = createWsApi({ url: `ws://127.0.0.1:${s.port}/ws-api/v3`, WebSocket: WebSocket as unknown as SocketCtor, timers: browserTimers });
     opened.push({ close: () => api.stop() });
     api.start();
-    await until(() => api.status.value.kind === 'live');
+    // Asked while the socket is still opening: sent once it opens, not failed.
+    await expect(wsApiRest(api).get<{ serverTime: number }>('/api/v3/time')).resolves.toMatchObject({ data: { serverTime: expect.any(Number) } });
+    expect(api.status.value.kind).toBe('live');
     const viaWs = await wsApiRest(api).get<{ a: number }[]>('/api/v3/aggTrades?symbol=SOLUSDT&fromId=1&limit=5');
     const viaRest = await createRest(`http://127.0.0.1:${s.port}`).get<{ a: number }[]>('/api/v3/aggTrades?symbol=SOLUSDT&fromId=1&limit=5');
     expect(viaWs.data).toEqual(viaRest.data);

@@ -114,8 +114,8 @@ export function createLongPollFeed(opts: LongPollFeedOptions): LongPollFeed {
       if (retryTimer !== undefined) opts.timers.clearTimeout(retryTimer);
       retryTimer = undefined;
       // A pause is not a miss: the next start finds a new position.
+      if (cursor !== null) core.rebase('paused');
       cursor = null;
-      core.rebase('paused');
     },
   };
 }

@@ -40,6 +40,8 @@ export function createWsApi(opts: WsApiOptions): WsApi {
   const requests = signal(0);
   const bytes = signal(0);
   const waiting = new Map<number, Waiting>();
+  /** Requests made while the socket was still opening: sent when it opens, failed if it closes first. */
+  let queued: { text: string; id: number }[] = [];
   let ws: SocketLike | undefined;
   let running = false;
   let attempt = 0;
@@ -49,6 +51,7 @@ export function createWsApi(opts: WsApiOptions): WsApi {
   const failAll = (why: string) => {
     for (const w of waiting.values()) w.reject(new RestFailure(0, null, why));
     waiting.clear();
+    queued = [];
   };
 
   const connect = () => {
@@ -59,6 +62,8 @@ export function createWsApi(opts: WsApiOptions): WsApi {
       if (ws !== sock) return;
       attempt = 0;
       status.value = { kind: 'live' };
+      for (const q of queued) if (waiting.has(q.id)) sock.send(q.text);
+      queued = [];
     };
     sock.onerror = () => {};
     sock.onmessage = (ev) => {
@@ -100,10 +105,12 @@ export function createWsApi(opts: WsApiOptions): WsApi {
     requests,
     bytes,
     request<T>(method: string, params: Record<string, unknown>, abort?: AbortSignal) {
-      if (!ws || ws.readyState !== 1) return Promise.reject(new RestFailure(0, null, 'the WebSocket API is not connected'));
+      if (!ws || ws.readyState > 1) return Promise.reject(new RestFailure(0, null, 'the WebSocket API is not connected'));
       const id = nextId++;
       requests.value++;
-      ws.send(JSON.stringify({ id, method, params }));
+      const text = JSON.stringify({ id, method, params });
+      if (ws.readyState === 1) ws.send(text);
+      else queued.push({ text, id });
       return new Promise<RestResult<T>>((resolve, reject) => {
         waiting.set(id, { resolve: resolve as Waiting['resolve'], reject });
         // An abandoned round forgets its answer (the socket stays: other requests share it).
