@@ -59,29 +59,27 @@ export function transportLine(c: TransportComparison): string {
     `server CPU per update ${x(c.cpuPerUpdateRatio)} push's, bytes per update ${x(c.bytesPerUpdateRatio)} push's`;
 }
 
-const median = (xs: readonly number[]): number | null => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+/** `×a at 100, ×b at 1000 conns`: one figure per connection count, never averaged across counts (the arms scale differently). */
+const perCount = (list: readonly TransportComparison[], f: (c: TransportComparison) => number | null): string => {
+  const parts = list.map((c) => `${x(f(c))} at ${c.connections}`);
+  return list.length > 1 ? `${parts.join(', ')} conns` : `${x(f(list[0]!))}`;
 };
 
 /**
- * Where each transport stands against push on this run: per arm, the median ratios over its rows
- * that have a push row beside them, and whether it lost anything. Figures only, read from the rows.
+ * Where each transport stands against push on this run: per arm, its ratios to push at each
+ * connection count that has a push row beside it, and whether it lost anything. Figures only, read from the rows.
  */
 export function transportVerdicts(list: readonly TransportComparison[]): string[] {
   const arms = [...new Set(list.map((c) => c.arm))];
   return arms.flatMap((arm) => {
     const mine = list.filter((c) => c.arm === arm && c.pushP50Us !== null);
     if (mine.length === 0) return [`${arm}: no push row at the same connections and rate in this run, nothing to compare.`];
-    const lat = median(mine.flatMap((c) => (c.p50Us !== null && c.pushP50Us ? [c.p50Us / c.pushP50Us] : [])));
-    const cpu = median(mine.flatMap((c) => (c.cpuPerUpdateRatio === null ? [] : [c.cpuPerUpdateRatio])));
-    const bytes = median(mine.flatMap((c) => (c.bytesPerUpdateRatio === null ? [] : [c.bytesPerUpdateRatio])));
     const lost = Math.max(...mine.map((c) => c.lossRate));
-    const conns = mine.map((c) => c.connections).join(', ');
+    const conns = [...new Set(mine.map((c) => c.connections))].join(', ');
     return [
-      `${arm} against push (${conns} conns): ${lost > 0 ? `lost up to ${pct(lost)}` : 'lost nothing'}; median latency p50 ${x(lat)}, ` +
-        `server CPU per update ${x(cpu)}, bytes per update ${x(bytes)} push's.`,
+      `${arm} against push (${conns} conns): ${lost > 0 ? `lost up to ${pct(lost)}` : 'lost nothing'}; ` +
+        `latency p50 ${perCount(mine, (c) => (c.p50Us !== null && c.pushP50Us ? c.p50Us / c.pushP50Us : null))}, ` +
+        `server CPU per update ${perCount(mine, (c) => c.cpuPerUpdateRatio)}, bytes per update ${perCount(mine, (c) => c.bytesPerUpdateRatio)} push's.`,
     ];
   });
 }

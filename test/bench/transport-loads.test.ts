@@ -58,8 +58,14 @@ describe('transport load kinds', () => {
     const list = compareTransports([row('push', 1000, 10, 100), row('sse', 2000, 15, 150), row('long-poll', 4000, 30, 300, 0.01)]);
     expect(list.map((c) => c.arm)).toEqual(['sse', 'long-poll']);
     expect(transportVerdicts(list)).toEqual([
-      'sse against push (100 conns): lost nothing; median latency p50 ×2.00, server CPU per update ×1.50, bytes per update ×1.50 push\'s.',
-      'long-poll against push (100 conns): lost up to 1.0%; median latency p50 ×4.00, server CPU per update ×3.00, bytes per update ×3.00 push\'s.',
+      'sse against push (100 conns): lost nothing; latency p50 ×2.00, server CPU per update ×1.50, bytes per update ×1.50 push\'s.',
+      'long-poll against push (100 conns): lost up to 1.0%; latency p50 ×4.00, server CPU per update ×3.00, bytes per update ×3.00 push\'s.',
     ]);
+    // At two connection counts each figure is given per count, never averaged across them.
+    const two = compareTransports([row('push', 1000, 10, 100), row('sse', 2000, 15, 150), { ...row('push', 1000, 1, 100), requestedConnections: 1000, connections: 1000 } as Row,
+      { ...row('sse', 100_000, 10, 150), requestedConnections: 1000, connections: 1000 } as Row]);
+    expect(transportVerdicts(two)[0]).toBe(
+      'sse against push (100, 1000 conns): lost nothing; latency p50 ×2.00 at 100, ×100 at 1000 conns, server CPU per update ×1.50 at 100, ×10 at 1000 conns, bytes per update ×1.50 at 100, ×1.50 at 1000 conns push\'s.',
+    );
   });
 });
