@@ -194,8 +194,9 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.selectOption('[data-testid="symbol"]', 'SOLUSDT');
     await page.selectOption('[data-testid="push-transport"]', 'sse');
+    // The page has switched (figures from zero) once the title says so; then the new connection goes live.
+    await page.waitForFunction(() => document.querySelector('[data-testid="panel-push"] h2')?.textContent === 'Pushed as Server-Sent Events', undefined, { timeout: 5000 });
     await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === 'live', undefined, { timeout: 5000 });
-    await expect(page.textContent('[data-testid="panel-push"] h2')).resolves.toBe('Pushed as Server-Sent Events');
     await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="push-price"] .num')?.textContent ?? ''), undefined, { timeout: 5000 });
     await countsWithoutMisses('push', 40);
     await expect(page.textContent('[data-testid="summary"]')).resolves.toMatch(/^Push \(Server-Sent Events\): [\d,]+ trades.* push \d+ B, polling \d+ B/);
@@ -214,7 +215,7 @@ describe.skipIf(!present)('dashboard in chromium', () => {
 
   it('polls by HTTP long-polling when chosen: a price, trades counted, none missed', async () => {
     await page.selectOption('[data-testid="poll-transport"]', 'long-poll');
-    await expect(page.textContent('[data-testid="panel-poll"] h2')).resolves.toBe('Long-polled over HTTP');
+    await page.waitForFunction(() => document.querySelector('[data-testid="panel-poll"] h2')?.textContent === 'Long-polled over HTTP', undefined, { timeout: 5000 });
     await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="poll-price"] .num')?.textContent ?? ''), undefined, { timeout: 5000 });
     await countsWithoutMisses('poll', 40);
     expect(await figure(page, 'poll-trade-bytes')).toBeGreaterThan(0);
@@ -226,7 +227,7 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     await page.selectOption('[data-testid="push-transport"]', 'ws');
     await page.selectOption('[data-testid="poll-transport"]', 'ws-api');
     await page.selectOption('[data-testid="mode"]', 'every');
-    await expect(page.textContent('[data-testid="panel-poll"] h2')).resolves.toBe('Asked over the WebSocket API');
+    await page.waitForFunction(() => document.querySelector('[data-testid="panel-poll"] h2')?.textContent === 'Asked over the WebSocket API', undefined, { timeout: 5000 });
     await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="poll-price"] .num')?.textContent ?? ''), undefined, { timeout: 5000 });
     await countsWithoutMisses('poll', 40);
     await countsWithoutMisses('push', 40);
