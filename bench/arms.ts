@@ -3,7 +3,7 @@
 // draws it. Adding an arm is one entry here (and its scenarios in scenarios.ts); step.ts, row.ts
 // and the report read this table and never test for an arm by name.
 import { fileURLToPath } from 'node:url';
-import type { LoadKind } from './load/protocol.ts';
+import { pollsAtInterval, type LoadKind } from './load/protocol.ts';
 
 /**
  * How an arm is loaded: WebSocket clients on a Binance stream (`ws`) or on Socket.IO (`sio`),
@@ -82,6 +82,8 @@ const binanceStream = (o: ArmOptions): string => (o.stream === 'combined' ? '/st
 const binanceSubscribe = (stream: string): string => JSON.stringify({ method: 'SUBSCRIBE', params: [stream], id: 1 });
 const recentTrades = (o: ArmOptions): string => `/api/v3/trades?symbol=${o.symbol}&limit=100`;
 const none = (): string => '';
+/** One stream for the transports that name it in the URL (SSE, long-polling), µs event stamps. */
+const tradeStreamQuery = (o: ArmOptions): string => `streams=${o.symbol.toLowerCase()}@trade&timeUnit=MICROSECOND`;
 
 export const ARM_SPECS = {
   /** tickwire, WebSocket clients on a trade stream (raw, or combined in one scenario). */
@@ -93,6 +95,23 @@ export const ARM_SPECS = {
   polling: {
     label: 'polling', colour: '#E69F00', dash: '6 3', marker: 'square', server: tickwire, load: 'poll',
     clientPath: recentTrades, subscribe: none, scaleOut: 'single', breakdown: true,
+  },
+  /** tickwire Server-Sent Events: readers on `/sse?streams=<symbol>@trade`, the same trades as push. */
+  sse: {
+    label: 'sse', colour: '#0072B2', dash: '4 2', marker: 'triangle', server: tickwire, load: 'sse',
+    clientPath: (o) => `/sse?${tradeStreamQuery(o)}`, subscribe: none, scaleOut: 'single', breakdown: true,
+  },
+  /** tickwire long-polling: `/poll?streams=<symbol>@trade&cursor=…`, asked again at every answer. */
+  'long-poll': {
+    label: 'long-poll', colour: '#F0E442', dash: '3 3', marker: 'square', server: tickwire, load: 'long-poll',
+    clientPath: (o) => `/poll?${tradeStreamQuery(o)}`, subscribe: none, scaleOut: 'single', breakdown: true,
+  },
+  /** tickwire WebSocket API: `trades.recent` (limit 100) every interval, the polling arm's request over an open socket. */
+  'ws-api': {
+    label: 'ws-api', colour: '#E69F00', dash: '1 2', marker: 'diamond', server: tickwire, load: 'ws-api',
+    clientPath: () => '/ws-api/v3?timeUnit=MICROSECOND&returnRateLimits=false',
+    subscribe: (stream) => JSON.stringify({ id: 1, method: 'trades.recent', params: { symbol: stream.split('@')[0]!.toUpperCase(), limit: 100 } }),
+    scaleOut: 'single', breakdown: true,
   },
   /** tickwire REST under a fixed request rate (autocannon -R): capacity and CPU per request. */
   'rest-capacity': {
@@ -135,7 +154,7 @@ export const isCapacity = (arm: Arm): boolean => armSpec(arm).load === 'rest-cap
 /** The load generator's calibration arm. */
 export const isCalibration = (arm: Arm): boolean => (armSpec(arm) as ArmSpec).calibration === true;
 /** Rows and scenarios of this arm poll (they have a request rate and staleness). */
-export const isPolling = (arm: Arm): boolean => armSpec(arm).load === 'poll';
+export const isPolling = (arm: Arm): boolean => pollsAtInterval(armSpec(arm).load as LoadKind);
 
 /**
  * What sets a scenario or row apart from the others of its arm, '' when nothing: the poll
@@ -143,7 +162,7 @@ export const isPolling = (arm: Arm): boolean => armSpec(arm).load === 'poll';
  */
 export function variant(x: { readonly arm: Arm; readonly pollIntervalMs?: number; readonly requestRate?: number; readonly stream?: string }): string {
   const load = armSpec(x.arm).load;
-  if (load === 'poll') return `every ${x.pollIntervalMs} ms`;
+  if (load === 'poll' || load === 'ws-api') return `every ${x.pollIntervalMs} ms`;
   if (load === 'rest-capacity') return x.requestRate ? `at ${x.requestRate} req/s` : '';
   return x.stream === 'combined' ? 'combined' : '';
 }

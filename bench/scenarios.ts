@@ -31,6 +31,12 @@ export const CONNS_PER_LOAD = 8_000;
 const fanout = (arms: readonly Arm[], conns: readonly number[], rate: number, warmupSec: number, windowSec: number): Scenario[] =>
   arms.flatMap((arm) => conns.map((connections) => ({ scenario: 'fanout', arm, connections, rate, stream: 'raw' as const, warmupSec, windowSec })));
 
+/**
+ * Long-polling at fan-out: the server holds at most 100 requests per IP (docs/protocol.md#long-polling)
+ * and one load process is one source address, so this arm stops at 100 connections.
+ */
+const LONG_POLL_FANOUT = (warmupSec: number, windowSec: number): Scenario[] => fanout(['long-poll'], [100], 100, warmupSec, windowSec);
+
 export function scenarios(mode: Mode): Scenario[] {
   if (mode === 'smoke') {
     const w = { warmupSec: 0.5, windowSec: 1.5 };
@@ -42,18 +48,24 @@ export function scenarios(mode: Mode): Scenario[] {
       { scenario: 'smoke', arm: 'peer-ws', connections: 4, rate: 20, stream: 'raw', ...w },
       { scenario: 'smoke', arm: 'peer-socketio', connections: 4, rate: 20, stream: 'raw', ...w },
       { scenario: 'smoke', arm: 'limit', connections: 4, rate: 20, stream: 'raw', ...w },
+      { scenario: 'smoke', arm: 'sse', connections: 4, rate: 20, ...w },
+      { scenario: 'smoke', arm: 'long-poll', connections: 4, rate: 20, ...w },
+      { scenario: 'smoke', arm: 'ws-api', connections: 4, rate: 20, pollIntervalMs: 100, ...w },
       { scenario: 'calibration', arm: 'calibrate', connections: 4, rate: 20, ...w },
     ];
   }
   if (mode === 'quick') {
     const w = { warmupSec: 1, windowSec: 4 };
     return [
-      ...fanout(['push', 'limit', 'peer-ws', 'peer-socketio'], [100, 1_000, 10_000], 100, w.warmupSec, w.windowSec),
+      ...fanout(['push', 'limit', 'peer-ws', 'peer-socketio', 'sse'], [100, 1_000, 10_000], 100, w.warmupSec, w.windowSec),
+      ...LONG_POLL_FANOUT(w.warmupSec, w.windowSec),
       { scenario: 'rate', arm: 'push', connections: 1_000, rate: 10, stream: 'raw', ...w },
       { scenario: 'rate', arm: 'push', connections: 1_000, rate: 1_000, stream: 'raw', ...w },
       { scenario: 'combined', arm: 'push', connections: 1_000, rate: 100, stream: 'combined', ...w },
       { scenario: 'polling', arm: 'polling', connections: 1_000, rate: 100, pollIntervalMs: 100, ...w },
       { scenario: 'polling', arm: 'polling', connections: 1_000, rate: 100, pollIntervalMs: 1_000, ...w },
+      { scenario: 'polling', arm: 'ws-api', connections: 1_000, rate: 100, pollIntervalMs: 100, ...w },
+      { scenario: 'polling', arm: 'ws-api', connections: 1_000, rate: 100, pollIntervalMs: 1_000, ...w },
       { scenario: 'rest', arm: 'rest-capacity', connections: 50, rate: 100, requestRate: 2_000, ...w },
       // One generator process against a firehose: the ceiling the client-bound rows are read against.
       { scenario: 'calibration', arm: 'calibrate', connections: 1_000, rate: 100, warmupSec: 1, windowSec: 3 },
@@ -63,14 +75,17 @@ export function scenarios(mode: Mode): Scenario[] {
   return [
     ...fanout(['push', 'limit'], [100, 1_000, 10_000, 20_000, 40_000], 100, w.warmupSec, w.windowSec),
     // The peers run in one Node process each (no shared-port mode), so they stop below 20,000 files.
-    ...fanout(['peer-ws', 'peer-socketio'], [100, 1_000, 10_000], 100, w.warmupSec, w.windowSec),
+    ...fanout(['peer-ws', 'peer-socketio', 'sse'], [100, 1_000, 10_000], 100, w.warmupSec, w.windowSec),
+    ...LONG_POLL_FANOUT(w.warmupSec, w.windowSec),
     ...[10, 1_000].flatMap((rate) =>
       [1_000, 10_000].map((connections) => ({ scenario: 'rate', arm: 'push' as const, connections, rate, stream: 'raw' as const, ...w })),
     ),
     { scenario: 'combined', arm: 'push', connections: 1_000, rate: 100, stream: 'combined', ...w },
     { scenario: 'combined', arm: 'push', connections: 10_000, rate: 100, stream: 'combined', ...w },
     ...[100, 1_000].flatMap((connections) =>
-      [100, 1_000].map((pollIntervalMs) => ({ scenario: 'polling', arm: 'polling' as const, connections, rate: 100, pollIntervalMs, ...w })),
+      [100, 1_000].flatMap((pollIntervalMs) =>
+        (['polling', 'ws-api'] as const).map((arm) => ({ scenario: 'polling', arm, connections, rate: 100, pollIntervalMs, ...w })),
+      ),
     ),
     ...[1_000, 5_000, 20_000].map((requestRate) => ({ scenario: 'rest', arm: 'rest-capacity' as const, connections: 100, rate: 100, requestRate, ...w })),
     ...[1_000, 8_000].map((connections) => ({ scenario: 'calibration', arm: 'calibrate' as const, connections, rate: 100, warmupSec: 1, windowSec: 4 })),

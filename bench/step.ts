@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { FromLoad, ResultMsg, StartMsg, SubscribeMsg } from './load/protocol.ts';
 import { breakdownBetween, scrapeMetrics } from './breakdown.ts';
 import { CONNS_PER_LOAD, CONNS_PER_SERVER, type Scenario } from './scenarios.ts';
-import { armSpec, type ArmOptions } from './arms.ts';
+import { armSpec, isPolling, type ArmOptions } from './arms.ts';
 import { LOAD_CORES, PINNING, SERVER_CORES, sleep, spawnNode, spawnPinned, stop, waitForLine, type Spawned } from './children.ts';
 import { cpuMs, cpuTimes, totalCpuMs, totalRss, type CpuTimes } from './proc.ts';
 import { coreBusyPct } from './cpu.ts';
@@ -155,7 +155,7 @@ export async function runStep(s: Scenario): Promise<Row> {
     }
     const per = Math.ceil(s.connections / loadCount);
     // Probes: streaming arms only; their own process, pinned like the load.
-    const probe = load === 'poll' || arm.calibration ? null : spawnNode(here('./load/worker.ts'), [], 1, true);
+    const probe = isPolling(s.arm) || arm.calibration ? null : spawnNode(here('./load/worker.ts'), [], 1, true);
     if (probe) spawned.push(probe);
     const probeReady = probe ? nextMessage(probe, 'ready', 60_000) : null;
     probe?.child.send({

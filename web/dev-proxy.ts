@@ -71,6 +71,9 @@ export function devProxy(target: string, base: Logger): DevProxy {
       '/api': { target, changeOrigin: true, configure },
       '/ws': { target: wsTarget, ws: true, changeOrigin: true, configure },
       '/stream': { target: wsTarget, ws: true, changeOrigin: true, configure },
+      // '/ws' above also covers the WebSocket API at /ws-api/v3.
+      '/sse': { target, changeOrigin: true, configure },
+      '/poll': { target, changeOrigin: true, configure },
     },
     logger,
   };

@@ -6,7 +6,16 @@ export type LoadKind =
   /** Socket.IO over its websocket transport: `42["trade",{...}]` frames, engine.io pings answered. */
   | 'sio'
   /** REST polling of /api/v3/trades at a fixed interval per client. */
-  | 'poll';
+  | 'poll'
+  /** Server-Sent Events on raw HTTP/1.1 (`/sse?streams=…`): `data:` lines carry `E` and `t` (sse-reader.ts). */
+  | 'sse'
+  /** Long-polling (`/poll?streams=…&cursor=…`), asked again at each answer (long-poller.ts). */
+  | 'long-poll'
+  /** WebSocket API requests (`trades.recent`) at a fixed interval per client, over one socket each (ws-api-requester.ts). */
+  | 'ws-api';
+
+/** Kinds that ask at an interval and keep their newest trade as the baseline (staleness is theirs). */
+export const pollsAtInterval = (kind: LoadKind | undefined): boolean => kind === 'poll' || kind === 'ws-api';
 
 export interface StartMsg {
   readonly type: 'start';

@@ -1,13 +1,25 @@
 // A load process: opens many WebSocket (or polling HTTP) clients from one source address, measures
 // what they receive in the runner's window, and reports counts and a latency histogram over IPC.
 // A probe process is the same with a few connections, each measured in its own window.
-// This file wires the parts: ws-client.ts, poller.ts, window.ts, ipc.ts.
-import type { ResultMsg, StartMsg } from './protocol.ts';
+// This file wires the parts: ws-client.ts, sse-reader.ts, long-poller.ts, ws-api-requester.ts,
+// poller.ts, window.ts, ipc.ts.
+import { pollsAtInterval, type ResultMsg, type StartMsg } from './protocol.ts';
 import type { LoadContext } from './context.ts';
 import { onRunner, send } from './ipc.ts';
 import { startPoller } from './poller.ts';
 import { createWindow, type Client } from './window.ts';
 import { openWs, type WsClient } from './ws-client.ts';
+import { openSse } from './sse-reader.ts';
+import { openLongPoll } from './long-poller.ts';
+import { openWsApi } from './ws-api-requester.ts';
+
+/** Open client `i` of the process: the kind's client, all with the same face (connect, then subscribe). */
+function openClient(start: StartMsg, i: number, own: LoadContext): Promise<WsClient> {
+  if (start.kind === 'sse') return openSse(start, own);
+  if (start.kind === 'long-poll') return openLongPoll(start, own);
+  if (start.kind === 'ws-api') return openWsApi(start, ((start.pollIntervalMs ?? 1000) * i) / start.connections, own);
+  return openWs(start, start.kind === 'sio', own);
+}
 
 const ctx: LoadContext = { window: createWindow(), sockets: new Set(), readBuffer: Buffer.allocUnsafe(256 * 1024), running: true };
 const clients: Client[] = [];
@@ -30,7 +42,7 @@ async function connectAll(start: StartMsg): Promise<void> {
     for (let i = 0; i < start.connections; i++) {
       const own: LoadContext = { ...ctx, window: createWindow() };
       try {
-        const c = await openWs(start, start.kind === 'sio', own);
+        const c = await openClient(start, i, own);
         clients.push(c);
         wsClients.push(c);
         probeContexts.push(own);
@@ -45,9 +57,9 @@ async function connectAll(start: StartMsg): Promise<void> {
   let nextIndex = 0;
   const lane = async () => {
     while (nextIndex < start.connections) {
-      nextIndex++;
+      const i = nextIndex++;
       try {
-        const c = await openWs(start, start.kind === 'sio', ctx);
+        const c = await openClient(start, i, ctx);
         clients.push(c);
         wsClients.push(c);
       } catch (err) {
@@ -76,14 +88,14 @@ onRunner({
   },
   measure() {
     if (start?.probe) for (const [i, own] of probeContexts.entries()) own.window.begin([clients[i]!], false);
-    else ctx.window.begin(clients, start?.kind === 'poll');
+    else ctx.window.begin(clients, pollsAtInterval(start?.kind));
   },
   stop() {
     if (start?.probe) {
       const positions: ResultMsg[] = probeContexts.map((own, i) => own.window.end([clients[i]!], false));
       send({ type: 'probe-result', positions });
     } else {
-      send(ctx.window.end(clients, start?.kind === 'poll'));
+      send(ctx.window.end(clients, pollsAtInterval(start?.kind)));
     }
     ctx.running = false;
     for (const s of ctx.sockets) s.destroy();

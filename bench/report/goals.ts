@@ -1,7 +1,7 @@
 // The bench's goals (the targets README states), judged on the rows of one run, and the
 // polling-versus-push ratios. Pure: tested in test/bench/row.test.ts.
 import type { Row } from '../row.ts';
-import { isCalibration, isPolling, type Arm } from '../arms.ts';
+import { armSpec, isCalibration, isPolling, type Arm } from '../arms.ts';
 import { BUSY_PCT, CLIENT_BOUND_PCT, CORE_FULL_PCT } from '../thresholds.ts';
 import { isNoisy, spread, type Spread } from '../repeat.ts';
 
@@ -202,7 +202,8 @@ export interface PollingComparison {
 /** Polling rows against the push row at the same connections and event rate. */
 export function comparePolling(rows: readonly Row[]): PollingComparison[] {
   const out: PollingComparison[] = [];
-  for (const poll of rows.filter((r) => isPolling(r.arm))) {
+  // REST polling only: the WebSocket API arm also polls, and is compared in transports.ts.
+  for (const poll of rows.filter((r) => isPolling(r.arm) && armSpec(r.arm).load === 'poll')) {
     const push = findRow(rows, 'push', poll.requestedConnections, poll.rate);
     const p50 = push?.latencyUs?.p50 ?? null;
     out.push({

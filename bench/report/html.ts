@@ -10,6 +10,7 @@ import { armSpec, isCalibration, isCapacity, rowLabel, type Arm } from '../arms.
 import { shownUs } from './table.ts';
 import type { Repeated, Spread } from '../repeat.ts';
 import type { PartSummary } from '../breakdown.ts';
+import { compareTransports, transportLine, transportVerdicts } from './transports.ts';
 
 type MergedRow = Row & { readonly repeat?: Repeated };
 
@@ -138,6 +139,9 @@ ${slopes.length ? table(['arm', 'between', 'per connection', 'why no figure'], s
 <h2>Polling against push</h2>
 <p>Same connections and event rate as the push row. Ratios are polling ÷ push. The last column is the request rate polling would need for a mean staleness equal to push's median latency (one request per client every 2 × push p50).</p>
 ${polls.length ? table(['poll', 'conns', 'req/s', 'CPU/update', 'bytes/update', 'p50 latency', 'missed', 'req/s for push freshness'], polls) : '<p class="empty">no polling step in this run</p>'}
+<h2>Other transports against push</h2>
+<p>Server-Sent Events, long-polling and the WebSocket API beside the push row at the same connections and event rate (ratios: this transport ÷ push). Latency is the event's time stamp to its receipt (for the WebSocket API, by the request that brought it).</p>
+${(() => { const t = compareTransports(rows); return t.length ? `<ul>${t.map((c) => `<li>${esc(transportLine(c))}</li>`).join('')}</ul><p>${transportVerdicts(t).map(esc).join('<br>')}</p>` : '<p class="empty">no other transport in this run</p>'; })()}
 <h2>The load generator's ceiling</h2>
 <p>${(() => { const c = generatorCeiling(rows); return c ? `One load process reads, parses (event stamp and trade id of every frame) and sequence-checks up to <b>${fmtRate(c)} updates per second of its own CPU</b>, measured against a firehose of pre-built frames (the calibration step). A client-bound row that delivered far less per generator CPU-second than this spent its generator's core on per-socket work (a wake-up and a read per socket per event), not on parsing.` : 'This run had no calibration step.'; })()}</p>
 <h2>All rows</h2>

@@ -8,6 +8,7 @@ import { isCalibration, isCapacity, rowLabel } from '../arms.ts';
 import type { Row } from '../row.ts';
 import type { Repeated, Spread } from '../repeat.ts';
 import { isNoisy } from '../repeat.ts';
+import { compareTransports, transportLine, transportVerdicts } from './transports.ts';
 
 export const TABLE_WIDTH = 120;
 
@@ -102,6 +103,12 @@ export function formatTable(r: Results): string {
       out.push(...wrap(`  every ${p.pollIntervalMs} ms: ${fmtRate(p.requestsPerSec)} req/s, CPU/update ×${fmtNum(p.cpuPerUpdateRatio)}, bytes/update ×${fmtNum(p.bytesPerUpdateRatio)}, ` +
         `p50 latency ×${fmtNum(p.p50Ratio)}, missed ${fmtPct(p.lossRate)}; push's freshness by polling needs ${p.requestsPerSecForPushFreshness ? fmtRate(p.requestsPerSecForPushFreshness) : '–'} req/s`, TABLE_WIDTH));
     }
+  }
+  const transports = compareTransports(r.rows);
+  if (transports.length) {
+    out.push('', 'other transports against push (same connections, same event rate):');
+    for (const c of transports) out.push(...wrap(`  ${transportLine(c)}`, TABLE_WIDTH, 4));
+    for (const v of transportVerdicts(transports)) out.push(...wrap(`  ${v}`, TABLE_WIDTH, 4));
   }
   out.push('', ...wrap(closingSentence(r.goals), TABLE_WIDTH, 0));
   for (const f of r.failures) out.push(...wrap(`FAILED ${f.step}: ${f.error.slice(0, 300)}`, TABLE_WIDTH));

@@ -70,8 +70,8 @@ describe('merging repetitions', () => {
 
   it('runs the arms one after the other at each connection count', () => {
     const order = interleave(scenarios('quick')).filter((s) => s.scenario === 'fanout').map((s) => `${s.arm}@${s.connections}`);
-    expect(order.slice(0, 4)).toEqual(['push@100', 'limit@100', 'peer-ws@100', 'peer-socketio@100']);
-    expect(order[4]).toBe('push@1000');
+    expect(order.slice(0, 6)).toEqual(['push@100', 'limit@100', 'peer-ws@100', 'peer-socketio@100', 'sse@100', 'long-poll@100']);
+    expect(order[6]).toBe('push@1000');
   });
 });
 

@@ -41,7 +41,8 @@ describe('bench smoke run', () => {
         expect(r.bytesPerUpdate, `${r.arm} has no byte count`).toBeGreaterThan(0);
         expect(r.serverRssBytes).toBeGreaterThan(0);
         const load = armSpec(r.arm).load;
-        if ((load === 'ws' || load === 'sio') && !armSpec(r.arm).calibration) {
+        // Every streaming transport (WebSocket, Socket.IO, SSE, long-polling) delivers every trade.
+        if ((load === 'ws' || load === 'sio' || load === 'sse' || load === 'long-poll') && !armSpec(r.arm).calibration) {
           expect(r.probeLatencyUs, `${r.arm} has no probe latency`).not.toBeNull();
           expect(r.lossRate, `${r.arm} lost updates`).toBe(0);
           expect(r.eventsPerSec).toBeGreaterThan(0);
@@ -49,7 +50,14 @@ describe('bench smoke run', () => {
           expect(r.deliveredPerSec / (r.eventsPerSec * r.connections)).toBeGreaterThan(0.5);
         }
       }
+      // The WebSocket API polls: it counts its requests, and at 100 ms with limit 100 misses nothing.
+      const wsApi = results.rows.find((r) => r.arm === 'ws-api');
+      expect(wsApi?.requestsPerSec).toBeGreaterThan(0);
+      expect(wsApi?.lossRate).toBe(0);
       const html = readFileSync(join(out, 'report.html'), 'utf8');
+      expect(html).toMatch(/sse against push \(4 conns\): lost nothing/);
+      expect(html).toMatch(/long-poll against push/);
+      expect(html).toMatch(/ws-api against push/);
       expect(html).toMatch(/<svg /);
       expect(html).not.toMatch(/<script/);
     } finally {

@@ -1,6 +1,7 @@
 // The dashboard in a real browser against the real server: prices within 3 s, push ahead of
 // polling with nothing missed, a server restart survived without a gap in the tape, and at phone
-// width the two sides' deciding figures kept in view side by side.
+// width the two sides' deciding figures kept in view side by side; then each other transport
+// (Server-Sent Events, long-polling, the WebSocket API) shows a price and counts trades, none missed.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -173,6 +174,67 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     }
     expect(await page.textContent('[data-testid="versus-push-trades"]')).toMatch(/^[\d,]+$/);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-390-scrolled.png') });
+    expect(pageErrors).toEqual([]);
+  });
+
+  /** Trades counted since the switch, none missed, the newest run of the tape without an id gap. */
+  async function countsWithoutMisses(side: 'push' | 'poll', atLeast: number) {
+    await page.waitForFunction(
+      ([s, n]) => Number(document.querySelector(`[data-testid="${s}-trades"]`)?.getAttribute('data-value')) >= Number(n),
+      [side, atLeast] as const,
+      { timeout: 15_000 },
+    );
+    expect(await figure(page, `${side}-missed`)).toBe(0);
+    const rows = await tapeRun(page, side);
+    expect(rows.length).toBeGreaterThan(2);
+    for (let i = 1; i < rows.length; i++) expect(rows[i - 1]!.f - rows[i]!.l, `${side} trade ids ${rows[i]!.l} → ${rows[i - 1]!.f}`).toBe(1);
+  }
+
+  // The polled side restarts its count at the switch too: within a second it may have seen no trade yet ("—").
+  it('pushes over Server-Sent Events when chosen: a price, trades counted, none missed', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.selectOption('[data-testid="symbol"]', 'SOLUSDT');
+    await page.selectOption('[data-testid="push-transport"]', 'sse');
+    // The page has switched (figures from zero) once the title says so; then the new connection goes live.
+    await page.waitForFunction(() => document.querySelector('[data-testid="panel-push"] h2')?.textContent === 'Pushed as Server-Sent Events', undefined, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === 'live', undefined, { timeout: 5000 });
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="push-price"] .num')?.textContent ?? ''), undefined, { timeout: 5000 });
+    await countsWithoutMisses('push', 40);
+    await expect(page.textContent('[data-testid="summary"]')).resolves.toMatch(/^Push \(Server-Sent Events\): [\d,]+ trades.* push \d+ B, polling (\d+ B|—)/);
+  });
+
+  it('resumes Server-Sent Events across a server restart with no gap in the tape', async () => {
+    const before = await figure(page, 'push-trades');
+    await server!.stop();
+    await page.waitForFunction(() => /reconnecting/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForTimeout(1500);
+    server = await startServerProcess(port, SERVER_ARGS);
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === 'live', undefined, { timeout: 20_000 });
+    await countsWithoutMisses('push', before + 40);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-sse-after-restart.png') });
+  });
+
+  it('polls by HTTP long-polling when chosen: a price, trades counted, none missed', async () => {
+    await page.selectOption('[data-testid="poll-transport"]', 'long-poll');
+    await page.waitForFunction(() => document.querySelector('[data-testid="panel-poll"] h2')?.textContent === 'Long-polled over HTTP', undefined, { timeout: 5000 });
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="poll-price"] .num')?.textContent ?? ''), undefined, { timeout: 5000 });
+    await countsWithoutMisses('poll', 40);
+    expect(await figure(page, 'poll-trade-bytes')).toBeGreaterThan(0);
+    await expect(page.textContent('[data-testid="summary"]')).resolves.toMatch(/Long-polling \(every trade.*saw [\d,]+ of them \(0 missed\)/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-sse-long-poll.png') });
+  });
+
+  it('asks over the WebSocket API when chosen: a price, trades counted, none missed', async () => {
+    await page.selectOption('[data-testid="push-transport"]', 'ws');
+    await page.selectOption('[data-testid="poll-transport"]', 'ws-api');
+    await page.selectOption('[data-testid="mode"]', 'every');
+    await page.waitForFunction(() => document.querySelector('[data-testid="panel-poll"] h2')?.textContent === 'Asked over the WebSocket API', undefined, { timeout: 5000 });
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="poll-price"] .num')?.textContent ?? ''), undefined, { timeout: 5000 });
+    await countsWithoutMisses('poll', 40);
+    await countsWithoutMisses('push', 40);
+    expect(await figure(page, 'poll-trade-bytes')).toBeGreaterThan(0);
+    await expect(page.textContent('[data-testid="summary"]')).resolves.toMatch(/^Push: .*WebSocket API requests \(every trade\) every 1 s: saw [\d,]+ of them \(0 missed\)/);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-ws-api.png') });
     expect(pageErrors).toEqual([]);
   });
 });

@@ -20,6 +20,19 @@ describe('summary strip', () => {
     expect(ratio(60_140 / 97, 1_200_000 / 1204)).toBe('0.6×');
   });
 
+  it('names the chosen transports and keeps bytes per trade like for like', () => {
+    const side = { trades: 100, missed: 0, p50: 5, p99: 9, bytes: 50_000, tradeBytes: 14_000 };
+    const longPoll = summarize({
+      push: { ...side, transport: 'sse' },
+      poll: { ...side, tradeBytes: 15_000, bytes: 15_000, intervalMs: 1000, mode: 'latest', transport: 'long-poll' },
+    });
+    expect(longPoll).toMatch(/^Push \(Server-Sent Events\): 100 trades, p50 5\.0 ms\. Long-polling \(every trade, one request held until trades come\): saw 100 of them \(0 missed\)/);
+    expect(longPoll).toContain('push 140 B, polling 150 B (1.1×)');
+    expect(longPoll).toMatch(/polling 14\.6 KB \(trades\)\.$/);
+    const wsApi = summarize({ push: side, poll: { ...side, intervalMs: 500, mode: 'every', transport: 'ws-api' } });
+    expect(wsApi).toMatch(/^Push: 100 trades.* WebSocket API requests \(every trade\) every 500 ms: saw 100/);
+  });
+
   it('shows dashes before there is anything to compare', () => {
     const zero = { trades: 0, missed: 0, p50: null, p99: null, bytes: 0, tradeBytes: 0 };
     const text = summarize({ push: zero, poll: { ...zero, intervalMs: 250, mode: 'every' } });

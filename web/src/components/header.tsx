@@ -1,6 +1,6 @@
-// Top bar: symbol picker, connection status, pause, and the polling settings.
+// Top bar: symbol picker, connection status, pause, each side's transport and the polling settings.
 import { useComputed, type ReadonlySignal } from '@preact/signals';
-import type { Dashboard } from '../state/dashboard.ts';
+import type { Dashboard, PollTransport, PushTransport } from '../state/dashboard.ts';
 import { INTERVAL_CHOICES } from '../state/dashboard.ts';
 import { formatInterval } from '../state/format.ts';
 import type { PollMode } from '../state/poll-feed.ts';
@@ -29,6 +29,8 @@ export function Header({ d, status }: { d: Dashboard; status: ReadonlySignal<Soc
     const o = d.clock.offsetMs.value;
     return `server clock ${o >= 0 ? '+' : '−'}${Math.abs(o).toFixed(1)} ms ±${err.toFixed(1)}`;
   });
+  // A long-poll asks again as soon as it is answered, for every trade: no interval, no mode.
+  const longPoll = d.pollTransport.value === 'long-poll';
   const symbols = d.symbols.value.length > 0 ? d.symbols.value.map((s) => s.symbol) : [d.symbol.value];
   return (
     <header class="bar">
@@ -59,9 +61,33 @@ export function Header({ d, status }: { d: Dashboard; status: ReadonlySignal<Soc
         {pauseLabel}
       </button>
       <label>
+        <span class="muted">Push over</span>
+        <select
+          data-testid="push-transport"
+          value={d.pushTransport.value}
+          onChange={(e) => d.setPushTransport((e.currentTarget as HTMLSelectElement).value as PushTransport)}
+        >
+          <option value="ws">WebSocket</option>
+          <option value="sse">Server-Sent Events</option>
+        </select>
+      </label>
+      <label>
+        <span class="muted">Poll over</span>
+        <select
+          data-testid="poll-transport"
+          value={d.pollTransport.value}
+          onChange={(e) => d.setPollTransport((e.currentTarget as HTMLSelectElement).value as PollTransport)}
+        >
+          <option value="http">HTTP polling</option>
+          <option value="long-poll">HTTP long-polling</option>
+          <option value="ws-api">WebSocket API</option>
+        </select>
+      </label>
+      <label>
         <span class="muted">Poll every</span>
         <select
           data-testid="interval"
+          disabled={longPoll}
           value={String(d.intervalMs.value)}
           onChange={(e) => d.setIntervalMs(Number((e.currentTarget as HTMLSelectElement).value))}
         >
@@ -76,6 +102,7 @@ export function Header({ d, status }: { d: Dashboard; status: ReadonlySignal<Soc
         <span class="muted">Mode</span>
         <select
           data-testid="mode"
+          disabled={longPoll}
           value={d.mode.value}
           onChange={(e) => d.setMode((e.currentTarget as HTMLSelectElement).value as PollMode)}
         >

@@ -1,16 +1,39 @@
 // The page's model: both feeds, the clock offset, the settings and the shared chart scale.
-// Components read its signals and call its actions; the socket comes from useSocket.
+// Components read its signals and call its actions. Each side has a transport picker: the push side
+// reads one of two connections (WebSocket or Server-Sent Events), the polled side one of three
+// feeds (HTTP rounds, long-polling, WebSocket API rounds); only the chosen one runs.
 import { computed, signal, type ReadonlySignal } from '@preact/signals';
 import { createClockOffset, type ClockOffset } from './clock-offset.ts';
 import { browserScheduler, createFrameLoop, type FrameLoop, type FrameScheduler } from './frame.ts';
-import { createPollFeed, type PollFeed, type PollMode } from './poll-feed.ts';
+import { createLongPollFeed } from './long-poll-feed.ts';
+import { createPollFeed, type PollMode } from './poll-feed.ts';
 import { browserTimers, type Timers } from './poller.ts';
 import { createPushFeed, type PushFeed } from './push-feed.ts';
 import { createRest, describeFailure, type Rest } from './rest.ts';
-import type { Socket } from './socket.ts';
+import type { Socket, SocketStatus } from './socket.ts';
 import { decimalsOf } from './format.ts';
 import type { PanelModel } from './panel.ts';
-import { summarize, versus, type SummaryInput, type VersusRow } from './summary.ts';
+import { summarize, versus, type PollTransport, type PushTransport, type SummaryInput, type VersusRow } from './summary.ts';
+import { wsApiRest, type WsApi } from './ws-api.ts';
+
+export type { PollTransport, PushTransport } from './summary.ts';
+
+/** What the dashboard needs of a polled side, whichever transport carries it. */
+export interface PollSide {
+  readonly panel: PanelModel;
+  /** Why the last round failed, or null. */
+  readonly lastError: ReadonlySignal<string | null>;
+  setSymbol(symbol: string): void;
+  reset(): void;
+  start(): void;
+  stop(): void;
+}
+
+/** The push side's two connections; the dashboard runs the chosen one. */
+export interface PushConnections {
+  readonly ws: Socket;
+  readonly sse: Socket;
+}
 
 export interface SymbolInfo {
   readonly symbol: string;
@@ -45,7 +68,12 @@ export const INTERVAL_CHOICES = [250, 500, 1000, 2000, 5000] as const;
 
 export interface Dashboard {
   readonly push: PushFeed;
-  readonly poll: PollFeed;
+  /** The polled side of the chosen transport. */
+  readonly poll: ReadonlySignal<PollSide>;
+  readonly pushTransport: ReadonlySignal<PushTransport>;
+  readonly pollTransport: ReadonlySignal<PollTransport>;
+  /** The running push connection's status. */
+  readonly status: ReadonlySignal<SocketStatus>;
   readonly clock: ClockOffset;
   readonly loop: FrameLoop;
   readonly symbols: ReadonlySignal<readonly SymbolInfo[]>;
@@ -59,13 +87,15 @@ export interface Dashboard {
   /** The deciding figures side by side (kept in view when the panels stack). */
   readonly versus: ReadonlySignal<readonly VersusRow[]>;
   readonly error: ReadonlySignal<string | null>;
-  /** Begin: clock sync, symbol list, polling. Returns the stop. The socket is started by useSocket. */
-  start(socket: Socket): () => void;
+  /** Begin: clock sync, symbol list, the chosen push connection, polling. Returns the stop. */
+  start(conns: PushConnections): () => void;
   /** `byUser` false: a default the server suggested (the user's own choice is kept over it). */
   setSymbol(symbol: string, byUser?: boolean): void;
   setMode(mode: PollMode): void;
   setIntervalMs(ms: number): void;
   togglePause(): void;
+  setPushTransport(t: PushTransport): void;
+  setPollTransport(t: PollTransport): void;
 }
 
 interface ExchangeInfo {
@@ -78,6 +108,8 @@ export interface DashboardOptions {
   readonly timers?: Timers;
   /** Seconds of history on the charts (60). */
   readonly windowS?: number;
+  /** The WebSocket API connection the 'ws-api' polled side asks over (that choice is offered only with it). */
+  readonly wsApi?: WsApi;
 }
 
 const fallbackInfo = (symbol: string): SymbolInfo => ({ symbol, base: symbol.replace(/USDT$/, ''), quote: 'USDT', priceDecimals: 2 });
@@ -101,7 +133,25 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
   const info = computed(() => symbols.value.find((s) => s.symbol === symbol.value) ?? fallbackInfo(symbol.value));
 
   const push = createPushFeed({ rest, loop, offsetMs: clock.offsetMs, symbol: symbol.peek() });
-  const poll = createPollFeed({ rest, loop, timers, offsetMs: clock.offsetMs, intervalMs, mode, symbol: symbol.peek() });
+  const httpFeed = createPollFeed({ rest, loop, timers, offsetMs: clock.offsetMs, intervalMs, mode, symbol: symbol.peek() });
+  const httpSide: PollSide = { ...httpFeed, lastError: httpFeed.poller.lastError };
+  const pollSides: Record<PollTransport, PollSide> = {
+    http: httpSide,
+    'long-poll': createLongPollFeed({ rest, loop, timers, offsetMs: clock.offsetMs, symbol: symbol.peek() }),
+    'ws-api': opts.wsApi
+      ? (() => {
+          const f = createPollFeed({ rest: wsApiRest(opts.wsApi), loop, timers, offsetMs: clock.offsetMs, intervalMs, mode, symbol: symbol.peek() });
+          return { ...f, lastError: f.poller.lastError };
+        })()
+      : httpSide,
+  };
+  const pushTransport = signal<PushTransport>('ws');
+  const pollTransport = signal<PollTransport>('http');
+  const poll = computed(() => pollSides[pollTransport.value]);
+  let conns: PushConnections | undefined;
+  const connStatus = signal<ReadonlySignal<SocketStatus> | null>(null);
+  const status = computed(() => connStatus.value?.value ?? { kind: 'offline' as const });
+  const activeConn = () => (conns ? conns[pushTransport.peek()] : undefined);
 
   // Registered after both feeds, so it sees this frame's series. The scale moves in steps (100 ms,
   // about a pixel; a price grid of half a decade of the range) so a quiet chart is not redrawn
@@ -109,7 +159,7 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
   loop.add((frameMs) => {
     let lo = Infinity;
     let hi = -Infinity;
-    for (const s of [push.panel.series.peek(), poll.panel.series.peek()]) {
+    for (const s of [push.panel.series.peek(), poll.peek().panel.series.peek()]) {
       for (const y of s.ys) {
         if (y < lo) lo = y;
         if (y > hi) hi = y;
@@ -130,27 +180,45 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
       bytes: p.bytes.value,
       tradeBytes: p.tradeBytes.value,
     });
-    return { push: side(push.panel), poll: { ...side(poll.panel), intervalMs: intervalMs.value, mode: mode.value } };
+    return {
+      push: { ...side(push.panel), transport: pushTransport.value },
+      poll: { ...side(poll.value.panel), intervalMs: intervalMs.value, mode: mode.value, transport: pollTransport.value },
+    };
   });
   const summary = computed(() => summarize(figures.value));
   // One line, however often the rounds fail: the same text is not news.
   const error = computed(() => {
-    const failed = poll.poller.lastError.value;
-    return startError.value ?? (failed === null ? null : `polling: ${failed}`);
+    const failed = poll.value.lastError.value;
+    return startError.value ?? (failed === null ? null : `${pollTransport.value === 'http' ? 'polling' : pollTransport.value}: ${failed}`);
   });
   const table = computed(() => versus(figures.value));
 
-  let socket: Socket | undefined;
   let userChose = false;
   const restart = () => {
     push.reset();
-    poll.reset();
+    poll.peek().reset();
+  };
+  /** Run or stop the polled side of the chosen transport (and the WebSocket API connection it asks over). */
+  const runPoll = (on: boolean) => {
+    const side = poll.peek();
+    const api = pollTransport.peek() === 'ws-api' ? opts.wsApi : undefined;
+    if (on) {
+      api?.start();
+      side.start();
+    } else {
+      side.stop();
+      api?.stop();
+    }
   };
 
   const d: Dashboard = {
-    push, poll, clock, loop, symbols, symbol, info, mode, intervalMs, paused, scale, summary, versus: table, error,
-    start(s) {
-      socket = s;
+    push, poll, pushTransport, pollTransport, status, clock, loop, symbols, symbol, info, mode, intervalMs, paused, scale, summary, versus: table, error,
+    start(c) {
+      conns = c;
+      c.ws.setStreams(push.streams());
+      c.sse.setStreams(push.streams());
+      connStatus.value = activeConn()!.status;
+      if (!paused.peek()) activeConn()!.start();
       let stopped = false;
       const syncTimer = setInterval(() => void clock.sync(3).catch(() => {}), 30_000);
       // The chart scrolls even when nothing trades.
@@ -179,15 +247,17 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
         }
       };
       void begin();
-      if (!paused.peek()) poll.start();
+      if (!paused.peek()) runPoll(true);
       return () => {
         stopped = true;
         clearTimeout(retry);
         clearInterval(syncTimer);
         clearInterval(scroll);
-        poll.stop();
+        runPoll(false);
+        c.ws.stop();
+        c.sse.stop();
         loop.close();
-        socket = undefined;
+        conns = undefined;
       };
     },
     setSymbol(next, byUser = true) {
@@ -195,10 +265,11 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
       if (next === symbol.peek()) return;
       symbol.value = next;
       push.setSymbol(next);
-      poll.setSymbol(next);
+      for (const side of new Set(Object.values(pollSides))) side.setSymbol(next);
       push.reset();
       scale.value = null;
-      socket?.setStreams(push.streams());
+      conns?.ws.setStreams(push.streams());
+      conns?.sse.setStreams(push.streams());
     },
     setMode(next) {
       if (next === mode.peek()) return;
@@ -214,12 +285,33 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
     togglePause() {
       paused.value = !paused.value;
       if (paused.value) {
-        socket?.stop();
-        poll.stop();
+        activeConn()?.stop();
+        runPoll(false);
       } else {
-        socket?.start();
-        poll.start();
+        activeConn()?.start();
+        runPoll(true);
       }
+    },
+    setPushTransport(t) {
+      if (t === pushTransport.peek()) return;
+      activeConn()?.stop();
+      pushTransport.value = t;
+      // A new connection, a new count: the trade position of the other transport is dropped.
+      push.setSymbol(symbol.peek());
+      poll.peek().reset();
+      const next = activeConn();
+      if (next) {
+        connStatus.value = next.status;
+        next.setStreams(push.streams());
+        if (!paused.peek()) next.start();
+      }
+    },
+    setPollTransport(t) {
+      if (t === pollTransport.peek()) return;
+      if (conns && !paused.peek()) runPoll(false);
+      pollTransport.value = t;
+      restart();
+      if (conns && !paused.peek()) runPoll(true);
     },
   };
   return d;

@@ -2,6 +2,10 @@
 import { formatBytes, formatInt, formatInterval, formatMs } from './format.ts';
 import type { PollMode } from './poll-feed.ts';
 
+/** How each side receives: the push side's connection, the polled side's requests. */
+export type PushTransport = 'ws' | 'sse';
+export type PollTransport = 'http' | 'long-poll' | 'ws-api';
+
 export interface SideFigures {
   readonly trades: number;
   readonly missed: number;
@@ -14,8 +18,10 @@ export interface SideFigures {
 }
 
 export interface SummaryInput {
-  readonly push: SideFigures;
-  readonly poll: SideFigures & { readonly intervalMs: number; readonly mode: PollMode };
+  /** `transport`: 'ws' when left out. */
+  readonly push: SideFigures & { readonly transport?: PushTransport };
+  /** `transport`: 'http' when left out. */
+  readonly poll: SideFigures & { readonly intervalMs: number; readonly mode: PollMode; readonly transport?: PollTransport };
 }
 
 /** Ratio as "6.2×", or "0.05×" when small; "—" without a denominator. */
@@ -35,6 +41,16 @@ const perTradeText = (b: number | null) => (b === null ? '—' : `${Math.round(b
 /** What each side's byte total carries, said where the totals are shown. */
 export const PUSH_CARRIES = 'trades, top of book, 24 h ticker, 1 s klines, 10-level book';
 export const POLL_CARRIES = 'trades, top of book, 24 h change';
+/** Long-polling asks `/poll` for aggregate trades only. */
+export const LONG_POLL_CARRIES = 'trades';
+
+/** The polled side's name in the verdict, with what it asks and how often. */
+export function pollName(transport: PollTransport, mode: PollMode, intervalMs: number): string {
+  const how = mode === 'latest' ? 'latest price' : 'every trade';
+  if (transport === 'long-poll') return 'Long-polling (every trade, one request held until trades come)';
+  if (transport === 'ws-api') return `WebSocket API requests (${how}) every ${formatInterval(intervalMs)}`;
+  return `Polling (${how}) every ${formatInterval(intervalMs)}`;
+}
 
 /**
  * Bytes are compared like for like: per trade seen, counting on each side only what carries
@@ -43,10 +59,11 @@ export const POLL_CARRIES = 'trades, top of book, 24 h change';
  * shown apart with what each carries, never divided by each other.
  */
 export function summarize({ push, poll }: SummaryInput): string {
-  const pushPart = `Push: ${formatInt(push.trades)} trades, p50 ${formatMs(push.p50)}.`;
-  const how = poll.mode === 'latest' ? 'latest price' : 'every trade';
+  const sse = push.transport === 'sse';
+  const pollT = poll.transport ?? 'http';
+  const pushPart = `Push${sse ? ' (Server-Sent Events)' : ''}: ${formatInt(push.trades)} trades, p50 ${formatMs(push.p50)}.`;
   const pollPart =
-    `Polling (${how}) every ${formatInterval(poll.intervalMs)}: saw ${formatInt(poll.trades)} of them ` +
+    `${pollName(pollT, poll.mode, poll.intervalMs)}: saw ${formatInt(poll.trades)} of them ` +
     `(${formatInt(poll.missed)} missed), p50 ${formatMs(poll.p50)} old.`;
   const pushPer = bytesPerTrade(push.tradeBytes, push.trades);
   const pollPer = bytesPerTrade(poll.tradeBytes, poll.trades);
@@ -54,7 +71,7 @@ export function summarize({ push, poll }: SummaryInput): string {
     `Bytes per trade seen, trade messages vs trade requests only: push ${perTradeText(pushPer)}, ` +
     `polling ${perTradeText(pollPer)} (${ratio(pollPer ?? 0, pushPer ?? 0)}).`;
   const totals =
-    `All bytes in: push ${formatBytes(push.bytes)} (${PUSH_CARRIES}), polling ${formatBytes(poll.bytes)} (${POLL_CARRIES}).`;
+    `All bytes in: push ${formatBytes(push.bytes)} (${PUSH_CARRIES}), polling ${formatBytes(poll.bytes)} (${pollT === 'long-poll' ? LONG_POLL_CARRIES : POLL_CARRIES}).`;
   return `${pushPart} ${pollPart} ${bytesPart} ${totals}`;
 }
 
