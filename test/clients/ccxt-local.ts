@@ -8,7 +8,7 @@ export type Binance = InstanceType<typeof ccxt.pro.binance>;
 const NOWHERE = '127.0.0.1:9';
 
 /**
- * ccxt's binance on tickwire: the spot-only settings (docs/protocol.md), REST at `restHost` and the
+ * ccxt's binance on tickwire: the settings of docs/protocol.md#pointing-binance-clients-at-tickwire, REST at `restHost` and the
  * spot WebSocket at `wsHost` (two gateways of one fleet may serve the two), plus every other Binance
  * host it knows (sapi, fapi, dapi, ws-api, …) rewritten to a refused local port, so that a call a test
  * did not foresee fails there instead of reaching the internet.
