@@ -16,6 +16,8 @@ export interface Config {
   readonly redisUrl: string;
   /** Also listen on this port, exclusively (this process's own /healthz and /metrics behind a shared port). */
   readonly adminPort: number | undefined;
+  /** A gateway's name in a fleet (e.g. the load balancer's server name): /healthz and GET_PROPERTY "gateway" tell it. */
+  readonly gatewayId: string | undefined;
   /** Seed of the market simulation: the same seed and clock give the same events. */
   readonly seed: number;
   readonly symbols: readonly SymbolRate[];
@@ -71,12 +73,17 @@ export function loadConfig(argv: readonly string[] = [], env: Readonly<Record<st
   const redisUrl = src.get('redis') ?? src.get('redis-url') ?? 'redis://127.0.0.1:6379';
   if (!/^rediss?:\/\/\S+$/.test(redisUrl)) throw new ConfigError(`--redis (REDIS_URL) must look like redis://host:port, got ${JSON.stringify(redisUrl)}`);
   const admin = src.get('admin-port');
+  const gatewayId = src.get('gateway-id') || undefined;
+  if (gatewayId !== undefined && !/^[A-Za-z0-9._:-]{1,64}$/.test(gatewayId)) {
+    throw new ConfigError(`--gateway-id (GATEWAY_ID) must be 1-64 letters, digits or . _ : -, got ${JSON.stringify(gatewayId)}`);
+  }
   return {
     host: src.get('host') ?? '127.0.0.1',
     port: int('port', 8080, 0, 65535),
     role,
     redisUrl,
     adminPort: admin === undefined || admin === '' ? undefined : int('admin-port', 0, 0, 65535),
+    gatewayId,
     seed: int('seed', 42, 0, 2 ** 32 - 1),
     symbols: symbols(src.get('symbols')),
     ws: {

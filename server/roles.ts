@@ -29,7 +29,7 @@ async function listen(uws: Uws, app: TemplatedApp, host: string, port: number): 
 
 /** The main socket and the admin one, if asked for; their ports; and closing both. */
 export async function listenAll(uws: Uws, app: TemplatedApp, config: Config, deps: ServerDeps) {
-  const main = await listen(uws, app, config.host, config.port);
+  let main: unknown = await listen(uws, app, config.host, config.port);
   let admin: unknown;
   try {
     if (deps.adminPort !== undefined) admin = await listen(uws, app, config.host, deps.adminPort);
@@ -40,9 +40,16 @@ export async function listenAll(uws: Uws, app: TemplatedApp, config: Config, dep
   return {
     port: uws.us_socket_local_port(main as never),
     adminPort: admin === undefined ? undefined : uws.us_socket_local_port(admin as never),
+    /** Stop taking new connections on the public port; the admin port (its /healthz) stays. */
+    closeMain() {
+      if (main !== undefined) uws.us_listen_socket_close(main as never);
+      main = undefined;
+    },
     close() {
-      uws.us_listen_socket_close(main as never);
+      if (main !== undefined) uws.us_listen_socket_close(main as never);
+      main = undefined;
       if (admin !== undefined) uws.us_listen_socket_close(admin as never);
+      admin = undefined;
     },
   };
 }
@@ -127,11 +134,19 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
   let gateway: Gateway | undefined;
   let rest: { close(): void } | undefined;
   let closed = false;
-  const health = () =>
-    feed?.health() ?? {
+  // Draining (from the first close() on): /healthz answers 503 "draining" on the admin port while the
+  // public port is closed and clients get serverShutdown, so a load balancer sends no one new here.
+  const ownHealth = () =>
+    closed
+      ? { ok: false, body: { role: 'gateway', pid: process.pid, caughtUp: false, lagEvents: 0, lagMs: 0, state: 'draining' } }
+      : feed?.health() ?? {
       ok: false,
       body: { role: 'gateway', pid: process.pid, caughtUp: false, lagEvents: 0, lagMs: 0, redis: redis.where, redisConnected: redis.ready, state: 'waiting for the market in Redis' },
     };
+  const health = () => {
+    const h = ownHealth();
+    return config.gatewayId === undefined ? h : { ok: h.ok, body: { ...h.body, gatewayId: config.gatewayId } };
+  };
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway?.connections ?? 0, health });
   const sockets = await listenAll(uws, app, config, deps).catch(async (err: unknown) => {
     await redis.close();
@@ -142,7 +157,7 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     if (!symbols || closed) return;
     if (symbols.join() !== config.symbols.map((s) => s.symbol).join()) log(`serving the market's symbols ${symbols.join(', ')}`);
     feed = startReplicaFeed({ bus: redis, symbols, clock, metrics, log, publish: (symbol, events) => local.publish(channelFor(symbol), events) });
-    gateway = attachGateway(app, { bus: local, symbols, ws: config.ws, metrics, clock });
+    gateway = attachGateway(app, { bus: local, symbols, ws: config.ws, metrics, clock, gatewayId: config.gatewayId });
     rest = attachRest(app, { market: feed.view, rest: config.rest, metrics, clock });
   });
 
@@ -163,9 +178,10 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     close() {
       closing ??= (async () => {
         closed = true;
+        sockets.closeMain();
+        await gateway?.shutdown();
         sockets.close();
         feed?.close();
-        await gateway?.shutdown();
         gateway?.close();
         rest?.close();
         await local.close();

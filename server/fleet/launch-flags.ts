@@ -15,6 +15,11 @@ export interface LaunchOptions {
   readonly redis: string;
   /** The market's own port for /healthz and /metrics (on 127.0.0.1); 0 picks a free one. */
   readonly marketPort: number;
+  /** haproxy on the public port, the gateways behind it on 127.0.0.2, .3, … (server/edge). */
+  readonly proxy: boolean;
+  /** haproxy terminates TLS (implies proxy); with `tlsCert`, or a local CA made on first use. */
+  readonly tls: boolean;
+  readonly tlsCert: string | undefined;
   /** The server's flags, passed to every process unchanged. */
   readonly serverArgs: readonly string[];
   readonly help: boolean;
@@ -53,6 +58,7 @@ export const LAUNCH_FLAGS: readonly FlagSpec[] = [
       return raw;
     },
   },
+  { name: 'tls-cert', env: 'TLS_CERT', meaning: 'with --tls: a PEM with the certificate chain and key (default: a local CA and certificate in .tickwire/tls/)', fallback: () => '', read: (raw) => raw },
   { name: 'market-port', env: 'MARKET_PORT', meaning: "the market's /healthz and /metrics port on 127.0.0.1; 0 picks a free one", fallback: () => '0', read: integer(0, 65535) },
 ];
 
@@ -61,10 +67,16 @@ export function parseLaunchFlags(argv: readonly string[], env: Readonly<Record<s
   const own = new Map<string, string>();
   const serverArgs: string[] = [];
   let help = false;
+  const switches = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') {
       help = true;
+      continue;
+    }
+    const sw = /^--(proxy|tls)(?:=(true|false|1|0))?$/.exec(arg);
+    if (sw) {
+      if (sw[2] === undefined || sw[2] === 'true' || sw[2] === '1') switches.add(sw[1]!);
       continue;
     }
     const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
@@ -93,7 +105,14 @@ export function parseLaunchFlags(argv: readonly string[], env: Readonly<Record<s
   if (roleFlags.length > 0) throw new ConfigError(`${roleFlags.join(', ')}: the fleet sets each process's role, Redis and ports itself`);
   // The server checks its own flags now, so a bad one stops the launch before any process starts.
   loadConfig(serverArgs, {});
+  const on = (name: string, envName: string) => switches.has(name) || /^(1|true)$/i.test(env[envName] ?? '');
+  const tls = on('tls', 'TLS');
+  const tlsCert = (value('tls-cert') as string) || undefined;
+  if (tlsCert && !tls) throw new ConfigError('--tls-cert (TLS_CERT) needs --tls');
   return {
+    proxy: tls || on('proxy', 'PROXY'),
+    tls,
+    tlsCert,
     gateways: value('gateways') as number,
     port: value('port') as number,
     host: value('host') as string,
@@ -112,6 +131,10 @@ export function launchHelp(): string {
     '',
     '  flag           env          meaning [default]',
     ...rows,
+    '',
+    '  --proxy        PROXY        haproxy on the public port, each gateway on its own address (127.0.0.2, .3, …) behind it',
+    '  --tls          TLS          haproxy terminates TLS (https://, wss://); implies --proxy',
+    'SIGHUP (kill -HUP <launcher pid>) restarts the gateways one at a time (with --proxy: drained first, no client loses a trade).',
     '',
     "Any other flag is the server's (--symbols, --seed, --ws-…; see README.md) and goes to every process.",
     'Ctrl-C (or SIGTERM) stops the gateways (clients get serverShutdown and close 1001), then the market,',
