@@ -5,7 +5,7 @@ import type { LaunchOptions } from './launch-flags.ts';
 import { describeHealth, renderTable, type TableRow } from './process-table.ts';
 import { findRedisServer, freePort, pingRedis, redisAddress, startPrivateRedis, type PrivateRedis } from './redis-server.ts';
 import { startEdge, type Edge } from '../edge/edge.ts';
-import { proxiedGateways } from '../edge/layout.ts';
+import { proxiedGateways, stablePort } from '../edge/layout.ts';
 import { readHealth, signalProcess, spawnRole, waitForHealth, type Endpoint, type Health, type Role, type RoleProcess } from './role-process.ts';
 
 /** How a gateway is told to share the public port (see FLEET-CONTRACT: `--reuse-port`). */
@@ -207,7 +207,9 @@ export function startFleet(opts: LaunchOptions, log: (line: string) => void): Fl
     privateRedis = found.privateRedis;
     if (stopping) return;
 
-    const market: Slot = { role: 'market', label: 'market', args: ['--redis', redisUrl, '--host', '127.0.0.1', '--port', String(opts.marketPort), ...opts.serverArgs], ready: false, detail: 'starting', crashes: [] };
+    // A restarted market listens where the first did: a port outside the kernel's ephemeral range.
+    const marketPort = opts.marketPort === 0 ? await stablePort('127.0.0.1') : opts.marketPort;
+    const market: Slot = { role: 'market', label: 'market', args: ['--redis', redisUrl, '--host', '127.0.0.1', '--port', String(marketPort), ...opts.serverArgs], ready: false, detail: 'starting', crashes: [] };
     slots.push(market);
     log(`starting the market …`);
     await launch(market);
@@ -218,7 +220,7 @@ export function startFleet(opts: LaunchOptions, log: (line: string) => void): Fl
     const gateways = slots.filter((s) => s.role === 'gateway');
     
     // A port the kernel picks for a listener (port 0) cannot be shared: pick a free one here instead.
-    if (publicPort === 0) publicPort = await freePort(opts.host);
+    if (publicPort === 0) publicPort = await stablePort(opts.host);
     // With --proxy every gateway has its own address and ports (as if on its own host) behind haproxy.
     const behindProxy = opts.proxy ? await proxiedGateways(opts.gateways) : undefined;
     log(behindProxy
