@@ -1,6 +1,45 @@
-// A process's own CPU and memory accounting, read from /proc: works the same for every arm.
+// /proc: the parsers of its text (pure, unit-tested in test/bench/stats.test.ts) and the readers of
+// a process's CPU and memory and of the machine's per-core times. Works the same for every arm.
 import { readFileSync } from 'node:fs';
-import { parseProcStatCpus, parseProcStatTicks, parseProcStatusRss, type CpuTimes } from './stats.ts';
+
+/** Jiffies per CPU from /proc/stat (`cpuN` lines): busy (all but idle and iowait), softirq, total. */
+export interface CpuTimes {
+  readonly busy: number;
+  readonly softirq: number;
+  readonly total: number;
+}
+
+export function parseProcStatCpus(stat: string): CpuTimes[] {
+  const out: CpuTimes[] = [];
+  for (const line of stat.split('\n')) {
+    const m = /^cpu(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const f = m[2]!.trim().split(/\s+/).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already inside user).
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = f;
+    const busy = user + nice + system + irq + softirq + steal;
+    out[Number(m[1])] = { busy, softirq, total: busy + idle + iowait };
+  }
+  return out;
+}
+
+/** utime + stime of /proc/<pid>/stat in clock ticks (fields 14 and 15; the name may hold spaces). */
+export function parseProcStatTicks(stat: string): number {
+  const close = stat.lastIndexOf(')');
+  if (close < 0) throw new Error(`not a /proc/<pid>/stat line: ${JSON.stringify(stat.slice(0, 80))}`);
+  // After ") " comes field 3 (state); utime is field 14, stime field 15.
+  const fields = stat.slice(close + 2).trim().split(/\s+/);
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error('no utime/stime in /proc/<pid>/stat');
+  return utime + stime;
+}
+
+/** VmRSS of /proc/<pid>/status, in bytes (0 when the line is absent, e.g. a zombie). */
+export function parseProcStatusRss(status: string): number {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return m ? Number(m[1]) * 1024 : 0;
+}
 
 /** USER_HZ: the unit of /proc/<pid>/stat times. 100 on every Linux ABI Node supports. */
 const TICK_MS = 10;

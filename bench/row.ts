@@ -2,11 +2,12 @@
 // into it. Tested in test/bench/row.test.ts.
 import type { Histogram } from 'hdr-histogram-js';
 import type { ResultMsg } from './load/protocol.ts';
-import type { Arm, Scenario } from './scenarios.ts';
-import {
-  cpuMsPer1k, cpuPct, earlier, eventRate, isClientBound, later, latencyCurve, lossRate, mergeHistograms, summarize,
-  type LatencySummary, type SeqAt,
-} from './stats.ts';
+import type { Scenario } from './scenarios.ts';
+import { isPolling, type Arm } from './arms.ts';
+import { cpuMsPer1k, cpuPct } from './cpu.ts';
+import { latencyCurve, mergeHistograms, summarize, type LatencySummary } from './histograms.ts';
+import { earlier, eventRate, later, lossRate, type SeqAt } from './sequences.ts';
+import { isClientBound } from './thresholds.ts';
 
 export interface Row {
   readonly scenario: string;
@@ -26,7 +27,7 @@ export interface Row {
   /** Load generator CPU as a share of the cores it may use, %. */
   readonly clientCpuPct: number;
   readonly clientBound: boolean;
-  // Beyond the headline figures above: where they come from, the step's settings, and detail.
+  // Beyond the figures the report's table shows:
   /**
    * Where eventsPerSec comes from: the server's newest trade at both ends of the window, the
    * trades the clients saw, other rows of the run at the same rate (a server too busy to answer
@@ -133,7 +134,7 @@ export function streamRow(m: StreamMeasurement): Row {
   const serverRate = eventRate(m.published?.[0], m.published?.[1]);
   const clientRate = serverRate ?? eventRate(firstEvent, lastEvent);
   const latency = mergeHistograms(m.results.map((r) => r.latency));
-  const staleness = s.arm === 'polling' ? mergeHistograms(m.results.flatMap((r) => (r.staleness ? [r.staleness] : []))) : null;
+  const staleness = isPolling(s.arm) ? mergeHistograms(m.results.flatMap((r) => (r.staleness ? [r.staleness] : []))) : null;
   const clientCpuPct = cpuPct(m.loadCpuMs, m.windowMs, m.loadCores);
   const row: Row = {
     scenario: s.scenario,
@@ -160,7 +161,7 @@ export function streamRow(m: StreamMeasurement): Row {
     cores: m.cores,
     serverProcesses: m.serverProcesses,
     loadProcesses: m.results.length,
-    ...(s.arm === 'polling' ? { requestsPerSec: requests / windowSec, stalenessUs: staleness ? summarize(staleness) : null } : {}),
+    ...(isPolling(s.arm) ? { requestsPerSec: requests / windowSec, stalenessUs: staleness ? summarize(staleness) : null } : {}),
     errors,
     closedConnections,
     latencyCurve: latencyCurve(latency),

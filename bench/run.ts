@@ -3,7 +3,8 @@
 // latest.json and report.html.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ARMS, estimateSec, label, scenarios, type Arm, type Mode } from './scenarios.ts';
+import { estimateSec, label, scenarios, type Mode } from './scenarios.ts';
+import { ARMS, type Arm } from './arms.ts';
 import { installCleanup, PINNING } from './children.ts';
 import { runStep } from './step.ts';
 import { fillEventRates, type Row } from './row.ts';

@@ -1,21 +1,6 @@
 // The bench's scenarios, as data: which arm, how many connections, what event rate, how long.
-// The runner (bench/run.ts) walks the list of the chosen mode in order.
-
-export type Arm =
-  /** tickwire, WebSocket clients on a trade stream (raw, or combined in one scenario). */
-  | 'push'
-  /** tickwire REST /api/v3/trades polled at a fixed interval by each client. */
-  | 'polling'
-  /** tickwire REST under a fixed request rate (autocannon -R): capacity and CPU per request. */
-  | 'rest-capacity'
-  /** Express + ws, broadcasting with a loop over wss.clients (bench/peers/ws-express.ts). */
-  | 'peer-ws'
-  /** Socket.IO, emitting to a room (bench/peers/socketio.ts). */
-  | 'peer-socketio'
-  /** Bare uWS publishing pre-serialized payloads (bench/peers/uws-limit.ts). */
-  | 'limit';
-
-export const ARMS: readonly Arm[] = ['push', 'polling', 'rest-capacity', 'peer-ws', 'peer-socketio', 'limit'];
+// The runner (bench/run.ts) walks the list of the chosen mode in order. The arms are in arms.ts.
+import { variant, type Arm } from './arms.ts';
 
 export interface Scenario {
   /** Group the row belongs to (`fanout`, `rate`, `combined`, `polling`, `rest`). */
@@ -90,8 +75,8 @@ export function scenarios(mode: Mode): Scenario[] {
 
 /** A short label for progress lines and tables. */
 export function label(s: Scenario): string {
-  const extra = s.arm === 'polling' ? ` every ${s.pollIntervalMs} ms` : s.arm === 'rest-capacity' ? ` at ${s.requestRate} req/s` : s.stream === 'combined' ? ' combined' : '';
-  return `${s.arm} ${s.scenario} ${s.connections} conns @${s.rate}/s${extra}`;
+  const extra = variant(s);
+  return `${s.arm} ${s.scenario} ${s.connections} conns @${s.rate}/s${extra ? ` ${extra}` : ''}`;
 }
 
 /** Rough seconds a step takes (start, connect, warm up, measure, stop): for the ETA. */

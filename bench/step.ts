@@ -4,9 +4,11 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { FromLoad, ResultMsg, StartMsg } from './load/protocol.ts';
 import { CONNS_PER_LOAD, CONNS_PER_SERVER, type Scenario } from './scenarios.ts';
+import { armSpec, type ArmOptions } from './arms.ts';
 import { LOAD_CORES, PINNING, SERVER_CORES, sleep, spawnNode, spawnPinned, stop, waitForLine, type Spawned } from './children.ts';
-import { cpuMs, cpuTimes, totalCpuMs, totalRss } from './proc.ts';
-import { coreBusyPct, type CpuTimes, type SeqAt } from './stats.ts';
+import { cpuMs, cpuTimes, totalCpuMs, totalRss, type CpuTimes } from './proc.ts';
+import { coreBusyPct } from './cpu.ts';
+import type { SeqAt } from './sequences.ts';
 import { capacityRow, streamRow, type AutocannonResult, type CoreUse, type Row } from './row.ts';
 import { streamName } from '../server/wire/streams.ts';
 
@@ -21,47 +23,14 @@ function coreUse(before: CpuTimes[], after: CpuTimes[]): CoreUse | null {
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 const HOST = '127.0.0.1';
 const SYMBOL = 'SOLUSDT';
-/** Same slow-client budget for tickwire and the uWS limit arm, bytes. */
-const MAX_BACKPRESSURE = 16 * 1024 * 1024;
 /** A server above this RSS is stopped early (a peer that buffers without bound), bytes. */
 const RSS_CAP = 3 * 1024 ** 3;
 const READY = /listening on http:\/\/[^\s:]+:(\d+)/;
 
-function serverArgs(s: Scenario, port: number): [script: string, args: string[]] {
-  const common = ['--host', HOST, '--port', String(port)];
-  switch (s.arm) {
-    case 'push':
-    case 'polling':
-    case 'rest-capacity':
-      return [here('../server/main.ts'), [
-        ...common, '--symbols', `${SYMBOL}:${s.rate}`, '--seed', '1',
-        '--ws-conn-attempts-per-ip', '100000000', '--ws-max-messages-per-sec', '1000',
-        '--rest-weight-per-minute', '1000000000', '--ws-max-backpressure-bytes', String(MAX_BACKPRESSURE),
-      ]];
-    case 'peer-ws':
-      return [here('./peers/ws-express.ts'), [...common, '--rate', String(s.rate), '--seed', '1', '--symbol', SYMBOL]];
-    case 'peer-socketio':
-      return [here('./peers/socketio.ts'), [...common, '--rate', String(s.rate), '--seed', '1', '--symbol', SYMBOL]];
-    case 'limit':
-      return [here('./peers/uws-limit.ts'), [...common, '--rate', String(s.rate), '--seed', '1', '--symbol', SYMBOL, '--max-backpressure', String(MAX_BACKPRESSURE)]];
-  }
-}
-
 const STREAM = streamName.trade(SYMBOL);
 
-/** Where clients connect: an empty stream connection (they subscribe once everyone is connected). */
-function clientPath(s: Scenario): string {
-  if (s.arm === 'polling') return `/api/v3/trades?symbol=${SYMBOL}&limit=100`;
-  if (s.arm === 'peer-socketio') return '/socket.io/?EIO=4&transport=websocket';
-  if (s.stream === 'combined') return '/stream?timeUnit=MICROSECOND';
-  return '/ws?timeUnit=MICROSECOND';
-}
-
-/** The subscription each client sends: the wire's SUBSCRIBE, or Socket.IO's own event. */
-function subscribeText(s: Scenario): string {
-  if (s.arm === 'peer-socketio') return `42["subscribe","${STREAM}"]`;
-  return JSON.stringify({ method: 'SUBSCRIBE', params: [STREAM], id: 1 });
-}
+/** What the arm's server and clients are told: the same host, symbol and rate for every arm. */
+const armOptions = (s: Scenario, port: number): ArmOptions => ({ host: HOST, port, symbol: SYMBOL, rate: s.rate, ...(s.stream ? { stream: s.stream } : {}) });
 
 /** A free TCP port on the loopback, for several server processes sharing one port (SO_REUSEPORT). */
 function freePort(): Promise<number> {
@@ -81,8 +50,8 @@ async function startServers(s: Scenario, count: number): Promise<{ servers: Spaw
   const notes: string[] = [];
   let actual = port;
   for (let i = 0; i < count; i++) {
-    const [script, args] = serverArgs(s, port);
-    const srv = spawnNode(script, args, 0);
+    const { script, args } = armSpec(s.arm).server;
+    const srv = spawnNode(script, args(armOptions(s, port)), 0);
     servers.push(srv);
     const m = await waitForLine(srv, READY, 30_000);
     actual = Number(m[1]);
@@ -132,8 +101,10 @@ function nextMessage<T extends FromLoad['type']>(w: Spawned, type: T, timeoutMs:
 }
 
 export async function runStep(s: Scenario): Promise<Row> {
-  if (s.arm === 'rest-capacity') return runCapacity(s);
-  const serverCount = s.arm === 'push' || s.arm === 'limit' ? Math.ceil(s.connections / CONNS_PER_SERVER) : 1;
+  const arm = armSpec(s.arm);
+  if (arm.load === 'rest-capacity') return runCapacity(s);
+  const load = arm.load;
+  const serverCount = arm.scaleOut === 'shared-port' ? Math.ceil(s.connections / CONNS_PER_SERVER) : 1;
   const loadCount = Math.ceil(s.connections / CONNS_PER_LOAD);
   const spawned: Spawned[] = [];
   try {
@@ -152,11 +123,11 @@ export async function runStep(s: Scenario): Promise<Row> {
     const readies = workers.map((w, i) => {
       const start: StartMsg = {
         type: 'start',
-        kind: s.arm === 'polling' ? 'poll' : s.arm === 'peer-socketio' ? 'sio' : 'ws',
+        kind: load,
         host: HOST,
         port,
-        path: clientPath(s),
-        subscribe: subscribeText(s),
+        path: arm.clientPath(armOptions(s, port)),
+        subscribe: arm.subscribe(STREAM),
         connections: Math.min(per, s.connections - per * i),
         localAddress: `127.0.0.${2 + i}`,
         rampConcurrency: 200,
@@ -235,7 +206,7 @@ async function runCapacity(s: Scenario): Promise<Row> {
     const pid = servers[0]!.pid;
     const rssBefore = totalRss([pid]);
     await sleep(s.warmupSec * 1000);
-    const url = `http://${HOST}:${port}/api/v3/trades?symbol=${SYMBOL}&limit=100`;
+    const url = `http://${HOST}:${port}${armSpec(s.arm).clientPath(armOptions(s, port))}`;
     const cpu0 = cpuMs(pid) ?? 0;
     const cores0 = cpuTimes();
     const t0 = performance.now();

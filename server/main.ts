@@ -1,23 +1,28 @@
-// Command-line entry: read the config, start the feed server, stop cleanly on SIGINT/SIGTERM.
-import { ConfigError, loadConfig } from './config.ts';
-import { UwsFallbackError } from './uws.ts';
+// Command-line entry: read the command (help, version or a config), start the feed server, stop
+// cleanly on SIGINT/SIGTERM. Expected failures print one line and exit with a code from cli.ts.
+import { ConfigError, FLAGS, readCommand } from './config.ts';
+import { UwsLoadError } from './uws.ts';
+import { ListenError } from './listen.ts';
+import { EXIT, helpText, versionText } from './cli.ts';
 import { startServer } from './app.ts';
 
-/** The bare switch --reuse-port (REUSE_PORT), which this parser cannot read yet; uWS shares ports by default until the flag table owns it. */
-const withoutReusePort = (argv: readonly string[]): string[] => argv.filter((a) => !/^--reuse-port(=.*)?$/.test(a));
-
 async function main(): Promise<void> {
-  const config = loadConfig(withoutReusePort(process.argv.slice(2)), process.env);
-  const fleet = config.role === 'single' ? undefined : { role: config.role, redisUrl: config.redisUrl };
+  const command = readCommand(process.argv.slice(2), process.env);
+  if (command.action === 'help') return void process.stdout.write(helpText(FLAGS));
+  if (command.action === 'version') return void process.stdout.write(versionText());
+  const { config } = command;
+  const fleet = config.role === 'single' ? undefined : { role: config.role, redisUrl: config.redisUrl, snapshotEveryMs: config.snapshotEveryMs };
   const server = await startServer(config, { fleet, adminPort: config.adminPort });
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const symbols = `symbols ${config.symbols.map((s) => s.symbol).join(', ')}`;
+  const port = config.reusePort ? 'port shared (--reuse-port)' : 'port exclusive';
+  const redis = config.redisUrl.replace(/\/\/[^@/]*@/, '//***@');
   if (server.role === 'market') {
-    console.log(`tickwire market listening on http://${shown}:${server.port} (/healthz, /metrics) · writing to Redis at ${config.redisUrl.replace(/\/\/[^@/]*@/, '//***@')} · ${symbols} · seed ${config.seed}`);
+    console.log(`tickwire market listening on http://${shown}:${server.port} (/healthz, /metrics) · writing to Redis at ${redis} · ${symbols} · seed ${config.seed} · ${port}`);
   } else {
     console.log(
       `tickwire${server.role === 'gateway' ? ' gateway' : ''} listening on http://${shown}:${server.port} (dashboard at /, streams at ws://${shown}:${server.port}/ws and /stream) ` +
-        `${server.role === 'gateway' ? `· market from Redis at ${config.redisUrl.replace(/\/\/[^@/]*@/, '//***@')} ` : ''}· ${symbols} · seed ${config.seed} · uWS native ${server.uwsBinary}`,
+        `${server.role === 'gateway' ? `· market from Redis at ${redis} ` : `· ${symbols} · seed ${config.seed} `}· ${port} · uWS native ${server.uwsBinary}`,
     );
   }
   if (server.adminPort !== undefined) console.log(`tickwire ${server.role}: admin on http://${shown}:${server.adminPort} (/healthz, /metrics of this process)`);
@@ -27,10 +32,10 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`tickwire: ${signal} received, closing connections`);
     server.close().then(
-      () => process.exit(0),
+      () => process.exit(EXIT.ok),
       (err: unknown) => {
         console.error('tickwire: error while shutting down', err);
-        process.exit(1);
+        process.exit(EXIT.failed);
       },
     );
   };
@@ -39,10 +44,14 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof UwsFallbackError) {
+  if (err instanceof ConfigError || err instanceof UwsLoadError) {
     console.error(`tickwire: ${err.message}`);
-    process.exit(2);
+    process.exit(EXIT.config);
+  }
+  if (err instanceof ListenError) {
+    console.error(`tickwire: ${err.message}`);
+    process.exit(EXIT.listen);
   }
   console.error('tickwire: failed to start', err);
-  process.exit(1);
+  process.exit(EXIT.failed);
 });

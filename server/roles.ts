@@ -2,6 +2,7 @@
 // /healthz and /metrics) and a gateway (a replica fed from Redis → WebSocket streams, REST, site).
 import type { TemplatedApp } from 'uWebSockets.js';
 import { loadUws } from './uws.ts';
+import { listenOn } from './listen.ts';
 import type { Config } from './config.ts';
 import { createSystemClock } from './market/clock.ts';
 import { startFleetMarket, type FleetMarket } from './feed/fleet-market.ts';
@@ -19,20 +20,13 @@ import type { FleetOptions, RunningServer, ServerDeps } from './app.ts';
 
 type Uws = ReturnType<typeof loadUws>['uws'];
 
-async function listen(uws: Uws, app: TemplatedApp, host: string, port: number): Promise<unknown> {
-  const socket = await new Promise<unknown>((resolve) => {
-    app.listen(host, port, (s) => resolve(s));
-  });
-  if (!socket) throw new Error(`could not listen on ${host}:${port} (address in use, or not an address of this machine)`);
-  return socket;
-}
-
 /** The main socket and the admin one, if asked for; their ports; and closing both. */
 export async function listenAll(uws: Uws, app: TemplatedApp, config: Config, deps: ServerDeps) {
-  let main: unknown = await listen(uws, app, config.host, config.port);
+  let main: unknown = await listenOn(uws, app, config.host, config.port, config.reusePort);
   let admin: unknown;
   try {
-    if (deps.adminPort !== undefined) admin = await listen(uws, app, config.host, deps.adminPort);
+    // Never shared: it must reach this one process.
+    if (deps.adminPort !== undefined) admin = await listenOn(uws, app, config.host, deps.adminPort, false);
   } catch (err) {
     uws.us_listen_socket_close(main as never);
     throw err;
@@ -59,7 +53,9 @@ export async function startMarketRole(config: Config, fleet: FleetOptions, deps:
   const { uws, binary } = loadUws();
   const clock = deps.clock ?? createSystemClock();
   const metrics = createMetrics();
-  const bus = createRedisBus({ url: fleet.redisUrl, prefix: fleet.prefix, metrics, maxHeldBytes: fleet.maxHeldBytes });
+  // The log keeps two snapshot periods, and never less than 5 s (a gateway restoring needs that long at most).
+  const retainMs = Math.max(5000, 2 * (fleet.snapshotEveryMs ?? 30_000));
+  const bus = createRedisBus({ url: fleet.redisUrl, prefix: fleet.prefix, metrics, maxHeldBytes: fleet.maxHeldBytes, retainMs });
   let market: FleetMarket | undefined;
   let failure: string | undefined;
   const health = () =>

@@ -1,59 +1,75 @@
-// Loads uWebSockets.js and refuses its silent pure-JS fallback.
+// Loads whichever uWebSockets.js package is installed, natively, and refuses a pure-JS fallback.
 //
-// The npm copy we can install (@trufflesuite/uws-js-unofficial, aliased as uWebSockets.js) tries
-// `binaries/uws_<platform>_<arch>_<abi>.node` and, when that fails, prints a warning and returns a
-// slow JavaScript re-implementation. A feed server on that fallback would quietly be a different,
-// slower product, so we check which file actually loaded and stop with the reason if it was not
-// the native one.
+// Two packages answer to `uWebSockets.js`: the npm build we install by default
+// (@trufflesuite/uws-js-unofficial, binaries/uws_<platform>_<arch>_<abi>.node for Node 16/18/20,
+// which on any other Node prints a warning and quietly returns a slow JavaScript re-implementation),
+// and the official builds from GitHub (uws_<platform>_<arch>_<abi>.node beside uws.js, newer Node
+// versions, no fallback: they throw). Rather than guess file names, we look at what actually got
+// loaded: the exports must be those of a native addon (a `.node` module in the require cache).
+// A feed server on the fallback would quietly be a different, slower product, so we stop and say why.
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type * as UwsModule from 'uWebSockets.js';
 
 export type Uws = typeof UwsModule;
 
-/** Node ABI versions this package ships Linux x64 binaries for, and the Node majors they are. */
-const SUPPORTED_ABI: Readonly<Record<string, string>> = { '93': 'Node 16', '108': 'Node 18', '115': 'Node 20' };
-
 export interface LoadedUws {
   readonly uws: Uws;
-  /** Absolute path of the native binary that is running. */
+  /** Absolute path of the native addon that is running. */
   readonly binary: string;
 }
 
-export class UwsFallbackError extends Error {
-  override readonly name = 'UwsFallbackError';
+/** uWebSockets.js is missing, failed to load, or loaded without its native addon. */
+export class UwsLoadError extends Error {
+  override readonly name = 'UwsLoadError';
 }
 
-const require = createRequire(import.meta.url);
+const ADVICE =
+  'Use Node 20 (see .nvmrc), or install an official uWebSockets.js build that has a binary for this Node ' +
+  '(README, "Node versions"): npm install uWebSockets.js@github:uNetworking/uWebSockets.js#<release>.';
 
-/** Load the native uWS binary, or throw UwsFallbackError explaining why it cannot be used. */
-export function loadUws(): LoadedUws {
-  const pkgDir = dirname(require.resolve('uWebSockets.js/package.json'));
-  const file = `uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
-  const binary = join(pkgDir, 'binaries', file);
-  const supported = Object.entries(SUPPORTED_ABI)
-    .map(([abi, node]) => `${node} (ABI ${abi})`)
-    .join(', ');
-  const needs = `uWebSockets.js (${require('uWebSockets.js/package.json').name}) ships native binaries for ${supported} on linux/x64; this is Node ${process.version} (ABI ${process.versions.modules}) on ${process.platform}/${process.arch}.`;
+/**
+ * Load `uWebSockets.js` as resolved from `from` (default: this file) and return it with the path of
+ * its native addon, or throw UwsLoadError explaining why it cannot be used.
+ */
+export function loadUws(from: string | URL = import.meta.url): LoadedUws {
+  const require = createRequire(from);
+  let pkg: { name?: string; version?: string };
+  try {
+    pkg = require('uWebSockets.js/package.json') as typeof pkg;
+  } catch {
+    throw new UwsLoadError('uWebSockets.js is not installed: run npm install.');
+  }
+  const which = `uWebSockets.js (${pkg.name ?? '?'} ${pkg.version ?? '?'})`;
+  const here = `Node ${process.version} (ABI ${process.versions.modules}) on ${process.platform}/${process.arch}`;
+
+  let uws: Uws;
+  try {
+    uws = silenced(() => require('uWebSockets.js') as Uws);
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).split('\n').filter(Boolean).join(' ');
+    throw new UwsLoadError(`${which} has no native binary that loads on ${here}: ${reason} ${ADVICE}`);
+  }
+  const binary = nativeAddonOf(uws, require.cache);
+  if (binary !== undefined) return { uws, binary };
 
   const flag = process.env.UWS_USE_FALLBACK;
-  if (flag && ['true', 'True', 'TRUE', '1'].includes(flag)) {
-    throw new UwsFallbackError(
+  if (flag) {
+    throw new UwsLoadError(
       `UWS_USE_FALLBACK=${flag} asks uWebSockets.js for its slow pure-JS fallback; tickwire runs only on the native binary. Unset UWS_USE_FALLBACK.`,
     );
   }
-  if (!existsSync(binary)) {
-    throw new UwsFallbackError(`uWebSockets.js has no native binary ${file}. ${needs} Use Node 20 (or 18/16).`);
+  throw new UwsLoadError(
+    `${which} loaded no native binary on ${here} and fell back to pure JS, which tickwire refuses (it would be a slower, different server). ` +
+      `Its binaries cover certain Node versions only, and need a glibc compatible with the one they were built against. ${ADVICE}`,
+  );
+}
+
+/** The file of the native addon (`.node`) whose exports are `exports`, if that is what was loaded. */
+function nativeAddonOf(exports: object, cache: NodeJS.Require['cache']): string | undefined {
+  for (const [file, mod] of Object.entries(cache)) {
+    if (mod?.exports === exports && file.endsWith('.node')) return file;
   }
-  const uws = silenced(() => require('uWebSockets.js') as Uws);
-  if (!require.cache[binary]) {
-    throw new UwsFallbackError(
-      `uWebSockets.js did not load its native binary ${binary} and fell back to pure JS. ${needs} ` +
-        `The binary also needs glibc compatible with the one it was built against. Use Node 20 (or 18/16).`,
-    );
-  }
-  return { uws, binary };
+  return undefined;
 }
 
 /** Run `load` with console.warn/log muted: the package announces its fallback there, we report it ourselves. */

@@ -3,12 +3,14 @@
 //
 // It runs the server's market simulator (same seed, same clock), stepped by the server's own
 // runner as server/app.ts does, and serializes each trade once with the server's encoder.
+// Also what every peer shares at start-up: its flags, listening, and the ready line the runner reads.
 import { createMemoryBus } from '../../server/bus/bus-memory.ts';
 import { channelFor } from '../../server/bus/bus.ts';
 import { createSystemClock } from '../../server/market/clock.ts';
 import { startMarket } from '../../server/feed/runner.ts';
 import { createSimulator } from '../../server/market/simulator.ts';
 import { encodeTrade } from '../../server/wire/encode.ts';
+import type { Server } from 'node:http';
 
 export interface FeedOptions {
   readonly symbol: string;
@@ -72,4 +74,16 @@ export function peerFlags(argv: readonly string[]): { host: string; port: number
     symbol: (m.get('symbol') ?? 'SOLUSDT').toUpperCase(),
     extra: m,
   };
+}
+
+/** The line the runner waits for before it connects (bench/step.ts reads the port from it). */
+export const readyLine = (name: string, host: string, port: number): string => `${name} listening on http://${host}:${port}`;
+
+/** Listen with a Node HTTP server on the flags' host and port, then print the ready line. */
+export function listenHttp(server: Server, flags: { readonly host: string; readonly port: number }, name: string): void {
+  server.listen(flags.port, flags.host, () => {
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : flags.port;
+    console.log(readyLine(name, flags.host, port));
+  });
 }

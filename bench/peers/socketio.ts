@@ -3,7 +3,7 @@
 import http from 'node:http';
 import { Server } from 'socket.io';
 import { streamName } from '../../server/wire/streams.ts';
-import { createFeed, peerFlags } from './feed.ts';
+import { createFeed, listenHttp, peerFlags } from './feed.ts';
 
 const flags = peerFlags(process.argv.slice(2));
 const room = streamName.trade(flags.symbol);
@@ -29,11 +29,7 @@ feed.onTrade((payload) => {
   io.to(room).emit('trade', JSON.parse(payload));
 });
 
-server.listen(flags.port, flags.host, () => {
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : flags.port;
-  console.log(`peer-socketio listening on http://${flags.host}:${port}`);
-});
+listenHttp(server, flags, 'peer-socketio');
 
 const stop = () => {
   feed.stop();

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import express from 'express';
 import { WebSocketServer, WebSocket } from 'ws';
-import { createFeed, peerFlags } from './feed.ts';
+import { createFeed, listenHttp, peerFlags } from './feed.ts';
 
 const flags = peerFlags(process.argv.slice(2));
 const app = express();
@@ -35,11 +35,7 @@ feed.onTrade((payload) => {
   }
 });
 
-server.listen(flags.port, flags.host, () => {
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : flags.port;
-  console.log(`peer-ws listening on http://${flags.host}:${port}`);
-});
+listenHttp(server, flags, 'peer-ws');
 
 const stop = () => {
   feed.stop();

@@ -1,8 +1,8 @@
-// The goals, judged on the rows of one run, and the polling-versus-push ratios.
-// Pure: tested in test/bench/goals.test.ts.
+// The bench's goals (the targets README states), judged on the rows of one run, and the
+// polling-versus-push ratios. Pure: tested in test/bench/row.test.ts.
 import type { Row } from '../row.ts';
-import type { Arm } from '../scenarios.ts';
-import { CLIENT_BOUND_PCT, CORE_FULL_PCT, ratio } from '../stats.ts';
+import { isPolling, type Arm } from '../arms.ts';
+import { BUSY_PCT, CLIENT_BOUND_PCT, CORE_FULL_PCT } from '../thresholds.ts';
 
 export interface Goal {
   readonly id: string;
@@ -46,8 +46,11 @@ export function holdBack(r: Row): string {
   return why.join('; ');
 }
 
-/** A process this busy (% of its core) is not saturated but queues: latency grows. */
-const BUSY_PCT = 60;
+/** a / b, or null when either is missing or b is not positive (a ratio that cannot be stated). */
+export function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
+  if (a == null || b == null || !Number.isFinite(a) || !Number.isFinite(b) || b <= 0) return null;
+  return a / b;
+}
 
 /** Delivered updates as a share of those offered (events/s in × connections); null when none were offered. */
 export function deliveredShare(r: Row): number | null {
@@ -134,7 +137,7 @@ export interface PollingComparison {
 /** Polling rows against the push row at the same connections and event rate. */
 export function comparePolling(rows: readonly Row[]): PollingComparison[] {
   const out: PollingComparison[] = [];
-  for (const poll of rows.filter((r) => r.arm === 'polling')) {
+  for (const poll of rows.filter((r) => isPolling(r.arm))) {
     const push = findRow(rows, 'push', poll.requestedConnections, poll.rate);
     const p50 = push?.latencyUs?.p50 ?? null;
     out.push({

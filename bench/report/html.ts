@@ -4,40 +4,44 @@ import type { Row } from '../row.ts';
 import { comparePolling, deliveredShare } from './goals.ts';
 import { barChart, esc, lineChart, type Series } from './svg.ts';
 import { fmtBytes, fmtNum, fmtPct, fmtRate, fmtUs } from './format.ts';
+import { armSpec, isCapacity, rowLabel, variant, type Arm } from '../arms.ts';
 
 /** x position of a percentile on a "nines" axis: p50 → 0.3, p90 → 1, p99 → 2, p99.9 → 3; max at 5. */
 export const nines = (p: number): number => (p >= 100 ? 5 : -Math.log10(1 - p / 100));
 
-const rowName = (r: Row): string =>
-  r.arm === 'polling' ? `polling ${r.pollIntervalMs} ms` : r.stream === 'combined' ? `${r.arm} combined` : r.arm;
-
+/** One line per arm over the fan-out rows, in the arm's colour. */
 const fanoutSeries = (rows: readonly Row[], y: (r: Row) => number | null): Series[] => {
-  const arms = [...new Set(rows.filter((r) => r.scenario === 'fanout').map((r) => r.arm))];
-  return arms.map((arm) => ({
-    name: arm,
-    points: rows
-      .filter((r) => r.scenario === 'fanout' && r.arm === arm && y(r) !== null)
-      .sort((a, b) => a.connections - b.connections)
-      .map((r) => [r.connections, y(r)!] as const),
+  const byArm = new Map<Arm, Row[]>();
+  for (const r of rows) if (r.scenario === 'fanout' && y(r) !== null) byArm.set(r.arm, [...(byArm.get(r.arm) ?? []), r]);
+  return [...byArm].map(([arm, armRows]) => ({
+    name: armSpec(arm).label,
+    colour: armSpec(arm).colour,
+    points: armRows.sort((a, b) => a.connections - b.connections).map((r) => [r.connections, y(r)!] as const),
   }));
 };
 
 /** The rows the latency and bytes charts compare: every arm at the same point (most often 1,000 connections, 100/s). */
 function comparisonRows(rows: readonly Row[]): Row[] {
   const counts = new Map<number, number>();
-  for (const r of rows) if (r.arm !== 'rest-capacity') counts.set(r.requestedConnections, (counts.get(r.requestedConnections) ?? 0) + 1);
+  for (const r of rows) if (!isCapacity(r.arm)) counts.set(r.requestedConnections, (counts.get(r.requestedConnections) ?? 0) + 1);
   const conns = [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]?.[0];
   const rate = rows.find((r) => r.requestedConnections === conns)?.rate;
-  return rows.filter((r) => r.arm !== 'rest-capacity' && r.requestedConnections === conns && r.rate === rate);
+  return rows.filter((r) => !isCapacity(r.arm) && r.requestedConnections === conns && r.rate === rate);
 }
 
 export function renderHtml(res: Results): string {
   const rows = res.rows;
   const cmp = comparisonRows(rows);
   const at = cmp[0] ? `${cmp[0].requestedConnections.toLocaleString('en')} connections, ${cmp[0].rate} orders/s` : '';
+  // An arm's second row at the comparison point (combined stream, other poll interval) is dashed.
+  const drawn = new Set<Arm>();
   const latency = lineChart(
     `Latency distribution per arm (event stamp to client receipt; ${at})`,
-    cmp.map((r) => ({ name: rowName(r), points: r.latencyCurve.map(([p, us]) => [nines(p), us] as const) })),
+    cmp.map((r) => {
+      const again = drawn.has(r.arm);
+      drawn.add(r.arm);
+      return { name: rowLabel(r), colour: armSpec(r.arm).colour, dashed: again, points: r.latencyCurve.map(([p, us]) => [nines(p), us] as const) };
+    }),
     { label: 'percentile', ticks: [[0, 'p0'], [nines(50), 'p50'], [1, 'p90'], [2, 'p99'], [3, 'p99.9'], [4, 'p99.99'], [5, 'max']], format: (v) => v.toFixed(2) },
     { label: 'latency', log: true, format: (v) => fmtUs(v) },
   );
@@ -55,13 +59,13 @@ export function renderHtml(res: Results): string {
   );
   const bytes = barChart(
     `Bytes on the wire per delivered update, framing and headers included (${at})`,
-    cmp.filter((r) => r.bytesPerUpdate !== null).map((r) => ({ name: rowName(r), value: r.bytesPerUpdate!, label: `${fmtNum(r.bytesPerUpdate, 4)} B` })),
+    cmp.filter((r) => r.bytesPerUpdate !== null).map((r) => ({ name: rowLabel(r), value: r.bytesPerUpdate!, label: `${fmtNum(r.bytesPerUpdate, 4)} B`, colour: armSpec(r.arm).colour })),
     'bytes per update',
   );
 
   const goals = res.goals.map((g) => `<tr class="${g.met === null ? 'na' : g.met ? 'met' : 'miss'}"><td>${g.met === null ? 'n/a' : g.met ? 'met' : 'not met'}</td><td>${esc(g.text)}</td><td>${esc(g.target)}</td><td>${fmtNum(g.measured, 4)}</td><td>${esc(g.note)}</td></tr>`).join('');
   const polls = comparePolling(rows).map((p) => `<tr><td>every ${p.pollIntervalMs} ms</td><td>${p.connections}</td><td>${fmtRate(p.requestsPerSec)}</td><td>×${fmtNum(p.cpuPerUpdateRatio)}</td><td>×${fmtNum(p.bytesPerUpdateRatio)}</td><td>×${fmtNum(p.p50Ratio)}</td><td>${fmtPct(p.lossRate)}</td><td>${p.requestsPerSecForPushFreshness ? fmtRate(p.requestsPerSecForPushFreshness) : '–'}</td></tr>`).join('');
-  const table = rows.map((r) => `<tr${r.clientBound ? ' class="cb"' : ''}><td>${esc(r.arm)}</td><td>${esc(r.arm === 'polling' ? `poll ${r.pollIntervalMs} ms` : r.stream === 'combined' ? 'combined' : r.scenario)}</td><td>${r.connections}</td><td>${fmtRate(r.eventsPerSec)}</td><td>${fmtRate(r.deliveredPerSec)}</td><td>${r.arm === 'rest-capacity' ? '–' : fmtPct(deliveredShare(r) ?? 0)}</td><td>${fmtPct(r.lossRate)}</td>` +
+  const table = rows.map((r) => `<tr${r.clientBound ? ' class="cb"' : ''}><td>${esc(armSpec(r.arm).label)}</td><td>${esc(variant(r) || r.scenario)}</td><td>${r.connections}</td><td>${fmtRate(r.eventsPerSec)}</td><td>${fmtRate(r.deliveredPerSec)}</td><td>${isCapacity(r.arm) ? '–' : fmtPct(deliveredShare(r) ?? 0)}</td><td>${fmtPct(r.lossRate)}</td>` +
     `<td>${fmtUs(r.latencyUs?.p50)}</td><td>${fmtUs(r.latencyUs?.p99)}</td><td>${fmtUs(r.latencyUs?.p999)}</td><td>${fmtUs(r.latencyUs?.max)}</td>` +
     `<td>${fmtNum(r.serverCpuMsPer1kUpdates)}</td><td>${r.serverCpuPct.toFixed(0)}%</td><td>${fmtBytes(r.serverRssBytes)}</td><td>${fmtBytes(r.rssPerConnectionBytes)}</td><td>${fmtNum(r.bytesPerUpdate)}</td>` +
     `<td>${r.clientCpuPct.toFixed(0)}%${r.clientBound ? ' client-bound' : ''}</td>` +

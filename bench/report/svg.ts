@@ -6,6 +6,18 @@
 export interface Series {
   readonly name: string;
   readonly points: readonly (readonly [x: number, y: number])[];
+  /** Line colour; the palette's next one when absent. */
+  readonly colour?: string;
+  /** Dashed: a second row of the same arm (same colour), e.g. a combined stream or another poll interval. */
+  readonly dashed?: boolean;
+}
+
+export interface Bar {
+  readonly name: string;
+  readonly value: number;
+  readonly label: string;
+  /** Bar colour; the palette's next one when absent. */
+  readonly colour?: string;
 }
 
 export interface Axis {
@@ -88,12 +100,13 @@ export function lineChart(title: string, series: readonly Series[], x: Axis, y: 
     parts.push(`<line y1="${M.t}" y2="${H - M.b}" x1="${px}" x2="${px}" class="grid"/><text x="${px}" y="${H - M.b + 16}" class="xt">${esc(lab)}</text>`);
   }
   series.forEach((s, i) => {
-    const c = PALETTE[i % PALETTE.length];
+    const c = s.colour ?? PALETTE[i % PALETTE.length];
+    const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
     const pts = s.points.filter((p) => (!x.log || p[0] > 0) && (!y.log || p[1] > 0));
     const d = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join('');
-    parts.push(`<path d="${d}" stroke="${c}" fill="none" stroke-width="2"/>`);
+    parts.push(`<path d="${d}" stroke="${c}" fill="none" stroke-width="2"${dash}/>`);
     for (const p of pts) parts.push(`<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="3" fill="${c}"><title>${esc(s.name)}: ${esc((x.format ?? String)(p[0]))}, ${esc((y.format ?? String)(p[1]))}</title></circle>`);
-    parts.push(`<rect x="${W - M.r + 12}" y="${M.t + i * 18}" width="12" height="3" fill="${c}"/><text x="${W - M.r + 30}" y="${M.t + i * 18 + 4}" class="lg">${esc(s.name)}</text>`);
+    parts.push(`${s.dashed ? `<rect x="${W - M.r + 12}" y="${M.t + i * 18}" width="5" height="3" fill="${c}"/><rect x="${W - M.r + 19}" y="${M.t + i * 18}" width="5" height="3" fill="${c}"/>` : `<rect x="${W - M.r + 12}" y="${M.t + i * 18}" width="12" height="3" fill="${c}"/>`}<text x="${W - M.r + 30}" y="${M.t + i * 18 + 4}" class="lg">${esc(s.name)}</text>`);
   });
   parts.push(`<text x="${(M.l + W - M.r) / 2}" y="${H - 8}" class="al">${esc(x.label)}</text>`);
   parts.push(`<text transform="translate(14 ${(M.t + H - M.b) / 2}) rotate(-90)" class="al">${esc(y.label)}</text>`);
@@ -101,7 +114,7 @@ export function lineChart(title: string, series: readonly Series[], x: Axis, y: 
 }
 
 /** Horizontal bars, one per entry, value printed at the end of the bar. */
-export function barChart(title: string, bars: readonly { readonly name: string; readonly value: number; readonly label: string }[], axisLabel: string): string {
+export function barChart(title: string, bars: readonly Bar[], axisLabel: string): string {
   if (bars.length === 0) return `<figure><figcaption>${esc(title)}</figcaption><p class="empty">no data in this run</p></figure>`;
   const rowH = 24;
   const h = M.t + bars.length * rowH + 40;
@@ -115,7 +128,7 @@ export function barChart(title: string, bars: readonly { readonly name: string; 
   const parts = bars.map((b, i) => {
     const y = M.t + i * rowH;
     const w = Math.max(1, sx(b.value) - left);
-    return `<text x="${left - 8}" y="${y + 15}" class="yt">${esc(b.name)}</text><rect x="${left}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="${PALETTE[i % PALETTE.length]}"/><text x="${(left + w + 6).toFixed(1)}" y="${y + 15}" class="lg">${esc(b.label)}</text>`;
+    return `<text x="${left - 8}" y="${y + 15}" class="yt">${esc(b.name)}</text><rect x="${left}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="${b.colour ?? PALETTE[i % PALETTE.length]}"/><text x="${(left + w + 6).toFixed(1)}" y="${y + 15}" class="lg">${esc(b.label)}</text>`;
   });
   parts.push(`<text x="${(left + right) / 2}" y="${h - 8}" class="al">${esc(axisLabel)}${log ? ' (log scale)' : ''}</text>`);
   return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(title)}">${parts.join('')}</svg></figure>`;

@@ -2,16 +2,17 @@
 import type { Results } from './header.ts';
 import { comparePolling, deliveredShare } from './goals.ts';
 import { fmtBytes, fmtNum, fmtPct, fmtRate, fmtUs } from './format.ts';
+import { isCapacity, variant } from '../arms.ts';
 
 export function formatTable(r: Results): string {
   const head = ['arm', 'scenario', 'conns', 'ev/s in', 'upd/s', 'of offered', 'loss', 'p50', 'p99', 'p99.9', 'max', 'cpu ms/1k', 'srv cpu', 'rss', 'rss/conn', 'B/upd', 'load cpu', 'cores 0/1 (si)', ''];
   const lines: string[][] = [head];
   for (const x of r.rows) {
     const l = x.latencyUs;
-    const what = x.arm === 'polling' ? `poll ${x.pollIntervalMs}ms` : x.stream === 'combined' ? 'combined' : x.scenario;
+    const what = variant(x) || x.scenario;
     lines.push([
       x.arm, what, String(x.connections), fmtRate(x.eventsPerSec), fmtRate(x.deliveredPerSec),
-      x.arm === 'rest-capacity' ? '–' : fmtPct(deliveredShare(x) ?? 0), fmtPct(x.lossRate),
+      isCapacity(x.arm) ? '–' : fmtPct(deliveredShare(x) ?? 0), fmtPct(x.lossRate),
       fmtUs(l?.p50), fmtUs(l?.p99), fmtUs(l?.p999), fmtUs(l?.max),
       fmtNum(x.serverCpuMsPer1kUpdates), `${x.serverCpuPct.toFixed(0)}%`, fmtBytes(x.serverRssBytes), fmtBytes(x.rssPerConnectionBytes),
       fmtNum(x.bytesPerUpdate), `${x.clientCpuPct.toFixed(0)}%`,

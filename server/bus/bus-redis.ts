@@ -41,6 +41,11 @@ export interface RedisBusOptions {
   readonly log?: Log;
   /** Bytes of batches held while Redis cannot take them (default 64 MiB). */
   readonly maxHeldBytes?: number;
+  /**
+   * The log keeps at least this long (default 60 s): entries from the newest snapshot written at least
+   * this long ago. A reader that stops for longer resynchronizes from a snapshot.
+   */
+  readonly retainMs?: number;
 }
 
 /**
@@ -75,7 +80,7 @@ export interface RedisBus extends Bus {
   startAt(channel: string, seq: number, epoch: string): void;
   /** The last seq published on a channel (0 before any) and its epoch. */
   position(channel: string): { readonly seq: number; readonly epoch: string };
-  /** Queue a snapshot of the channel as of its last published seq, written in order with the log; trims the log to the previous one. */
+  /** Queue a snapshot of the channel as of its last published seq, written in order with the log; trims the log (see retainMs). */
   writeSnapshot(channel: string, snap: string, hist?: string): void;
   /** Tail a channel's log; stops on gap or close. */
   follow(channel: string, from: FollowFrom, follower: Follower): Unsubscribe;
@@ -117,9 +122,11 @@ interface Channel {
   check: boolean;
   /** Write a fresh snapshot before the next entries: Redis lost the log ('lost'), or held batches were dropped. */
   reseed: false | 'lost' | 'dropped';
-  /** Id of the newest entry written, and of the entry the newest snapshot follows. */
+  /** Id of the newest entry written. */
   lastId: string | undefined;
-  snapId: string | undefined;
+  /** The entry each snapshot written follows, and when it was written, oldest first (trimmed as the log is). */
+  readonly snaps: { readonly id: string; readonly atMs: number }[];
+  trimmedTo: string | undefined;
   /**
    * The newest entries written, written again after a re-seed: a Redis that restarted lost them,
    * and a reader that had not read them yet gets them again instead of a gap (readers skip what they had).
@@ -140,6 +147,7 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
   const prefix = opts.prefix ?? DEFAULT_PREFIX;
   const metrics = opts.metrics ?? createMetrics();
   const maxHeldBytes = opts.maxHeldBytes ?? 64 * 1024 * 1024;
+  const retainMs = opts.retainMs ?? 60_000;
   const log = rateLimited(opts.log ?? ((msg, fields) => console.error(`redis bus: ${msg}`, JSON.stringify(fields))));
   const where = redactedUrl(opts.url);
   const channels = new Map<string, Channel>();
@@ -208,7 +216,7 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
     if (!ch) {
       ch = {
         keys: keysFor(prefix, name), seq: 0, epoch: newEpoch(), queue: [], pumping: false, seeded: false, check: true, reseed: false,
-        lastId: undefined, snapId: undefined, recent: [],
+        lastId: undefined, snaps: [], trimmedTo: undefined, recent: [],
       };
       channels.set(name, ch);
     }
@@ -242,7 +250,7 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
     const commands = [['SET', ch.keys.snap, made.snap]];
     if (made.hist !== undefined) commands.push(['SET', ch.keys.hist, made.hist]);
     const replays = replay ? ch.recent.splice(0).map((o): Op => ({ ...o, kind: 'replay' })) : [];
-    ch.snapId = undefined;
+    ch.snaps.length = 0;
     return [{ kind: 'snapshot', commands, bytes: made.snap.length }, ...replays];
   };
 
@@ -309,10 +317,17 @@ export function createRedisBus(opts: RedisBusOptions): RedisBus {
           r += op.commands.length;
         }
         if (snapped) {
-          // Keep the log from the previous snapshot on: a reader restored from either can go on.
-          const keepFrom = ch.snapId;
-          ch.snapId = ch.lastId;
-          if (keepFrom !== undefined) await base.sendCommand(['XTRIM', ch.keys.log, 'MINID', keepFrom]).catch((err: unknown) => fail('trim', err));
+          if (ch.lastId !== undefined) ch.snaps.push({ id: ch.lastId, atMs: Date.now() });
+          // Keep the log from the newest snapshot at least retainMs old: a reader restored from it, or
+          // one that paused for less than retainMs, can go on.
+          let keep = -1;
+          for (let i = 0; i < ch.snaps.length; i++) if (ch.snaps[i]!.atMs <= Date.now() - retainMs) keep = i;
+          if (keep >= 0 && ch.snaps[keep]!.id !== ch.trimmedTo) {
+            const keepFrom = ch.snaps[keep]!.id;
+            ch.snaps.splice(0, keep);
+            ch.trimmedTo = keepFrom;
+            await base.sendCommand(['XTRIM', ch.keys.log, 'MINID', keepFrom]).catch((err: unknown) => fail('trim', err));
+          }
         }
       }
     } finally {

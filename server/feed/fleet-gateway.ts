@@ -65,6 +65,7 @@ export function startReplicaFeed(opts: ReplicaFeedOptions): ReplicaFeed {
   const snapshotErrors = (kind: string) => metrics.counter('tickwire_fleet_snapshot_errors_total', 'Snapshots in Redis this build could not use, by kind.', { kind });
   const applyErrors = metrics.counter('tickwire_fleet_apply_errors_total', 'Log entries the replica could not apply (then resynchronized).');
   const applied = metrics.counter('tickwire_fleet_batches_applied_total', 'Log entries applied to the replica and handed to the fan-out.');
+  const eventsApplied = metrics.counter('tickwire_fleet_events_applied_total', 'Events in the log entries applied.');
   const lagEvents = (f: Follow) => Math.max(0, f.head - f.applied);
   const lagMs = (f: Follow) => (lagEvents(f) === 0 || Number.isNaN(f.lastEventUs) ? 0 : Math.max(0, Math.round((clock.nowUs() - f.lastEventUs) / 1000)));
   for (const f of follows.values()) {
@@ -137,6 +138,7 @@ export function startReplicaFeed(opts: ReplicaFeedOptions): ReplicaFeed {
     const last = e.events[e.events.length - 1];
     if (last) f.lastEventUs = last.timeUs;
     applied.inc();
+    eventsApplied.inc(e.events.length);
     opts.publish(f.symbol, e.events);
   }
 

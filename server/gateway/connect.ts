@@ -2,13 +2,13 @@
 // Pure: the gateway copies url and query out of the uWS request and hands them here.
 import { parseTimeUnit, type TimeUnit } from '../wire/encode.ts';
 import type { NamedStream } from '../wire/control.ts';
-import { parseStream } from '../wire/streams.ts';
+import { parseStream, subscriptionName } from '../wire/streams.ts';
 
 export interface ConnectRequest {
   /** True on `/stream…`: payloads wrapped as `{"stream":…,"data":…}`. */
   readonly combined: boolean;
   readonly unit: TimeUnit;
-  /** Valid, distinct stream names from the path or `streams=`, at most `maxStreams`. */
+  /** Valid, distinct stream names from the path or `streams=` (symbol lowercased: subscriptionName), at most `maxStreams`. */
   readonly streams: readonly NamedStream[];
 }
 
@@ -45,11 +45,12 @@ export function parseConnect(url: string, query: string, symbols: ReadonlySet<st
 
   const streams: NamedStream[] = [];
   const seen = new Set<string>();
-  for (const name of names) {
+  for (const raw of names) {
     if (streams.length >= maxStreams) break;
-    if (seen.has(name)) continue;
-    const spec = parseStream(name, symbols);
+    const spec = parseStream(raw, symbols);
     if (!spec) continue;
+    const name = subscriptionName(raw);
+    if (seen.has(name)) continue;
     seen.add(name);
     streams.push({ name, spec });
   }

@@ -1,7 +1,7 @@
 // Fan-out: which topics have subscribers, and turning a batch of MarketEvents into topic publishes.
 //
-// A topic is framing + time unit + the stream name exactly as subscribed (`rm|solusdt@trade`,
-// `cu|SOLUSDT@trade`), so a combined wrapper can echo the name the client used. Topics are grouped
+// A topic is framing + time unit + the subscription name (symbol lowercased, the rest as the client
+// wrote it: `rm|solusdt@trade`, `cu|solusdt@depth@100ms`), which a combined wrapper names. Topics are grouped
 // under the stream's canonical key; per event each body is encoded once per time unit in use and
 // wrapped once per combined topic, never once per subscriber. No subscriber, no work.
 import type { DepthSpeed, Interval, MarketEvent, MarketEventType, StreamedWindow, Ticker24h } from '../market/types.ts';
@@ -15,6 +15,7 @@ import {
   byStreamKind, DEPTH_LEVELS, streamName, TZ_DISTINCT_INTERVALS, type StreamKind, type StreamSpec,
 } from '../wire/streams.ts';
 import { createSecondCollector } from './second-collector.ts';
+import type { Timers } from './timers.ts';
 
 export function topicFor(name: string, combined: boolean, unit: TimeUnit): string {
   return `${combined ? 'c' : 'r'}${unit === 'us' ? 'u' : 'm'}|${name}`;
@@ -67,6 +68,8 @@ export interface FanoutOptions {
   readonly arrayMaxWaitMs?: number;
   /** Counts bytes sent, shared with the gateway's own replies. */
   readonly bytesOut: Counter;
+  /** Runs the arrays' wait (default: Node's timers). */
+  readonly timers?: Timers;
 }
 
 // Every event type, checked by the compiler: a type added to MarketEvent must be listed here.
@@ -160,6 +163,7 @@ export function createFanout(opts: FanoutOptions): Fanout {
   const arrays = createSecondCollector<{ timeUs: number; ticker: Ticker24h }>({
     expected: opts.symbols.length,
     maxWaitMs: opts.arrayMaxWaitMs ?? 1000,
+    timers: opts.timers,
     onFlush(items) {
       deliver(ALL_MINI, {}, (unit) => encodeArray(items.map((i) => encodeMiniTicker(i.ticker, i.timeUs, unit))));
       deliver(ALL_TICKERS, {}, (unit) => encodeArray(items.map((i) => encodeTicker(i.ticker, i.timeUs, unit))));

@@ -2,8 +2,10 @@
 //
 // The market sends each symbol's ticker in its own batch, once a second. An array goes out when
 // every expected key has reported for the second, when an item of a later second arrives, or
-// `maxWaitMs` of real time after the first item of the second, whichever comes first. An empty
-// array is never flushed (ccxt reads `message[0].e`).
+// `maxWaitMs` after the first item of the second (on the timers given), whichever comes first.
+// An empty array is never flushed (ccxt reads `message[0].e`).
+
+import { realTimers, type Timers } from './timers.ts';
 
 export interface SecondCollector<T> {
   /** Add the item of `key` for event second `second`; a later item of the same key and second replaces it. */
@@ -21,15 +23,19 @@ export interface SecondCollectorOptions<T> {
   readonly maxWaitMs: number;
   /** Receives the items of one second, in arrival order, never empty. */
   readonly onFlush: (items: T[]) => void;
+  /** Runs the wait (default: Node's timers). */
+  readonly timers?: Timers;
 }
 
 export function createSecondCollector<T>(opts: SecondCollectorOptions<T>): SecondCollector<T> {
   let second = -Infinity;
   let items = new Map<string, T>();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timers = opts.timers ?? realTimers;
+  /** Cancels the pending wait, when one runs. */
+  let timer: (() => void) | undefined;
 
   function flush(): void {
-    if (timer) clearTimeout(timer);
+    timer?.();
     timer = undefined;
     if (items.size === 0) return;
     const out = [...items.values()];
@@ -49,14 +55,11 @@ export function createSecondCollector<T>(opts: SecondCollectorOptions<T>): Secon
         flush();
         return;
       }
-      if (!timer) {
-        timer = setTimeout(flush, opts.maxWaitMs);
-        timer.unref?.();
-      }
+      timer ??= timers.after(opts.maxWaitMs, flush);
     },
     flush,
     close() {
-      if (timer) clearTimeout(timer);
+      timer?.();
       timer = undefined;
       items = new Map();
     },

@@ -12,6 +12,14 @@ import { createWeightLimiter } from './weights.ts';
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 
+/** Methods every REST endpoint answers. */
+const ALLOW = 'GET, HEAD, OPTIONS';
+
+/** The REST error body of a 405 (code -1, like the 404 of an unknown endpoint: the request never reached one). */
+export function methodNotAllowedBody(method: string, path: string): string {
+  return JSON.stringify({ code: -1, msg: `Method ${method.slice(0, 20)} is not allowed on ${path}; use GET or HEAD.` });
+}
+
 export interface RestOptions {
   readonly market: MarketView;
   readonly rest: Config['rest'];
@@ -48,7 +56,8 @@ export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): voi
     };
     const ok = counter('200');
 
-    app.get(endpoint.path, (res: HttpResponse, req: HttpRequest) => {
+    // HEAD gets what GET gets, status and headers (Content-Length included), without the body.
+    const answer = (res: HttpResponse, req: HttpRequest, head: boolean): void => {
       // Everything from req is read here, first: it is only valid during this callback.
       const rawQuery = req.getQuery() ?? '';
       const timeUnit = req.getHeader('x-mbx-time-unit');
@@ -93,29 +102,47 @@ export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): voi
         .writeHeader('Content-Type', JSON_TYPE)
         .writeHeader('Access-Control-Allow-Origin', '*')
         .writeHeader('x-mbx-used-weight', usedText)
-        .writeHeader('x-mbx-used-weight-1m', usedText)
-        .end(body);
+        .writeHeader('x-mbx-used-weight-1m', usedText);
+      if (head) res.writeHeader('Content-Length', String(Buffer.byteLength(body))).endWithoutBody();
+      else res.end(body);
       if (status === '200 OK') ok.inc();
       else counter(status).inc();
+    };
+    app.get(endpoint.path, (res, req) => answer(res, req, false));
+    app.head(endpoint.path, (res, req) => answer(res, req, true));
+    // Every other method but OPTIONS (the CORS preflight below): 405 naming the ones that work.
+    const notAllowed = counter('405');
+    app.any(endpoint.path, (res, req) => {
+      if (req.getMethod() === 'options') return preflight(res);
+      const method = req.getMethod().toUpperCase();
+      notAllowed.inc();
+      res
+        .writeStatus('405 Method Not Allowed')
+        .writeHeader('Allow', ALLOW)
+        .writeHeader('Content-Type', JSON_TYPE)
+        .writeHeader('Access-Control-Allow-Origin', '*')
+        .end(methodNotAllowedBody(method, endpoint.path));
     });
   }
 
   // CORS preflight for browsers sending X-MBX-TIME-UNIT from another origin (the Vite dev server).
-  app.options('/api/*', (res) => {
-    res
-      .writeStatus('204 No Content')
-      .writeHeader('Access-Control-Allow-Origin', '*')
-      .writeHeader('Access-Control-Allow-Methods', 'GET, OPTIONS')
-      .writeHeader('Access-Control-Allow-Headers', 'X-MBX-TIME-UNIT, Content-Type')
-      .writeHeader('Access-Control-Max-Age', '86400')
-      .endWithoutBody();
-  });
+  app.options('/api/*', (res) => preflight(res));
 
   return {
     close() {
       limiter.clear();
     },
   };
+}
+
+function preflight(res: HttpResponse): void {
+  res
+    .writeStatus('204 No Content')
+    .writeHeader('Access-Control-Allow-Origin', '*')
+    .writeHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS')
+    .writeHeader('Access-Control-Allow-Headers', 'X-MBX-TIME-UNIT, Content-Type')
+    .writeHeader('Access-Control-Max-Age', '86400')
+    .endWithoutBody();
 }
 
 function logFailure(endpoint: Endpoint, query: string, err: unknown): void {

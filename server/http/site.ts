@@ -43,12 +43,16 @@ export function attachSite(app: TemplatedApp, opts: SiteOptions): void {
     indexMtime = mtimeOf(indexPath);
   };
 
-  app.get('/metrics', guarded('/metrics', (res) => {
+  // GET and HEAD (same status and headers, no body: a `curl -I` health check works).
+  const metrics = (res: HttpResponse, head: boolean) => {
     const body = opts.metrics.render();
-    res.writeHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8').writeHeader('Cache-Control', 'no-store').end(body);
-  }));
+    res.writeHeader('Content-Type', 'text/plain; version=0.0.4; charset=utf-8').writeHeader('Cache-Control', 'no-store');
+    finish(res, body, head);
+  };
+  app.get('/metrics', guarded('/metrics', (res) => metrics(res, false)));
+  app.head('/metrics', guarded('/metrics', (res) => metrics(res, true)));
 
-  app.get('/healthz', guarded('/healthz', (res) => {
+  const healthz = (res: HttpResponse, head: boolean) => {
     const own = opts.health?.() ?? { ok: true, body: { role: 'single', pid: process.pid } };
     const body = JSON.stringify({
       status: own.ok ? 'ok' : 'unavailable',
@@ -58,8 +62,11 @@ export function attachSite(app: TemplatedApp, opts: SiteOptions): void {
       dashboard: files.has('/index.html'),
     });
     if (!own.ok) res.writeStatus('503 Service Unavailable');
-    res.writeHeader('Content-Type', 'application/json').writeHeader('Cache-Control', 'no-store').end(body);
-  }));
+    res.writeHeader('Content-Type', 'application/json').writeHeader('Cache-Control', 'no-store');
+    finish(res, body, head);
+  };
+  app.get('/healthz', guarded('/healthz', (res) => healthz(res, false)));
+  app.head('/healthz', guarded('/healthz', (res) => healthz(res, true)));
 
   const serve = (res: HttpResponse, url: string, ifNoneMatch: string, head: boolean) => {
     if (url.startsWith('/api/')) return notFound(res, url, head);
@@ -85,7 +92,9 @@ export function attachSite(app: TemplatedApp, opts: SiteOptions): void {
     const url = req.getUrl();
     if (req.getMethod() === 'head') return serve(res, url, req.getHeader('if-none-match'), true);
     if (url.startsWith('/api/')) return notFound(res, url, false);
-    res.writeStatus('405 Method Not Allowed').writeHeader('Allow', 'GET, HEAD').writeHeader('Content-Type', 'text/plain; charset=utf-8').end('Method Not Allowed\n');
+    // In the REST error format, like every other refusal.
+    const body = JSON.stringify({ code: -1, msg: `Method ${req.getMethod().toUpperCase().slice(0, 20)} is not allowed on ${url.slice(0, 200)}; use GET or HEAD.` });
+    res.writeStatus('405 Method Not Allowed').writeHeader('Allow', 'GET, HEAD').writeHeader('Content-Type', 'application/json').end(body);
   }));
 }
 

@@ -38,8 +38,13 @@ export function isWireId(v: unknown): v is WireId {
 /**
  * Parse one text frame. `symbols` holds the known UPPERCASE symbols. A missing `id` is read as
  * null (still answered). Every failure carries the request's id when it could be read, else null.
+ * `parse` reads one stream name (parseStream by default; the gateway passes a memoized one).
  */
-export function parseControl(text: string, symbols: ReadonlySet<string>): ControlParse {
+export function parseControl(
+  text: string,
+  symbols: ReadonlySet<string>,
+  parse: (name: string) => StreamSpec | undefined = (name) => parseStream(name, symbols),
+): ControlParse {
   let msg: unknown;
   try {
     msg = JSON.parse(text);
@@ -66,7 +71,7 @@ export function parseControl(text: string, symbols: ReadonlySet<string>): Contro
       if (params.length > MAX_PARAMS) return fail(WsErrorCode.INVALID_REQUEST, WsErrorMsg.tooManyParams, id);
       const streams: NamedStream[] = [];
       for (const name of params) {
-        const spec = typeof name === 'string' ? parseStream(name, symbols) : undefined;
+        const spec = typeof name === 'string' ? parse(name) : undefined;
         if (!spec) return fail(WsErrorCode.INVALID_REQUEST, WsErrorMsg.invalidStream, id);
         streams.push({ name: name as string, spec });
       }

@@ -93,6 +93,8 @@ export const WsErrorMsg = {
   tooManyParams: 'Invalid request: too many parameters',
   invalidStream: 'Invalid request: invalid stream',
   overStreamLimit: (max: number) => `Invalid request: too many streams, at most ${max} per connection`,
+  /** Over the per-IP budget of subscription changes (docs/security.md); nothing was subscribed. */
+  tooManyChanges: (retryMs: number) => `Invalid request: too many subscription changes from this address; retry in ${retryMs} ms`,
   invalidJson: (detail: string) => `Invalid JSON: ${detail}`,
   /**
    * Binary frames are answered with code 3 and the connection lives on: every Binance client
@@ -121,15 +123,18 @@ export function encodeWsResult(result: null | boolean | string | readonly string
  * - 1000 lifetime: the connection reached ws.maxLifetimeMs (24 h). Reconnect.
  * - 1001 shutdown: the server is going away; `serverShutdown` was sent just before. Reconnect elsewhere/later.
  * - 1008 too many messages: more than ws.maxMessagesPerSec incoming frames (text, binary, ping and pong
- *   frames all count) in a burst or per second sustained (token bucket). Policy violation.
+ *   frames all count) in a burst or per second sustained (token bucket; frames the server read late
+ *   because it was busy are not held against the client, docs/security.md). Policy violation.
  * - 1008 pong timeout: no pong within ws.pongTimeoutMs of our ping. Policy violation (keep-alive).
  * - 1008 slow consumer: more than ws.maxBackpressureBytes waiting to be written to this client
  *   (config.ts fixes 1008 for it). Everyone else keeps receiving; the client should reconnect and
  *   resynchronise (REST snapshot). Centrifugo uses 3008 for the same case; a Binance client only
  *   knows standard codes, so we stay with 1008 and say "slow consumer" in the reason.
- * - 1009 too big: a frame longer than ws.maxPayloadBytes. uWS itself cuts a frame longer than its
- *   maxPayloadLength without a close frame (the client sees 1006), so uWS is given twice the limit
- *   and the gateway closes with 1009 for frames between the limit and twice it.
+ * - 1009 too big: a message (one frame, or fragments together) longer than ws.maxPayloadBytes, up to
+ *   1 MiB (or twice the limit when that is larger). A frame whose header announces more than that is
+ *   refused by uWS on the header, before its payload is read, and the TCP connection is dropped
+ *   without a close frame (the client sees 1006): that is what bounds the memory one frame can take.
+ *   docs/security.md, "Frame size", has the reasons and the figures.
  */
 export const CloseCode = {
   LIFETIME: 1000,
@@ -152,9 +157,25 @@ export const CloseReason = {
 /**
  * HTTP answers to an upgrade the gateway refuses (the body is the REST error shape).
  * An upgrade on a path that is not a stream path never reaches the gateway: the site answers 404.
- * One without a valid Sec-WebSocket-Key never reaches it either: uWS drops the connection.
+ * `headers` are sent beside Content-Type.
  */
 export const UpgradeRefusal = {
+  /** A GET on a stream path with neither `Upgrade` nor `Sec-WebSocket-Key`: a plain HTTP request. */
+  notWebSocket: {
+    status: '426 Upgrade Required', headers: { Upgrade: 'websocket', 'Sec-WebSocket-Version': '13' },
+    body: '{"code":-1102,"msg":"This path serves WebSocket streams: open it with a WebSocket client (Upgrade: websocket)."}',
+  },
+  /** RFC 6455 §4.2.1: the handshake lacks `Upgrade: websocket`. */
+  badUpgrade: { status: '400 Bad Request', body: '{"code":-1102,"msg":"Mandatory header \'Upgrade: websocket\' was not sent, was empty/null, or malformed."}' },
+  /** RFC 6455 §4.2.1: the handshake lacks `Connection: Upgrade` (a token of the list). */
+  badConnection: { status: '400 Bad Request', body: '{"code":-1102,"msg":"Mandatory header \'Connection: Upgrade\' was not sent, was empty/null, or malformed."}' },
+  /** RFC 6455 §4.2.1: `Sec-WebSocket-Key` missing, or not 16 bytes in base64. */
+  badKey: { status: '400 Bad Request', body: '{"code":-1102,"msg":"Mandatory header \'Sec-WebSocket-Key\' was not sent, was empty/null, or malformed; expected 16 bytes in base64."}' },
+  /** RFC 6455 §4.2.2: `Sec-WebSocket-Version` missing or not 13; the answer names the version we speak. */
+  badVersion: {
+    status: '426 Upgrade Required', headers: { 'Sec-WebSocket-Version': '13' },
+    body: '{"code":-1102,"msg":"Unsupported or missing Sec-WebSocket-Version; this server speaks 13."}',
+  },
   /** More than ws.connAttemptsPerIp attempts in ws.connAttemptWindowMs from one IP. */
   tooManyAttempts: { status: '429 Too Many Requests', body: encodeRestError(RestErrorCode.TOO_MANY_REQUESTS, RestErrorMsg.tooManyConnectionAttempts) },
   /** `timeUnit` other than MILLISECOND/MICROSECOND (either case). */

@@ -180,3 +180,14 @@ export function parseStream(name: string, symbols: Pick<ReadonlySet<string>, 'ha
   // The entry was made from FORMATS[format.kind].variants, so kind and params belong together.
   return { kind: format.kind, key: `${symbolPart.toLowerCase()}@${format.suffix}`, symbol, ...format.params } as StreamSpec;
 }
+
+/**
+ * The name a subscription is known by, as Binance knows it: the symbol lowercased, the rest as
+ * written (`SOLUSDT@kline_1M` is `solusdt@kline_1M`; `kline_1m` and `kline_1M` stay distinct
+ * intervals). Only meaningful for a name parseStream accepted.
+ */
+export function subscriptionName(name: string): string {
+  if (name.startsWith('!')) return name; // `!miniTicker@arr`, `!ticker@arr`: no symbol
+  const at = name.indexOf('@');
+  return at > 0 ? name.slice(0, at).toLowerCase() + name.slice(at) : name;
+}

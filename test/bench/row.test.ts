@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { capacityRow, fillEventRates, streamRow, type Row, type StreamMeasurement } from '../../bench/row.ts';
 import type { ResultMsg } from '../../bench/load/protocol.ts';
-import { encodeHistogram, newLatencyHistogram, recordLatency } from '../../bench/stats.ts';
+import { encodeHistogram, newLatencyHistogram, recordLatency } from '../../bench/histograms.ts';
 import { comparePolling, evaluateGoals } from '../../bench/report/goals.ts';
 import type { Scenario } from '../../bench/scenarios.ts';
 

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ARMS } from '../../bench/scenarios.ts';
+import { ARMS, armSpec } from '../../bench/arms.ts';
 import type { Results } from '../../bench/report/header.ts';
 
 function runSmoke(out: string): Promise<{ code: number | null; output: string }> {
@@ -40,7 +40,8 @@ describe('bench smoke run', () => {
         expect(r.serverCpuMsPer1kUpdates, `${r.arm} has no CPU figure`).toBeGreaterThan(0);
         expect(r.bytesPerUpdate, `${r.arm} has no byte count`).toBeGreaterThan(0);
         expect(r.serverRssBytes).toBeGreaterThan(0);
-        if (r.arm !== 'polling' && r.arm !== 'rest-capacity') {
+        const load = armSpec(r.arm).load;
+        if (load === 'ws' || load === 'sio') {
           expect(r.lossRate, `${r.arm} lost updates`).toBe(0);
           expect(r.eventsPerSec).toBeGreaterThan(0);
           // Loose: a 1.5 s window of a few dozen Poisson trades is noisy; this catches streams that did not flow.

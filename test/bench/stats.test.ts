@@ -1,10 +1,11 @@
-// The bench's arithmetic on pure values: percentiles, loss by sequence, ratios, the client-bound rule, /proc parsing.
+// The bench's arithmetic on pure values: percentiles (histograms.ts), loss by sequence (sequences.ts), CPU (cpu.ts), ratios, the client-bound rule (thresholds.ts), /proc parsing (proc.ts).
 import { describe, expect, it } from 'vitest';
-import {
-  CLIENT_BOUND_PCT, CORE_FULL_PCT, coreBusyPct, cpuMsPer1k, earlier, eventRate, later, MIN_RATE_SPAN_US, cpuPct, createSequenceTracker, encodeHistogram, expectedUpdates, isClientBound,
-  latencyCurve, lossRate, mergeHistograms, newLatencyHistogram, parseProcStatCpus, parseProcStatTicks, parseProcStatusRss, ratio,
-  recordLatency, summarize,
-} from '../../bench/stats.ts';
+import { coreBusyPct, cpuMsPer1k, cpuPct } from '../../bench/cpu.ts';
+import { encodeHistogram, latencyCurve, mergeHistograms, newLatencyHistogram, recordLatency, summarize } from '../../bench/histograms.ts';
+import { parseProcStatCpus, parseProcStatTicks, parseProcStatusRss } from '../../bench/proc.ts';
+import { createSequenceTracker, earlier, eventRate, expectedUpdates, later, lossRate, MIN_RATE_SPAN_US } from '../../bench/sequences.ts';
+import { CLIENT_BOUND_PCT, CORE_FULL_PCT, isClientBound } from '../../bench/thresholds.ts';
+import { ratio } from '../../bench/report/goals.ts';
 import { createRandom } from '../../server/market/random.ts';
 
 const mulberry32 = (seed: number) => { const r = createRandom(seed); return () => r.next(); };

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { binanceOn, type Binance } from '../clients/ccxt-local.ts';
 import { FLEET_SKIP_REASON } from './capability.ts';
-import { createFleetScope, TEST_SYMBOLS } from './harness.ts';
+import { createFleetScope, FLAGS } from './harness.ts';
 
 describe.skipIf(FLEET_SKIP_REASON !== '')('ccxt against a fleet', () => {
   const fleet = createFleetScope();
@@ -17,8 +17,8 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('ccxt against a fleet', () => {
 
   it('keeps a watched order book in sync with the snapshot from one gateway and the diffs from another', async () => {
     const redis = await fleet.redis();
-    const market = await fleet.market(redis.url, ['--symbols', TEST_SYMBOLS]);
-    const [restGateway, wsGateway] = await Promise.all([fleet.gateway(redis.url), fleet.gateway(redis.url)]);
+    const market = await fleet.market(redis.url, FLAGS);
+    const [restGateway, wsGateway] = await Promise.all([fleet.gateway(redis.url, FLAGS), fleet.gateway(redis.url, FLAGS)]);
     await Promise.all([market.waitReady(), restGateway!.waitReady(), wsGateway!.waitReady()]);
 
     exchange = binanceOn(`127.0.0.1:${restGateway!.endpoint.port}`, `127.0.0.1:${wsGateway!.endpoint.port}`);

@@ -3,7 +3,7 @@
 // subscribed through each fault must see every trade id, in order, with no gap and no duplicate.
 import { afterEach, describe, expect, it } from 'vitest';
 import { FLEET_SKIP_REASON } from './capability.ts';
-import { createFleetScope, streamUrl, TEST_SYMBOLS, type Witness } from './harness.ts';
+import { createFleetScope, FLAGS, streamUrl, type Witness } from './harness.ts';
 
 const SYMBOLS = ['SOLUSDT', 'BTCUSDT'];
 const WITNESSED = ['trade', 'aggTrade', 'depth@100ms'];
@@ -21,8 +21,8 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('a fleet under faults', () => {
 
   it('keeps a client subscribed through a Redis kill and restart supplied with every trade id in order', async () => {
     const redis = await fleet.redis();
-    const market = await fleet.market(redis.url, ['--symbols', TEST_SYMBOLS]);
-    const gateway = await fleet.gateway(redis.url);
+    const market = await fleet.market(redis.url, FLAGS);
+    const gateway = await fleet.gateway(redis.url, FLAGS);
     await Promise.all([market.waitReady(), gateway.waitReady()]);
     const witness = await fleet.witness(streamUrl(gateway.wsUrl, SYMBOLS, WITNESSED));
     await witness.waitForTrades(20, 30_000);
@@ -45,9 +45,8 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('a fleet under faults', () => {
 
   it('continues trade, aggregate trade and book update ids after the market is killed with SIGKILL and started again', async () => {
     const redis = await fleet.redis();
-    const flags = ['--symbols', TEST_SYMBOLS];
-    const market = await fleet.market(redis.url, flags);
-    const [g1, g2] = await Promise.all([fleet.gateway(redis.url), fleet.gateway(redis.url)]);
+    const market = await fleet.market(redis.url, FLAGS);
+    const [g1, g2] = await Promise.all([fleet.gateway(redis.url, FLAGS), fleet.gateway(redis.url, FLAGS)]);
     await Promise.all([market.waitReady(), g1!.waitReady(), g2!.waitReady()]);
     const witnesses = await Promise.all([g1!, g2!].map((g) => fleet.witness(streamUrl(g.wsUrl, SYMBOLS, WITNESSED))));
     await Promise.all(witnesses.map((w) => w.waitForTrades(20, 30_000)));
@@ -55,7 +54,7 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('a fleet under faults', () => {
     market.signal('SIGKILL');
     await market.proc.exited;
     const lastBefore = Math.max(...witnesses[0]!.tradeIds.get('SOLUSDT')!);
-    const again = await fleet.market(redis.url, flags);
+    const again = await fleet.market(redis.url, FLAGS);
     await again.waitReady(60_000);
     await Promise.all(witnesses.map((w) => w.waitForTrades(20, 60_000)));
 
@@ -74,8 +73,8 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('a fleet under faults', () => {
 
   it('catches a gateway stopped for 10 s (SIGSTOP, then SIGCONT) up without losing a trade', async () => {
     const redis = await fleet.redis();
-    const market = await fleet.market(redis.url, ['--symbols', TEST_SYMBOLS]);
-    const gateway = await fleet.gateway(redis.url);
+    const market = await fleet.market(redis.url, FLAGS);
+    const gateway = await fleet.gateway(redis.url, FLAGS);
     await Promise.all([market.waitReady(), gateway.waitReady()]);
     const witness = await fleet.witness(streamUrl(gateway.wsUrl, SYMBOLS, WITNESSED));
     await witness.waitForTrades(20, 30_000);

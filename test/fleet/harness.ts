@@ -18,6 +18,8 @@ export type { Endpoint, Health };
 
 /** Symbols and rates small enough for a shared 2-core machine, busy enough to see many trades. */
 export const TEST_SYMBOLS = 'SOLUSDT:20,BTCUSDT:5';
+/** Every process of a test fleet gets the same symbols, as an operator would give them. */
+export const FLAGS: readonly string[] = ['--symbols', TEST_SYMBOLS];
 
 /** Poll `check` until it returns something truthy; reject after `timeoutMs` naming `what`. */
 export async function waitFor<T>(what: string, check: () => T | Promise<T>, timeoutMs: number, intervalMs = 50): Promise<NonNullable<T>> {

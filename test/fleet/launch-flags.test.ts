@@ -7,7 +7,7 @@ import { describeHealth, renderTable } from '../../server/fleet/process-table.ts
 describe('npm run fleet flags', () => {
   it('defaults to one gateway per core on port 8080 over the Redis at 127.0.0.1:6379', () => {
     expect(parseLaunchFlags([], {})).toEqual({
-      gateways: availableParallelism(), port: 8080, host: '127.0.0.1', redis: 'redis://127.0.0.1:6379', marketPort: 0, serverArgs: [], help: false,
+      gateways: availableParallelism(), port: 8080, host: '127.0.0.1', redis: 'redis://127.0.0.1:6379', marketPort: 0, proxy: false, tls: false, tlsCert: undefined, serverArgs: [], help: false,
     });
   });
 

@@ -9,6 +9,7 @@ import { createManualClock, type ManualClock } from '../../server/market/clock.t
 import type { MarketEvent } from '../../server/market/types.ts';
 import { createMetrics, type Metrics } from '../../server/metrics.ts';
 import { attachGateway, type Gateway } from '../../server/gateway/gateway.ts';
+import { createManualTimers, type ManualTimers } from '../../server/gateway/timers.ts';
 import { SYMBOLS, T0_US } from '../wire/fixtures.ts';
 
 export interface TestServer {
@@ -17,6 +18,11 @@ export interface TestServer {
   readonly metrics: Metrics;
   readonly gateway: Gateway;
   readonly clock: ManualClock;
+  /**
+   * The gateway's time (limits, keep-alive, lifetime, sweeps): it stands still until a test
+   * calls `timers.advance(ms)`, so no test waits on the wall clock for it.
+   */
+  readonly timers: ManualTimers;
   url(path: string): string;
   /** Publish one batch on the symbol's channel, as the market runner does. */
   publish(events: readonly MarketEvent[], symbol?: string): void;
@@ -30,19 +36,25 @@ export async function startGateway(ws: Partial<Config['ws']> = {}): Promise<Test
   const bus = createMemoryBus();
   const metrics = createMetrics();
   const clock = createManualClock(T0_US);
+  const timers = createManualTimers();
   const gateway = attachGateway(app, {
-    bus, symbols: SYMBOLS, ws: { ...loadConfig().ws, ...ws }, metrics, clock,
+    bus, symbols: SYMBOLS, ws: { ...loadConfig().ws, ...ws }, metrics, clock, timers,
   });
   const listen = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
   if (!listen) throw new Error('test server could not listen');
   const port = uws.us_socket_local_port(listen as never);
   return {
-    port, bus, metrics, gateway, clock,
+    port, bus, metrics, gateway, clock, timers,
     url: (path) => `ws://127.0.0.1:${port}${path}`,
     publish: (events, symbol = 'SOLUSDT') => bus.publish(channelFor(symbol), events),
     async close() {
       uws.us_listen_socket_close(listen as never);
-      await gateway.shutdown();
+      // Shutdown polls every 10 ms of gateway time for queues to drain, and cuts stragglers after
+      // 2 s of it: step its time until it is done.
+      let done = false;
+      const shutdown = gateway.shutdown().then(() => void (done = true));
+      await until(() => done || (timers.advance(10), false), 10_000, 'the gateway to shut down');
+      await shutdown;
       gateway.close();
       await bus.close();
     },

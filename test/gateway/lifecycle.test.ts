@@ -1,8 +1,9 @@
 // Keep-alive, lifetime and shutdown: the gateway's own timers and the close codes they end with.
+// The gateway's time is manual (harness.ts): each test steps it, so deadlines are exact.
 import { describe, expect, it } from 'vitest';
 import { CloseCode, CloseReason } from '../../server/wire/errors.ts';
 import { T0_US } from '../wire/fixtures.ts';
-import { sleep, upgradeStatus, useGateway, type TestServer } from './harness.ts';
+import { until, upgradeStatus, useGateway, type TestServer } from './harness.ts';
 
 const gateway = useGateway();
 const startGateway = gateway.start;
@@ -10,29 +11,35 @@ const client = (s: TestServer, path: string, autoPong = true) => gateway.client(
 
 describe('keep-alive and lifetime', () => {
   it('ping every pingIntervalMs and close a client that sends no pong within pongTimeoutMs', async () => {
-    // Margins are wide (a ping every 150 ms, a 1 s deadline) so a loaded machine cannot fail the live client.
-    const s = (await startGateway({ pingIntervalMs: 150, pongTimeoutMs: 1000 }));
+    const s = (await startGateway({ pingIntervalMs: 150, pongTimeoutMs: 1000, maxMessagesPerSec: 1000 }));
     const silent = await client(s, '/ws', false);
     const alive = await client(s, '/ws', true);
     let pings = 0;
     alive.ws.on('ping', () => pings++);
-    const opened = Date.now();
+    // Six intervals (900 ms): a ping each time; the live client's pong is in before the next step
+    // (its request is answered after the pong, frames being read in order).
+    for (let i = 1; i <= 6; i++) {
+      s.timers.advance(150);
+      await until(() => pings === i, 3000, `ping ${i}`);
+      expect(await alive.request({ method: 'LIST_SUBSCRIPTIONS', id: i })).toEqual({ result: [], id: i });
+    }
+    expect(s.gateway.connections).toBe(2);
+    s.timers.advance(100); // 1000 ms without a pong: not yet over the deadline
+    expect(s.gateway.connections).toBe(2);
+    s.timers.advance(50); // past it
     expect(await silent.closed).toEqual({ code: CloseCode.PONG_TIMEOUT, reason: CloseReason.PONG_TIMEOUT });
-    const after = Date.now() - opened;
-    expect(after).toBeGreaterThanOrEqual(1000);
-    expect(after).toBeLessThan(3000);
-    expect(pings).toBeGreaterThanOrEqual(3);
-    await sleep(300);
-    expect(await alive.request({ method: 'LIST_SUBSCRIPTIONS', id: 1 })).toEqual({ result: [], id: 1 });
+    expect(await alive.request({ method: 'LIST_SUBSCRIPTIONS', id: 7 })).toEqual({ result: [], id: 7 });
     expect(s.metrics.read('tickwire_ws_server_closes_total', { reason: 'pong_timeout' })).toBe(1);
   });
 
-  it('close a connection at maxLifetimeMs with 1000', async () => {
+  it('close a connection at maxLifetimeMs with 1000, not before', async () => {
     const s = (await startGateway({ maxLifetimeMs: 1000 }));
     const c = await client(s, '/ws');
-    const opened = Date.now();
+    s.timers.advance(990);
+    expect(await c.request({ method: 'LIST_SUBSCRIPTIONS', id: 1 })).toEqual({ result: [], id: 1 });
+    s.timers.advance(250); // the next housekeeping tick at or after 1000 ms
     expect(await c.closed).toEqual({ code: CloseCode.LIFETIME, reason: CloseReason.LIFETIME });
-    expect(Date.now() - opened).toBeGreaterThanOrEqual(950);
+    expect(s.metrics.read('tickwire_ws_server_closes_total', { reason: 'lifetime' })).toBe(1);
   });
 });
 
@@ -53,8 +60,10 @@ describe('shutdown', () => {
 
   it('resolve at once when nobody is connected', async () => {
     const s = (await startGateway());
-    const t = Date.now();
-    await s.gateway.shutdown();
-    expect(Date.now() - t).toBeLessThan(100);
+    let done = false;
+    void s.gateway.shutdown().then(() => (done = true));
+    // The gateway's time stands still: only a shutdown that waits for nothing can finish.
+    await until(() => done, 3000, 'shutdown');
+    expect(s.timers.now()).toBe(0);
   });
 });

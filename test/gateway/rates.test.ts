@@ -1,7 +1,8 @@
 // Pure parts of the limits and the per-second ticker arrays, with time passed in.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAttemptLimiter, createMessageBucket, takeMessage } from '../../server/gateway/limits.ts';
 import { createSecondCollector } from '../../server/gateway/second-collector.ts';
+import { createManualTimers } from '../../server/gateway/timers.ts';
 
 describe('message bucket', () => {
   it('allows a burst of perSec frames and refuses the next one in the same second', () => {
@@ -22,6 +23,30 @@ describe('message bucket', () => {
   });
 });
 
+describe('message bucket after a stall', () => {
+  it('takes the frames a client sent at 4/s during a 2 s stall, read all at once afterwards', () => {
+    const b = createMessageBucket(5, 0, 0);
+    for (let i = 0; i < 5; i++) takeMessage(b, 5, 0, 0); // a burst: empty
+    // Busy from 0 to 2000 ms: 8 frames were sent meanwhile and are read at 2000.
+    const taken = Array.from({ length: 8 }, () => takeMessage(b, 5, 2000, 2000));
+    expect(taken.every(Boolean)).toBe(true);
+  });
+
+  it('still refuses the sixth frame of a burst after idle time, however busy the server was before', () => {
+    const b = createMessageBucket(5, 0, 0);
+    // 10 s at 40 % busy: more waiting than busy, so no stall to make up for.
+    const taken = Array.from({ length: 6 }, () => takeMessage(b, 5, 10_000, 4000));
+    expect(taken).toEqual([true, true, true, true, true, false]);
+  });
+
+  it('gives no more than the rate over time: a steady 6/s through back-to-back stalls runs out', () => {
+    const b = createMessageBucket(5, 0, 0);
+    let ok = true;
+    for (let t = 1; t <= 60 && ok; t++) for (let i = 0; i < 6; i++) ok = takeMessage(b, 5, t * 1000, t * 1000) && ok;
+    expect(ok).toBe(false);
+  });
+});
+
 describe('attempt limiter', () => {
   it('counts attempts per IP within a window, refused ones included', () => {
     const l = createAttemptLimiter(2, 1000);
@@ -39,10 +64,6 @@ describe('attempt limiter', () => {
 });
 
 describe('second collector', () => {
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
   it('flushes a second as soon as every key has reported', () => {
     const out: string[][] = [];
     const c = createSecondCollector<string>({ expected: 3, maxWaitMs: 1000, onFlush: (items) => out.push(items) });
@@ -67,14 +88,33 @@ describe('second collector', () => {
   });
 
   it('flushes an incomplete second after maxWaitMs', () => {
-    vi.useFakeTimers();
+    const timers = createManualTimers();
     const out: string[][] = [];
-    const c = createSecondCollector<string>({ expected: 3, maxWaitMs: 1000, onFlush: (items) => out.push(items) });
+    const c = createSecondCollector<string>({ expected: 3, maxWaitMs: 1000, onFlush: (items) => out.push(items), timers });
     c.add('A', 10, 'a1');
-    vi.advanceTimersByTime(999);
+    timers.advance(999);
     expect(out).toEqual([]);
-    vi.advanceTimersByTime(1);
+    timers.advance(1);
     expect(out).toEqual([['a1']]);
+    expect(timers.pending).toBe(0);
     c.close();
+  });
+});
+
+describe('manual timers', () => {
+  it('run what falls due in time order, each seeing its own due time, intervals as often as they fall due', () => {
+    const timers = createManualTimers(100);
+    const seen: string[] = [];
+    const stop = timers.every(30, () => seen.push(`every@${timers.now()}`));
+    timers.after(45, () => seen.push(`after@${timers.now()}`));
+    const cancelled = timers.after(10, () => seen.push('cancelled'));
+    cancelled();
+    timers.advance(95);
+    expect(seen).toEqual(['every@130', 'after@145', 'every@160', 'every@190']);
+    expect(timers.now()).toBe(195);
+    stop();
+    timers.advance(1000);
+    expect(seen).toHaveLength(4);
+    expect(timers.pending).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { INTERVALS } from '../../server/market/types.ts';
 import {
-  DEPTH_LEVELS, DEPTH_SPEEDS, parseStream, ROLLING_WINDOWS, STREAM_KINDS, streamKey, streamName, streamTargets, TZ_DISTINCT_INTERVALS,
+  DEPTH_LEVELS, DEPTH_SPEEDS, parseStream, ROLLING_WINDOWS, STREAM_KINDS, streamKey, streamName, streamTargets, subscriptionName, TZ_DISTINCT_INTERVALS,
   type StreamSpec,
 } from '../../server/wire/streams.ts';
 import { SYMBOL_SET } from './fixtures.ts';
@@ -148,3 +148,12 @@ describe('streamName', () => {
   });
 });
 
+describe('subscription names', () => {
+  it('lowercase the symbol only: kline_1M (month) and kline_1m (minute) stay apart, !…@arr untouched', () => {
+    expect(subscriptionName('SOLUSDT@kline_1M')).toBe('solusdt@kline_1M');
+    expect(subscriptionName('SolUsdt@kline_1m@+08:00')).toBe('solusdt@kline_1m@+08:00');
+    expect(subscriptionName('BTCUSDT@depth@100ms')).toBe('btcusdt@depth@100ms');
+    expect(subscriptionName('!miniTicker@arr')).toBe('!miniTicker@arr');
+    expect(subscriptionName('!ticker@arr')).toBe('!ticker@arr');
+  });
+});

@@ -1,6 +1,6 @@
 // Fan-out throughput: frames per second delivered to N subscribers of one trade stream.
 //
-//   npx tsx test/gateway/fanout-bench.ts [subscribers=1000] [seconds=8] [batch=5]
+//   npm run bench:fanout -- [subscribers=1000] [seconds=8] [batch=5]
 //
 // batch 0 publishes nothing: the server CPU is then the cost of holding the connections (the
 // housekeeping sweep over every socket).
@@ -22,8 +22,8 @@ else if (role === 'client') await runClient(Number(process.argv[3]), Number(proc
 else await orchestrate(Number(process.argv[2] ?? 1000), Number(process.argv[3] ?? 8), Number(process.argv[4] ?? 5));
 
 async function runServer(batch: number): Promise<void> {
-  const { startGateway } = await import('./harness.ts');
-  const { event } = await import('../wire/fixtures.ts');
+  const { startGateway } = await import('../../test/gateway/harness.ts');
+  const { event } = await import('../../test/wire/fixtures.ts');
   const server = await startGateway({
     maxBackpressureBytes: 64 * 1024 * 1024, connAttemptsPerIp: 1_000_000, pingIntervalMs: 3_600_000, pongTimeoutMs: 3_600_000,
   });

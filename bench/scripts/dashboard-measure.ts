@@ -1,11 +1,11 @@
 // Measures the dashboard: gzip size of what the page loads, and frame rate under a given event
-// rate. Run: npx tsx test/e2e/measure.ts [--rate 1000] [--seconds 10]
+// rate. Run: npm run bench:dashboard -- [--rate 1000] [--seconds 10]
 // Starts its own server (--symbols SOLUSDT:<rate>) and chromium; prints one JSON report.
 // `--hide '<css selector>'` hides part of the page, to see what that part costs.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildDashboard, freePort, launchBrowser, ROOT, startServerProcess } from './harness.ts';
+import { buildDashboard, freePort, launchBrowser, ROOT, startServerProcess } from '../../test/e2e/harness.ts';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);

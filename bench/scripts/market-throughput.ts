@@ -1,5 +1,5 @@
 // Measurement, not a test: how many taker orders per second advanceTo sustains, and how long start-up takes.
-// Run: npx tsx test/market/throughput.ts [tradesPerSec=1000] [simulatedSeconds=60]
+// Run: npm run bench:market -- [tradesPerSec=1000] [simulatedSeconds=60]
 import { createManualClock } from '../../server/market/clock.ts';
 import { createSimulator } from '../../server/market/simulator.ts';
 import { DEFAULT_SYMBOLS } from '../../server/config.ts';
