@@ -6,6 +6,7 @@ import { createDashboard } from './state/dashboard.ts';
 import { browserTimers } from './state/poller.ts';
 import { createSocket, useSocket, type SocketCtor } from './state/socket.ts';
 import { Header } from './components/header.tsx';
+import { GatewayBadge } from './components/gateway-badge.tsx';
 import { Panel } from './components/panel.tsx';
 import { OrderBook } from './components/order-book.tsx';
 import { Strip } from './components/strip.tsx';
@@ -42,6 +43,7 @@ export function App() {
   return (
     <div class="page">
       <Header d={d} status={socket.status} />
+      <GatewayBadge status={socket.status} socketGateway={socket.gateway} previousGateway={socket.previousGateway} pollGateway={d.pollGateway} />
       <Strip text={d.summary} error={d.error} socketError={socket.lastError} />
       <Versus rows={d.versus} pollTitle={pollShort} />
       <main class="panels">
