@@ -81,11 +81,17 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     states,
     async waitServer(name, up, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
+      let why = '';
       for (;;) {
-        const s = (await states().catch(() => [])).find((x) => x.name === name);
+        const all = await states().catch((err: Error) => {
+          why = `runtime API: ${err.message}`;
+          return [];
+        });
+        const s = all.find((x) => x.name === name);
+        if (s) why = s.status;
         // "UP 1/2" is still up (one check failed); "DOWN 1/2" is still down.
         if (s && (up ? s.status === 'UP' : !s.status.startsWith('UP'))) return;
-        if (Date.now() > deadline) throw new Error(`haproxy: server ${name} not ${up ? 'up' : 'out of the pool'} within ${timeoutMs} ms (${s?.status ?? 'unknown'})`);
+        if (Date.now() > deadline) throw new Error(`haproxy: server ${name} not ${up ? 'up' : 'out of the pool'} within ${timeoutMs} ms (${why || 'not listed'})`);
         await new Promise((r) => setTimeout(r, 100)); // poll interval
       }
     },

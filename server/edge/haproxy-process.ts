@@ -119,7 +119,7 @@ function kill(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** Send one command to haproxy's runtime API and resolve with its whole answer. */
-export function runtimeCommand(socketPath: string, command: string, timeoutMs = 2000): Promise<string> {
+export function runtimeCommand(socketPath: string, command: string, timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = connect(socketPath);
     let out = '';
