@@ -4,10 +4,16 @@
 //    times, and whether every close was serverShutdown + 1001.
 // 2. kill -9 of the busiest gateway: its clients' reconnect times, loss after backfill, and the
 //    trade latency (receive − E) p50/p99 of the OTHER gateways' clients in the window before and after.
+// The fleet is `npm run fleet -- --proxy` in its own process (the rolling restart is its SIGHUP);
+// the clients run here.
 //   node --import tsx bench/edge-restart.ts [--clients 1000] [--window-s 10]
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { openBackfillWitness, type BackfillWitness } from '../test/edge/backfill-witness.ts';
-import { SYMBOL, startEdgeFleet } from '../test/edge/edge-fleet.ts';
+import { spawn } from 'node:child_process';
+import { stablePort } from '../server/edge/layout.ts';
+import { startPrivateRedis } from '../server/fleet/redis-server.ts';
+import { ROOT } from '../server/fleet/role-process.ts';
+import { latestTradeId, openBackfillWitness, type BackfillWitness } from '../test/edge/backfill-witness.ts';
+import { OPEN_LIMITS, SYMBOL } from '../test/edge/edge-fleet.ts';
 import { waitFor } from '../test/fleet/harness.ts';
 
 const arg = (name: string, def: number) => {
@@ -27,14 +33,57 @@ const since = <T>(xs: readonly T[], from: readonly number[], i: number) => xs.sl
 const samples: Array<{ atMs: number; ms: number; client: number }> = [];
 
 const t0 = Date.now();
-const edge = await startEdgeFleet();
-console.log(`fleet ready in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${edge.restUrl}; opening ${CLIENTS} clients …`);
+const redis = await startPrivateRedis();
+const port = await stablePort('127.0.0.1');
+// `npm run fleet -- --proxy` as its own process, as a user runs it; SIGHUP asks it for the rolling restart.
+const launcher = spawn(process.execPath, ['--import', 'tsx', 'server/fleet/launch.ts', '--proxy', '--gateways', '3', '--port', String(port), '--redis', redis.url, '--symbols', `${SYMBOL}:20,BTCUSDT:5`, ...OPEN_LIMITS], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+const lines: string[] = [];
+/** The launcher's process table, as last printed: label → pid. */
+const pids = new Map<string, number>();
+let partial = '';
+const onData = (d: Buffer) => {
+  partial += d.toString();
+  const parts = partial.split('\n');
+  partial = parts.pop()!;
+  for (const line of parts) {
+    lines.push(line);
+    if (lines.length > 3000) lines.splice(0, 1000);
+    const row = /^(market|gateway \d+)\s+(\d+)\s/.exec(line);
+    if (row) pids.set(row[1]!, Number(row[2]));
+  }
+};
+launcher.stdout.on('data', onData);
+launcher.stderr.on('data', onData);
+const launcherExit = new Promise<void>((r) => launcher.once('exit', () => r()));
+const waitLine = (re: RegExp, what: string, timeoutMs: number, from = 0) =>
+  waitFor(what, () => lines.slice(from).find((l) => re.test(l)), timeoutMs, 100).catch((err: Error) => {
+    throw new Error(`${err.message}\n--- the launcher's last lines:\n${lines.slice(-40).join('\n')}`);
+  });
+const ready = await waitLine(/fleet ready: .* at (\S+) \(haproxy\)/, 'the fleet to be ready', 300_000);
+const restUrl = /at (\S+) \(haproxy\)/.exec(ready)![1]!;
+const wsUrl = restUrl.replace(/^http/, 'ws');
+const witnesses: BackfillWitness[] = [];
+const edge = {
+  witnesses,
+  /** Wait until every client is connected and holds every id from its first to the market's latest now. */
+  async waitWhole(timeoutMs: number) {
+    const target = await latestTradeId(restUrl, SYMBOL);
+    await waitFor(`every client whole up to ${target}`, () => witnesses.every((w) => w.connected && w.missingUpTo(target) === undefined), timeoutMs, 200).catch((err: Error) => {
+      const down = witnesses.filter((w) => !w.connected).length;
+      const gaps = witnesses.filter((w) => w.connected && w.missingUpTo(target) !== undefined);
+      const eg = gaps.slice(0, 5).map((w) => `first ${w.first} missing ${w.missingUpTo(target)} held ${w.ids.size} backfilled ${w.backfilled} closes ${w.closes.length}`);
+      throw new Error(`${err.message}: ${down} not connected, ${gaps.length} with a gap, e.g.\n${eg.join('\n')}`);
+    });
+    return target;
+  },
+};
+console.log(`fleet ready in ${((Date.now() - t0) / 1000).toFixed(1)} s at ${restUrl} (launcher pid ${launcher.pid}); opening ${CLIENTS} clients …`);
 const results: Record<string, unknown> = { clients: CLIENTS, gateways: 3, symbols: `${SYMBOL}:20,BTCUSDT:5`, at: new Date().toISOString() };
 try {
   // In waves of 100, so the proxy and gateways are not all handshaking at once.
   for (let i = 0; i < CLIENTS; i++) {
     const client = i;
-    edge.witnesses.push(openBackfillWitness({ wsUrl: edge.wsUrl, restUrl: edge.restUrl, symbol: SYMBOL, onLatency: (l) => samples.push({ atMs: Date.now(), ms: l, client }) }));
+    edge.witnesses.push(openBackfillWitness({ wsUrl, restUrl, symbol: SYMBOL, onLatency: (l) => samples.push({ atMs: Date.now(), ms: l, client }) }));
     if (i % 100 === 99 || i === CLIENTS - 1) await waitFor(`${i + 1} clients holding a trade`, () => edge.witnesses.every((w) => w.first !== undefined), 120_000, 100);
   }
   const spread = () => {
@@ -64,7 +113,9 @@ try {
   // ---- 1. rolling restart ----
   let from = mark();
   const rollStart = Date.now();
-  await edge.fleet.rollingRestart();
+  const mark0 = lines.length;
+  process.kill(launcher.pid!, 'SIGHUP');
+  await waitLine(/rolling restart done/, 'the rolling restart to finish', 600_000, mark0);
   const rolling = { durationMs: Date.now() - rollStart, ...(await outcome(from, edge.witnesses)) };
   results.rollingRestart = rolling;
   console.log(`rolling restart: ${JSON.stringify(rolling)}`);
@@ -78,7 +129,7 @@ try {
   const onVictim = new Set(edge.witnesses.flatMap((w, i) => (w.gateway === victim ? [i] : [])));
   from = mark();
   const killedAt = Date.now();
-  process.kill(edge.pid(`gateway ${victim.replace(/^gw/, '')}`), 'SIGKILL');
+  process.kill(pids.get(`gateway ${victim.replace(/^gw/, '')}`)!, 'SIGKILL');
   await waitFor('the killed gateway\'s clients to reconnect', () => [...onVictim].every((i) => edge.witnesses[i]!.connected && edge.witnesses[i]!.closes.length > from.closes[i]!), 60_000, 50);
   await waitFor('the window after the kill', () => Date.now() - killedAt > WINDOW_MS, WINDOW_MS * 2, 200);
   const others = (a: number, b: number) => samples.filter((s) => !onVictim.has(s.client) && s.atMs >= a && s.atMs < b).map((s) => s.ms);
@@ -98,9 +149,14 @@ try {
     `other gateways' clients p99 ${ms(kill.othersLatencyBefore.p99Ms)} before, ${ms(kill.othersLatencyAfter.p99Ms)} in the ${WINDOW_MS / 1000} s after; ` +
     `${kill.clientsMissingATradeAfterBackfill} of ${CLIENTS} clients miss a trade id after backfill`);
   console.log(JSON.stringify(kill));
+} catch (err) {
+  console.log(`FAILED: ${(err as Error).message}\n--- the launcher's last lines:\n${lines.slice(-60).join('\n')}`);
+  process.exitCode = 1;
 } finally {
   for (const w of edge.witnesses) w.close();
-  await edge.close();
+  launcher.kill('SIGTERM');
+  await launcherExit;
+  await redis.stop();
 }
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/edge-restart.json', JSON.stringify(results, null, 2));

@@ -55,8 +55,9 @@ export function openBackfillWitness(opts: WitnessOptions): BackfillWitness {
 
   const lower = opts.symbol.toLowerCase();
   const fetchFrom = async (fromId: number, upTo: number): Promise<void> => {
-    // Retries: the REST answer may come from a gateway a few events behind the socket's.
-    for (let attempt = 0; attempt < 40 && !closedByUs; attempt++) {
+    // Retried until whole (or closed): the REST answer may come from a gateway a few events behind
+    // the socket's, or fail while the proxy or a gateway restarts.
+    for (let attempt = 0; !closedByUs; attempt++) {
       let from = fromId;
       while (from <= upTo) {
         const rows = await fetch(`${opts.restUrl}/api/v3/historicalTrades?symbol=${opts.symbol}&fromId=${from}&limit=1000`)
@@ -73,7 +74,7 @@ export function openBackfillWitness(opts: WitnessOptions): BackfillWitness {
       let complete = true;
       for (let id = fromId; id <= upTo; id++) if (!ids.has(id)) complete = false;
       if (complete) return;
-      await new Promise((r) => setTimeout(r, 100 + attempt * 50)); // retry back-off
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 + attempt * 100))); // retry back-off
     }
   };
 
