@@ -6,8 +6,9 @@ import WebSocket from 'ws';
 
 export interface BackfillWitness {
   readonly symbol: string;
-  /** Every trade id held (from the socket or backfilled). */
-  readonly ids: Set<number>;
+  /** Trade ids held: every id from `first` to `wholeUpTo`, and these above it (kept small, so that a
+   * thousand clients over minutes do not hold millions of ids). */
+  readonly ids: { readonly wholeUpTo: number; readonly above: number; has(id: number): boolean };
   /** First id ever received; the witness must hold every id from here on. */
   readonly first: number | undefined;
   /** The gateway serving the socket now (the upgrade's X-Tickwire-Gateway), undefined while disconnected. */
@@ -37,7 +38,24 @@ export interface WitnessOptions {
 }
 
 export function openBackfillWitness(opts: WitnessOptions): BackfillWitness {
-  const ids = new Set<number>();
+  /** Ids above the whole prefix; the prefix first..contig is held. */
+  const above = new Set<number>();
+  let contig = -1;
+  const has = (id: number) => (first !== undefined && id >= first && id <= contig) || above.has(id);
+  const add = (id: number) => {
+    if (id <= contig) return;
+    above.add(id);
+    while (above.has(contig + 1)) above.delete(++contig);
+  };
+  const ids = {
+    get wholeUpTo() {
+      return contig;
+    },
+    get above() {
+      return above.size;
+    },
+    has,
+  };
   const closes: Array<{ code: number; gateway: string | undefined; serverShutdown: boolean; atMs: number }> = [];
   const reconnectMs: number[] = [];
   let first: number | undefined;
@@ -60,19 +78,19 @@ export function openBackfillWitness(opts: WitnessOptions): BackfillWitness {
     for (let attempt = 0; !closedByUs; attempt++) {
       let from = fromId;
       while (from <= upTo) {
-        const rows = await fetch(`${opts.restUrl}/api/v3/historicalTrades?symbol=${opts.symbol}&fromId=${from}&limit=1000`)
+        const rows = await fetch(`${opts.restUrl}/api/v3/historicalTrades?symbol=${opts.symbol}&fromId=${from}&limit=1000`, { signal: AbortSignal.timeout(10_000) })
           .then((res) => (res.status === 200 ? (res.json() as Promise<Array<{ id: number }>>) : undefined))
           .catch(() => undefined); // a proxy or gateway going away mid-answer: tried again below
         if (!rows) break;
         for (const r of rows) {
-          if (!ids.has(r.id)) backfilled++;
-          ids.add(r.id);
+          if (!has(r.id)) backfilled++;
+          add(r.id);
         }
         if (rows.length < 1000) break;
         from = rows[rows.length - 1]!.id + 1;
       }
       let complete = true;
-      for (let id = fromId; id <= upTo; id++) if (!ids.has(id)) complete = false;
+      for (let id = fromId; id <= upTo; id++) if (!has(id)) complete = false;
       if (complete) return;
       await new Promise((r) => setTimeout(r, Math.min(2000, 100 + attempt * 100))); // retry back-off
     }
@@ -80,7 +98,8 @@ export function openBackfillWitness(opts: WitnessOptions): BackfillWitness {
 
   const connect = () => {
     if (closedByUs) return;
-    const socket = new WebSocket(`${opts.wsUrl}/ws/${lower}@trade`);
+    // A handshake that hangs (a gateway dying mid-upgrade) counts as a failed attempt after 10 s.
+    const socket = new WebSocket(`${opts.wsUrl}/ws/${lower}@trade`, { handshakeTimeout: 10_000 });
     ws = socket;
     let needsBackfill = first !== undefined;
     socket.on('upgrade', (res) => (gateway = String(res.headers['x-tickwire-gateway'] ?? '') || undefined));
@@ -99,14 +118,17 @@ export function openBackfillWitness(opts: WitnessOptions): BackfillWitness {
       if (data.e !== 'trade' || typeof data.t !== 'number') return;
       if (opts.onLatency && typeof data.E === 'number') opts.onLatency(Date.now() - data.E, gateway);
       const id = data.t;
-      if (first === undefined) first = id;
-      if (ids.has(id) && id <= highestSeen) duplicates++;
-      ids.add(id);
+      if (first === undefined) {
+        first = id;
+        contig = id - 1;
+      }
+      if (has(id) && id <= highestSeen) duplicates++;
+      add(id);
       if (needsBackfill) {
         needsBackfill = false;
         // Everything between the last id held before this socket and its first one comes from REST.
-        let from = first;
-        while (ids.has(from) && from < id) from++;
+        let from = Math.max(first, contig + 1);
+        while (has(from) && from < id) from++;
         if (from < id) backfilling = fetchFrom(from, id - 1).finally(() => (backfilling = undefined));
       }
       if (id > highestSeen) highestSeen = id;
@@ -147,8 +169,7 @@ export function openBackfillWitness(opts: WitnessOptions): BackfillWitness {
     },
     missingUpTo(upTo) {
       if (first === undefined) return upTo;
-      for (let id = first; id <= upTo; id++) if (!ids.has(id)) return id;
-      return undefined;
+      return contig >= upTo ? undefined : contig + 1;
     },
     close() {
       closedByUs = true;
