@@ -15,6 +15,9 @@ import { createMemoryBus } from './bus/bus-memory.ts';
 import { attachGateway } from './gateway/gateway.ts';
 import { attachRest } from './http/rest.ts';
 import { attachSite } from './http/site.ts';
+import { attachWsApi } from './ws-api/ws-api.ts';
+import { attachSse } from './http/sse.ts';
+import { attachLongPoll } from './http/long-poll.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { listenAll, startGatewayRole, startMarketRole } from './roles.ts';
 
@@ -85,6 +88,11 @@ async function startSingle(config: Config, deps: ServerDeps): Promise<RunningSer
 
   const gateway = attachGateway(app, { bus, symbols: config.symbols.map((s) => s.symbol), ws: config.ws, metrics, clock });
   const rest = attachRest(app, { market: simulator, rest: config.rest, metrics, clock });
+  const wsApi = attachWsApi(app, { market: simulator, ws: config.ws, limiter: rest.limiter, metrics, clock });
+  const sse = attachSse(app, { bus, market: simulator, symbols: config.symbols.map((s) => s.symbol), ws: config.ws, metrics, clock });
+  const longPoll = attachLongPoll(app, {
+    bus, market: simulator, symbols: config.symbols.map((s) => s.symbol), limiter: rest.limiter, metrics, maxStreams: config.ws.maxStreams,
+  });
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway.connections });
   const market = deps.runMarket === false ? undefined : startMarket({ simulator, bus, clock });
 
@@ -94,6 +102,9 @@ async function startSingle(config: Config, deps: ServerDeps): Promise<RunningSer
   } catch (err) {
     market?.stop();
     gateway.close();
+    wsApi.close();
+    sse.close();
+    longPoll.close();
     rest.close();
     throw err;
   }
@@ -114,8 +125,14 @@ async function startSingle(config: Config, deps: ServerDeps): Promise<RunningSer
       closing ??= (async () => {
         market?.stop();
         sockets.close();
+        wsApi.shutdown();
+        sse.shutdown();
+        longPoll.shutdown();
         await gateway.shutdown();
         gateway.close();
+        wsApi.close();
+        sse.close();
+        longPoll.close();
         rest.close();
         await bus.close();
       })();

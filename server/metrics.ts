@@ -91,3 +91,14 @@ function formatValue(v: number): string {
   if (v === -Infinity) return '-Inf';
   return String(v);
 }
+
+/** The same registry with `from` at the start of every name replaced by `to`: a second user of one module's counters keeps its own series. */
+export function prefixed(metrics: Metrics, from: string, to: string): Metrics {
+  const rename = (name: string) => (name.startsWith(from) ? to + name.slice(from.length) : name);
+  return {
+    counter: (name, help, labels) => metrics.counter(rename(name), help, labels),
+    gauge: (name, help, read, labels) => metrics.gauge(rename(name), help, read, labels),
+    read: (name, labels) => metrics.read(rename(name), labels),
+    render: () => metrics.render(),
+  };
+}

@@ -15,6 +15,9 @@ import { attachGateway, type Gateway } from './gateway/gateway.ts';
 import { attachRest } from './http/rest.ts';
 import { attachSite } from './http/site.ts';
 import { attachOps } from './http/ops.ts';
+import { attachWsApi } from './ws-api/ws-api.ts';
+import { attachSse } from './http/sse.ts';
+import { attachLongPoll } from './http/long-poll.ts';
 import { createMetrics } from './metrics.ts';
 import type { MarketView } from './market/types.ts';
 import { RestError } from './http/params.ts';
@@ -149,7 +152,8 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
   const app = uws.App();
   let feed: ReplicaFeed | undefined;
   let gateway: Gateway | undefined;
-  let rest: { close(): void } | undefined;
+  let rest: ReturnType<typeof attachRest> | undefined;
+  let transports: { shutdown(): void; close(): void }[] = [];
   let closed = false;
   const health = () =>
     feed?.health() ?? {
@@ -171,7 +175,14 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     if (symbols.join() !== config.symbols.map((s) => s.symbol).join()) log(`serving the market's symbols ${symbols.join(', ')}`);
     feed = startReplicaFeed({ bus: redis, symbols, clock, metrics, log, publish: (symbol, events) => local.publish(channelFor(symbol), events) });
     gateway = attachGateway(app, { bus: local, symbols, ws: config.ws, metrics, clock });
-    rest = attachRest(app, { market: whenRestored(feed), rest: config.rest, metrics, clock });
+    const market = whenRestored(feed);
+    rest = attachRest(app, { market, rest: config.rest, metrics, clock });
+    // The other transports read the same replica and the same local bus as on a single server.
+    transports = [
+      attachWsApi(app, { market, ws: config.ws, limiter: rest.limiter, metrics, clock }),
+      attachSse(app, { bus: local, market, symbols, ws: config.ws, metrics, clock }),
+      attachLongPoll(app, { bus: local, market, symbols, limiter: rest.limiter, metrics, maxStreams: config.ws.maxStreams }),
+    ];
   });
 
   let closing: Promise<void> | undefined;
@@ -193,8 +204,10 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
         closed = true;
         sockets.close();
         feed?.close();
+        for (const t of transports) t.shutdown();
         await gateway?.shutdown();
         gateway?.close();
+        for (const t of transports) t.close();
         rest?.close();
         await local.close();
         await redis.close();

@@ -160,11 +160,16 @@ export function createFanout(opts: FanoutOptions): Fanout {
     return true;
   }
 
+  // Arrays list symbols in the configured order, not the order their tickers arrived: a fleet's
+  // gateways read each symbol's log on its own connection, and must still send the same bytes.
+  const rank = new Map(opts.symbols.map((s, i) => [s, i]));
+  const byRank = (a: { ticker: Ticker24h }, b: { ticker: Ticker24h }) => (rank.get(a.ticker.symbol) ?? Infinity) - (rank.get(b.ticker.symbol) ?? Infinity);
   const arrays = createSecondCollector<{ timeUs: number; ticker: Ticker24h }>({
     expected: opts.symbols.length,
     maxWaitMs: opts.arrayMaxWaitMs ?? 1000,
     timers: opts.timers,
     onFlush(items) {
+      items.sort(byRank);
       deliver(ALL_MINI, {}, (unit) => encodeArray(items.map((i) => encodeMiniTicker(i.ticker, i.timeUs, unit))));
       deliver(ALL_TICKERS, {}, (unit) => encodeArray(items.map((i) => encodeTicker(i.ticker, i.timeUs, unit))));
     },

@@ -8,7 +8,7 @@ import type { Counter, Metrics } from '../metrics.ts';
 import { encodeRestError, RestErrorCode, RestErrorMsg } from '../wire/errors.ts';
 import { RestError, parseQuery, timeUnitParam, type Query } from './params.ts';
 import { createEndpoints, type Endpoint } from './rest-endpoints.ts';
-import { createWeightLimiter } from './weights.ts';
+import { createWeightLimiter, type WeightLimiter } from './weights.ts';
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 
@@ -27,7 +27,8 @@ export interface RestOptions {
   readonly clock: Clock;
 }
 
-export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): void } {
+/** `limiter` is the per-IP weight table, shared with the WebSocket API (docs/protocol.md#websocket-api). */
+export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): void; readonly limiter: WeightLimiter } {
   const { metrics } = opts;
   const limiter = createWeightLimiter({ limit: opts.rest.weightPerMinute, clock: opts.clock });
   const tooMuch = encodeRestError(RestErrorCode.TOO_MANY_REQUESTS, RestErrorMsg.tooMuchWeight(limiter.limit));
@@ -129,6 +130,7 @@ export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): voi
   app.options('/api/*', (res) => preflight(res));
 
   return {
+    limiter,
     close() {
       limiter.clear();
     },
