@@ -18,7 +18,7 @@ import { attachSite } from './http/site.ts';
 import { attachWsApi } from './ws-api/ws-api.ts';
 import { attachSse } from './http/sse.ts';
 import { attachLongPoll } from './http/long-poll.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { createMetrics, trackRuntime, type Metrics } from './metrics.ts';
 import { listenAll, startGatewayRole, startMarketRole } from './roles.ts';
 
 export type Role = 'single' | 'market' | 'gateway';
@@ -83,6 +83,7 @@ async function startSingle(config: Config, deps: ServerDeps): Promise<RunningSer
   const clock = deps.clock ?? createSystemClock();
   const bus = deps.bus ?? createMemoryBus();
   const metrics = createMetrics();
+  const stopLoopDelay = trackRuntime(metrics);
   const simulator = createSimulator({ seed: config.seed, clock, symbols: config.symbols });
   const app = uws.App();
 
@@ -94,7 +95,9 @@ async function startSingle(config: Config, deps: ServerDeps): Promise<RunningSer
     bus, market: simulator, symbols: config.symbols.map((s) => s.symbol), limiter: rest.limiter, metrics, maxStreams: config.ws.maxStreams,
   });
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway.connections });
-  const market = deps.runMarket === false ? undefined : startMarket({ simulator, bus, clock });
+  const lateness = metrics.histogram('tickwire_market_timer_lateness_seconds',
+    "How late the market's timer woke for its earliest due event (events keep their scheduled time stamps).");
+  const market = deps.runMarket === false ? undefined : startMarket({ simulator, bus, clock, onLateness: (us) => lateness.observe(us / 1e6) });
 
   let sockets: Awaited<ReturnType<typeof listenAll>>;
   try {
@@ -106,6 +109,7 @@ async function startSingle(config: Config, deps: ServerDeps): Promise<RunningSer
     sse.close();
     longPoll.close();
     rest.close();
+    stopLoopDelay();
     throw err;
   }
 
@@ -134,6 +138,7 @@ async function startSingle(config: Config, deps: ServerDeps): Promise<RunningSer
         sse.close();
         longPoll.close();
         rest.close();
+        stopLoopDelay();
         await bus.close();
       })();
       return closing;

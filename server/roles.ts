@@ -18,7 +18,7 @@ import { attachOps } from './http/ops.ts';
 import { attachWsApi } from './ws-api/ws-api.ts';
 import { attachSse } from './http/sse.ts';
 import { attachLongPoll } from './http/long-poll.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, trackRuntime } from './metrics.ts';
 import type { MarketView } from './market/types.ts';
 import { RestError } from './http/params.ts';
 import { encodeRestError, RestErrorCode } from './wire/errors.ts';
@@ -77,6 +77,7 @@ export async function startMarketRole(config: Config, fleet: FleetOptions, deps:
   const { uws, binary } = loadUws();
   const clock = deps.clock ?? createSystemClock();
   const metrics = createMetrics();
+  const stopLoopDelay = trackRuntime(metrics);
   // The log keeps two snapshot periods, and never less than 5 s (a gateway restoring needs that long at most).
   const retainMs = Math.max(5000, 2 * (fleet.snapshotEveryMs ?? 30_000));
   const bus = createRedisBus({ url: fleet.redisUrl, prefix: fleet.prefix, metrics, maxHeldBytes: fleet.maxHeldBytes, retainMs });
@@ -128,6 +129,7 @@ export async function startMarketRole(config: Config, fleet: FleetOptions, deps:
         sockets.close();
         // Whatever Redis can still take is written before the bus closes (never longer than 2 s).
         await Promise.race([bus.drained(), new Promise((r) => setTimeout(r, 2000))]);
+        stopLoopDelay();
         await bus.close();
         await starting;
       })();
@@ -146,6 +148,7 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
   const { uws, binary } = loadUws();
   const clock = deps.clock ?? createSystemClock();
   const metrics = createMetrics();
+  const stopLoopDelay = trackRuntime(metrics);
   const redis = createRedisBus({ url: fleet.redisUrl, prefix: fleet.prefix, metrics });
   // The fan-out subscribes to a local bus; the replica feed publishes each applied batch on it.
   const local = createMemoryBus();
@@ -166,6 +169,7 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json;charset=UTF-8').end(encodeRestError(RestErrorCode.DISCONNECTED, NOT_READY));
   });
   const sockets = await listenAll(uws, app, config, deps).catch(async (err: unknown) => {
+    stopLoopDelay();
     await redis.close();
     throw err;
   });
@@ -209,6 +213,7 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
         gateway?.close();
         for (const t of transports) t.close();
         rest?.close();
+        stopLoopDelay();
         await local.close();
         await redis.close();
         await starting;

@@ -17,6 +17,7 @@ import type { TimeUnit } from '../wire/encode.ts';
 import { encodeRestError, RestErrorCode, RestErrorMsg, StreamRequestErrorMsg } from '../wire/errors.ts';
 import { collectSince, currentCursor, formatCursor, isReplayable, parseCursor, type Cursor, type Gap } from './stream-history.ts';
 import { parseStreamRequest } from './stream-request.ts';
+import { guardRequest } from './request-guard.ts';
 
 export interface LongPollOptions {
   readonly bus: Bus;
@@ -212,8 +213,8 @@ export function attachLongPoll(app: TemplatedApp, opts: LongPollOptions): LongPo
       refuse(res, '500 Internal Server Error', RestErrorCode.UNKNOWN, RestErrorMsg.unknown);
     }
   };
-  app.get('/poll', handler);
-  app.get('/poll/*', handler);
+  app.get('/poll', guardRequest(handler));
+  app.get('/poll/*', guardRequest(handler));
 
   return {
     get held() {

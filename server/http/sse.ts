@@ -22,6 +22,7 @@ import { encodeServerShutdown, type TimeUnit } from '../wire/encode.ts';
 import { encodeRestError, UpgradeRefusal } from '../wire/errors.ts';
 import { collectSince, currentCursor, formatCursor, hasCursor, isReplayable, parseCursor, type Cursor, type Gap } from './stream-history.ts';
 import { parseStreamRequest } from './stream-request.ts';
+import { guardRequest } from './request-guard.ts';
 import { StreamRequestErrorMsg, RestErrorCode } from '../wire/errors.ts';
 
 export interface SseOptions {
@@ -280,8 +281,8 @@ export function attachSse(app: TemplatedApp, opts: SseOptions): Sse {
       res.cork(() => res.writeStatus('500 Internal Server Error').end(encodeRestError(RestErrorCode.UNKNOWN, 'An unknown error occurred while processing the request.')));
     }
   };
-  app.get('/sse', handler);
-  app.get('/sse/*', handler);
+  app.get('/sse', guardRequest(handler));
+  app.get('/sse/*', guardRequest(handler));
 
   // Heartbeat comments keep proxies from timing out an idle stream; the lifetime ends a connection
   // (EventSource reconnects with Last-Event-ID and misses nothing).

@@ -50,6 +50,8 @@ export const RestErrorMsg = {
   illegalCharsRange: (name: string, range: string) => `Illegal characters found in parameter '${name}'; legal range is '${range}'.`,
   badTimeUnit: 'Invalid timeUnit; expected MILLISECOND or MICROSECOND.',
   duplicateParam: 'Duplicate values for a parameter detected.',
+  /** A header that must appear at most once (Host, Content-Length) sent twice: see server/http/request-guard.ts. */
+  duplicateHeader: (name: string) => `Duplicate values for the header '${name}' detected.`,
   mandatory: (name: string) => `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`,
   symbolOrSymbols: "Param 'symbol' or 'symbols' must be sent, but both were empty/null!",
   empty: (name: string) => `Parameter '${name}' was empty.`,

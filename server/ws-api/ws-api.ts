@@ -14,6 +14,7 @@ import { encodeServerShutdown, parseTimeUnit, type TimeUnit } from '../wire/enco
 import { CloseCode, CloseReason, encodeRestError, RestErrorCode, RestErrorMsg, UpgradeRefusal, WsApiErrorMsg } from '../wire/errors.ts';
 import { encodeWsApiError } from '../wire/ws-api.ts';
 import { createAnswerer } from './answer.ts';
+import { guardUpgrade } from '../http/request-guard.ts';
 
 export const WS_API_PATH = '/ws-api/v3';
 /** Binance: a WebSocket API handshake costs 2 request weight. */
@@ -104,7 +105,7 @@ export function attachWsApi(app: TemplatedApp, opts: WsApiOptions): WsApi {
     res.writeStatus(status).writeHeader('Content-Type', 'application/json').end(body);
   }
 
-  app.ws<ApiSession>(WS_API_PATH, {
+  app.ws<ApiSession>(WS_API_PATH, guardUpgrade({
     maxPayloadLength: limits.maxPayloadBytes * 2,
     maxBackpressure: limits.maxBackpressureBytes * 2,
     idleTimeout: 0,
@@ -158,7 +159,7 @@ export function attachWsApi(app: TemplatedApp, opts: WsApiOptions): WsApi {
       ws.getUserData().closed = true;
       sockets.delete(ws);
     },
-  });
+  }));
 
   // Keep-alive and lifetime on one timer, as the stream gateway does (docs/protocol.md#limits-and-keep-alive).
   const tickMs = Math.max(10, Math.min(250, Math.floor(Math.min(limits.pingIntervalMs, limits.pongTimeoutMs) / 4)));
