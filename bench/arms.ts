@@ -27,8 +27,14 @@ export interface ArmOptions {
 export interface ArmSpec {
   /** Name in tables and chart legends. */
   readonly label: string;
-  /** Colour of the arm's lines and bars in the report's charts. */
+  /**
+   * Colour of the arm's lines and bars in the report's charts: the Okabe–Ito palette, which stays
+   * distinct for the common colour-blindnesses; the dash pattern and marker tell arms apart in grey too.
+   */
   readonly colour: string;
+  /** SVG stroke-dasharray of its lines ('' solid). */
+  readonly dash: string;
+  readonly marker: 'circle' | 'square' | 'triangle' | 'diamond' | 'cross' | 'bar';
   /** The server process: a script (absolute path) run with node and tsx, and its arguments. */
   readonly server: { readonly script: string; readonly args: (o: ArmOptions) => string[] };
   readonly load: ArmLoad;
@@ -41,6 +47,13 @@ export interface ArmSpec {
    * (SO_REUSEPORT), each running its own copy of the seeded market; `single`: one process.
    */
   readonly scaleOut: 'shared-port' | 'single';
+  /** The server serves /metrics with the latency breakdown histograms (bench/breakdown.ts). */
+  readonly breakdown: boolean;
+  /**
+   * Not a server under test but the load generator's own ceiling: its rows are left out of the
+   * charts and goals, and client-bound rows are read against it.
+   */
+  readonly calibration?: boolean;
 }
 
 /**
@@ -73,33 +86,41 @@ const none = (): string => '';
 export const ARM_SPECS = {
   /** tickwire, WebSocket clients on a trade stream (raw, or combined in one scenario). */
   push: {
-    label: 'push', colour: '#1f77b4', server: tickwire, load: 'ws',
-    clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'shared-port',
+    label: 'push', colour: '#0072B2', dash: '', marker: 'circle', server: tickwire, load: 'ws',
+    clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'shared-port', breakdown: true,
   },
   /** tickwire REST /api/v3/trades polled at a fixed interval by each client. */
   polling: {
-    label: 'polling', colour: '#ff7f0e', server: tickwire, load: 'poll',
-    clientPath: recentTrades, subscribe: none, scaleOut: 'single',
+    label: 'polling', colour: '#E69F00', dash: '6 3', marker: 'square', server: tickwire, load: 'poll',
+    clientPath: recentTrades, subscribe: none, scaleOut: 'single', breakdown: true,
   },
   /** tickwire REST under a fixed request rate (autocannon -R): capacity and CPU per request. */
   'rest-capacity': {
-    label: 'rest-capacity', colour: '#8c564b', server: tickwire, load: 'rest-capacity',
-    clientPath: recentTrades, subscribe: none, scaleOut: 'single',
+    label: 'rest-capacity', colour: '#56B4E9', dash: '1 3', marker: 'bar', server: tickwire, load: 'rest-capacity',
+    clientPath: recentTrades, subscribe: none, scaleOut: 'single', breakdown: true,
   },
   /** Express + ws, broadcasting with a loop over wss.clients (bench/peers/ws-express.ts). */
   'peer-ws': {
-    label: 'peer-ws', colour: '#d62728', server: peer('./peers/ws-express.ts'), load: 'ws',
-    clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'single',
+    label: 'peer-ws', colour: '#D55E00', dash: '2 3', marker: 'triangle', server: peer('./peers/ws-express.ts'), load: 'ws',
+    clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'single', breakdown: false,
   },
   /** Socket.IO, emitting to a room (bench/peers/socketio.ts). */
   'peer-socketio': {
-    label: 'peer-socketio', colour: '#9467bd', server: peer('./peers/socketio.ts'), load: 'sio',
-    clientPath: () => '/socket.io/?EIO=4&transport=websocket', subscribe: (stream) => `42["subscribe","${stream}"]`, scaleOut: 'single',
+    label: 'peer-socketio', colour: '#CC79A7', dash: '8 3 2 3', marker: 'diamond', server: peer('./peers/socketio.ts'), load: 'sio',
+    clientPath: () => '/socket.io/?EIO=4&transport=websocket', subscribe: (stream) => `42["subscribe","${stream}"]`, scaleOut: 'single', breakdown: false,
   },
   /** Bare uWS publishing pre-serialized payloads (bench/peers/uws-limit.ts): the ceiling for our layers. */
   limit: {
-    label: 'limit', colour: '#2ca02c', server: peer('./peers/uws-limit.ts', ['--ws-max-backpressure-bytes', String(MAX_BACKPRESSURE_BYTES)]), load: 'ws',
-    clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'shared-port',
+    label: 'limit', colour: '#009E73', dash: '10 4', marker: 'cross', server: peer('./peers/uws-limit.ts', ['--ws-max-backpressure-bytes', String(MAX_BACKPRESSURE_BYTES)]), load: 'ws',
+    clientPath: binanceStream, subscribe: binanceSubscribe, scaleOut: 'shared-port', breakdown: false,
+  },
+  /**
+   * Calibration: a firehose of pre-built trade frames (bench/peers/frame-source.ts) read by one load
+   * process: how many updates/s one generator process can read, parse and sequence-check.
+   */
+  calibrate: {
+    label: 'generator ceiling', colour: '#000000', dash: '1 2', marker: 'circle', server: peer('./peers/frame-source.ts'), load: 'ws',
+    clientPath: () => '/ws', subscribe: binanceSubscribe, scaleOut: 'single', breakdown: false, calibration: true,
   },
 } as const satisfies Record<string, ArmSpec>;
 
@@ -111,6 +132,8 @@ export const armSpec = (arm: Arm): ArmSpec => ARM_SPECS[arm];
 
 /** Rows and scenarios of this arm count answered requests, not updates of a stream. */
 export const isCapacity = (arm: Arm): boolean => armSpec(arm).load === 'rest-capacity';
+/** The load generator's calibration arm. */
+export const isCalibration = (arm: Arm): boolean => (armSpec(arm) as ArmSpec).calibration === true;
 /** Rows and scenarios of this arm poll (they have a request rate and staleness). */
 export const isPolling = (arm: Arm): boolean => armSpec(arm).load === 'poll';
 

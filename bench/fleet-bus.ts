@@ -121,9 +121,27 @@ async function fleet(url: string, redisPid: number): Promise<string[]> {
   }
 }
 
+/** What a bare round trip to this Redis costs here: 1000 PINGs one after another. */
+async function pingBaseline(url: string): Promise<string> {
+  const bus = createRedisBus({ url, prefix: 'ping' });
+  await bus.untilReady();
+  const rtt: number[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const t = performance.now();
+    await bus.command(['PING']);
+    rtt.push(performance.now() - t);
+  }
+  await bus.close();
+  rtt.sort((a, b) => a - b);
+  return `baseline, one PING round trip: p50 ${pct(rtt, 50).toFixed(2)} ms, p99 ${pct(rtt, 99).toFixed(2)} ms`;
+}
+
 const redis = await startPrivateRedis();
 try {
-  console.log(`private redis-server at ${redis.url}; publish → follower receive, ${SECONDS} s per rate`);
+  const { loadavg } = await import('node:os');
+  console.log(`private redis-server at ${redis.url}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(await pingBaseline(redis.url));
+  console.log(`publish → follower receive, ${SECONDS} s per rate`);
   console.log('| rate | received | p50 | p99 | max |\n| --- | --- | --- | --- | --- |');
   for (const rate of [100, 1000]) console.log(await latency(redis.url, rate));
   console.log('');

@@ -8,6 +8,7 @@ import { cpuMsPer1k, cpuPct } from './cpu.ts';
 import { latencyCurve, mergeHistograms, summarize, type LatencySummary } from './histograms.ts';
 import { earlier, eventRate, later, lossRate, type SeqAt } from './sequences.ts';
 import { isClientBound } from './thresholds.ts';
+import type { Breakdown } from './breakdown.ts';
 
 export interface Row {
   readonly scenario: string;
@@ -58,9 +59,30 @@ export interface Row {
   /** Connections closed by the server during the window. */
   readonly closedConnections: number;
   readonly latencyCurve: [number, number][];
+  /**
+   * Probe connections (own process, few sockets) subscribed among the first, the middle and the
+   * last: event stamp to receipt as a client with its own CPU sees it. Null for arms without probes.
+   */
+  readonly probeLatencyUs: LatencySummary | null;
+  readonly probeLatencyCurve: [number, number][];
+  readonly probePositions: readonly ProbePosition[];
+  /** The server's own account of the window (tickwire only): timer lateness and fan-out span. */
+  readonly breakdown: Breakdown | null;
   readonly windowSec: number;
   readonly notes: string[];
 }
+
+export interface ProbePosition {
+  /** Where in the subscription order: 'first', 'middle', 'last'. */
+  readonly position: string;
+  readonly received: number;
+  readonly missed: number;
+  readonly latencyUs: LatencySummary | null;
+}
+
+/** Names of probe positions by their count: 3 probes are first, middle and last. */
+export const probePositionNames = (n: number): string[] =>
+  n === 3 ? ['first', 'middle', 'last'] : Array.from({ length: n }, (_, i) => (i === 0 ? 'first' : i === n - 1 ? 'last' : `#${i + 1}`));
 
 export interface CoreUse {
   readonly serverBusyPct: number;
@@ -88,6 +110,9 @@ export interface StreamMeasurement {
   readonly loadCpuMs: number;
   readonly loadCores: number;
   readonly cores: CoreUse | null;
+  /** One result per probe connection, in subscription order (empty without probes). */
+  readonly probes?: readonly ResultMsg[];
+  readonly breakdown?: Breakdown | null;
   readonly notes: string[];
 }
 
@@ -136,6 +161,16 @@ export function streamRow(m: StreamMeasurement): Row {
   const latency = mergeHistograms(m.results.map((r) => r.latency));
   const staleness = isPolling(s.arm) ? mergeHistograms(m.results.flatMap((r) => (r.staleness ? [r.staleness] : []))) : null;
   const clientCpuPct = cpuPct(m.loadCpuMs, m.windowMs, m.loadCores);
+  const probes = m.probes ?? [];
+  const probeAll = probes.length ? mergeHistograms(probes.map((r) => r.latency)) : null;
+  const names = probePositionNames(probes.length);
+  const probePositions: ProbePosition[] = probes.map((r, i) => {
+    const h = mergeHistograms([r.latency]);
+    const latencyUs = summarize(h);
+    h.destroy();
+    return { position: names[i]!, received: r.received, missed: r.missed, latencyUs };
+  });
+  if (probes.some((r) => r.missed > 0)) notes.push(`probes missed ${probes.reduce((n, r) => n + r.missed, 0)} updates`);
   const row: Row = {
     scenario: s.scenario,
     arm: s.arm,
@@ -165,10 +200,15 @@ export function streamRow(m: StreamMeasurement): Row {
     errors,
     closedConnections,
     latencyCurve: latencyCurve(latency),
+    probeLatencyUs: probeAll ? summarize(probeAll) : null,
+    probeLatencyCurve: probeAll ? latencyCurve(probeAll) : [],
+    probePositions,
+    breakdown: m.breakdown ?? null,
     windowSec,
     notes,
   };
   latency.destroy();
+  probeAll?.destroy();
   staleness?.destroy();
   return row;
 }
@@ -236,6 +276,10 @@ export function capacityRow(m: CapacityMeasurement): Row {
     errors: r.errors + r.timeouts + r.non2xx,
     closedConnections: 0,
     latencyCurve: latencyUs ? [[50, latencyUs.p50], [99, latencyUs.p99], [99.9, latencyUs.p999], [100, latencyUs.max]] : [],
+    probeLatencyUs: null,
+    probeLatencyCurve: [],
+    probePositions: [],
+    breakdown: null,
     windowSec,
     notes,
   };

@@ -3,7 +3,7 @@
 import { variant, type Arm } from './arms.ts';
 
 export interface Scenario {
-  /** Group the row belongs to (`fanout`, `rate`, `combined`, `polling`, `rest`). */
+  /** Group the row belongs to (`fanout`, `rate`, `combined`, `polling`, `rest`, `calibration`). */
   readonly scenario: string;
   readonly arm: Arm;
   readonly connections: number;
@@ -42,6 +42,7 @@ export function scenarios(mode: Mode): Scenario[] {
       { scenario: 'smoke', arm: 'peer-ws', connections: 4, rate: 20, stream: 'raw', ...w },
       { scenario: 'smoke', arm: 'peer-socketio', connections: 4, rate: 20, stream: 'raw', ...w },
       { scenario: 'smoke', arm: 'limit', connections: 4, rate: 20, stream: 'raw', ...w },
+      { scenario: 'calibration', arm: 'calibrate', connections: 4, rate: 20, ...w },
     ];
   }
   if (mode === 'quick') {
@@ -54,6 +55,8 @@ export function scenarios(mode: Mode): Scenario[] {
       { scenario: 'polling', arm: 'polling', connections: 1_000, rate: 100, pollIntervalMs: 100, ...w },
       { scenario: 'polling', arm: 'polling', connections: 1_000, rate: 100, pollIntervalMs: 1_000, ...w },
       { scenario: 'rest', arm: 'rest-capacity', connections: 50, rate: 100, requestRate: 2_000, ...w },
+      // One generator process against a firehose: the ceiling the client-bound rows are read against.
+      { scenario: 'calibration', arm: 'calibrate', connections: 1_000, rate: 100, warmupSec: 1, windowSec: 3 },
     ];
   }
   const w = { warmupSec: 2, windowSec: 10 };
@@ -70,7 +73,19 @@ export function scenarios(mode: Mode): Scenario[] {
       [100, 1_000].map((pollIntervalMs) => ({ scenario: 'polling', arm: 'polling' as const, connections, rate: 100, pollIntervalMs, ...w })),
     ),
     ...[1_000, 5_000, 20_000].map((requestRate) => ({ scenario: 'rest', arm: 'rest-capacity' as const, connections: 100, rate: 100, requestRate, ...w })),
+    ...[1_000, 8_000].map((connections) => ({ scenario: 'calibration', arm: 'calibrate' as const, connections, rate: 100, warmupSec: 1, windowSec: 4 })),
   ];
+}
+
+/**
+ * Fan-out steps ordered by connection count, then arm: at each count the arms run one after the
+ * other, so a burst of noise on the shared machine lands on all of them, not on one arm's series.
+ * The other scenarios keep their place after them.
+ */
+export function interleave(list: readonly Scenario[]): Scenario[] {
+  const fan = list.filter((s) => s.scenario === 'fanout');
+  const rest = list.filter((s) => s.scenario !== 'fanout');
+  return [...[...fan].sort((a, b) => a.connections - b.connections), ...rest];
 }
 
 /** A short label for progress lines and tables. */

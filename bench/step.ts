@@ -2,7 +2,8 @@
 // window, stops everything it started, and returns the row.
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { FromLoad, ResultMsg, StartMsg } from './load/protocol.ts';
+import type { FromLoad, ResultMsg, StartMsg, SubscribeMsg } from './load/protocol.ts';
+import { breakdownBetween, scrapeMetrics } from './breakdown.ts';
 import { CONNS_PER_LOAD, CONNS_PER_SERVER, type Scenario } from './scenarios.ts';
 import { armSpec, type ArmOptions } from './arms.ts';
 import { LOAD_CORES, PINNING, SERVER_CORES, sleep, spawnNode, spawnPinned, stop, waitForLine, type Spawned } from './children.ts';
@@ -28,6 +29,10 @@ const RSS_CAP = 3 * 1024 ** 3;
 const READY = /listening on http:\/\/[^\s:]+:(\d+)/;
 
 const STREAM = streamName.trade(SYMBOL);
+/** Probe connections per stream step: one among the first, one in the middle, one among the last to subscribe. */
+export const PROBES = 3;
+/** The probe process's source address (the bulk load uses 127.0.0.2, .3, …). */
+const PROBE_ADDRESS = '127.0.0.250';
 
 /** What the arm's server and clients are told: the same host, symbol and rate for every arm. */
 const armOptions = (s: Scenario, port: number): ArmOptions => ({ host: HOST, port, symbol: SYMBOL, rate: s.rate, ...(s.stream ? { stream: s.stream } : {}) });
@@ -100,6 +105,34 @@ function nextMessage<T extends FromLoad['type']>(w: Spawned, type: T, timeoutMs:
   });
 }
 
+/** Ask a process to subscribe a slice of its connections and wait until each got a first frame. */
+async function subscribeSlice(w: Spawned, m: SubscribeMsg): Promise<void> {
+  const done = nextMessage(w, 'subscribed', 30_000);
+  w.child.send(m);
+  await done;
+}
+
+/**
+ * Subscribe everyone in an order that puts the probes among the first, the middle and the last:
+ * probe 0, the bulk's first halves, probe 1, the bulk's second halves, probe 2. Each slice is
+ * answered before the next goes, so the server sees them in this order.
+ */
+async function subscribeInOrder(bulk: readonly Spawned[], bulkHalf: readonly number[], probe: Spawned | null, notes: string[]): Promise<void> {
+  if (!probe) {
+    await Promise.all(bulk.map((w) => subscribeSlice(w, { type: 'subscribe' })));
+    return;
+  }
+  try {
+    await subscribeSlice(probe, { type: 'subscribe', from: 0, to: 1 });
+    await Promise.all(bulk.map((w, i) => subscribeSlice(w, { type: 'subscribe', from: 0, to: bulkHalf[i] ?? 0 })));
+    await subscribeSlice(probe, { type: 'subscribe', from: 1, to: 2 });
+    await Promise.all(bulk.map((w, i) => subscribeSlice(w, { type: 'subscribe', from: bulkHalf[i] ?? 0 })));
+    await subscribeSlice(probe, { type: 'subscribe', from: 2, to: PROBES });
+  } catch (err) {
+    notes.push(`subscription order not confirmed (${(err as Error).message}): probes may not sit where they were meant to`);
+  }
+}
+
 export async function runStep(s: Scenario): Promise<Row> {
   const arm = armSpec(s.arm);
   if (arm.load === 'rest-capacity') return runCapacity(s);
@@ -110,6 +143,7 @@ export async function runStep(s: Scenario): Promise<Row> {
   try {
     const { servers, port, notes } = await startServers(s, serverCount);
     spawned.push(...servers);
+    if (arm.calibration) notes.push('calibration: updates/s is what one load process reads from a firehose; its latency is queueing behind the firehose, not a server figure');
     const serverPids = servers.map((x) => x.pid);
     const rssBefore = totalRss(serverPids);
 
@@ -120,6 +154,14 @@ export async function runStep(s: Scenario): Promise<Row> {
       spawned.push(w);
     }
     const per = Math.ceil(s.connections / loadCount);
+    // Probes: streaming arms only; their own process, pinned like the load.
+    const probe = load === 'poll' || arm.calibration ? null : spawnNode(here('./load/worker.ts'), [], 1, true);
+    if (probe) spawned.push(probe);
+    const probeReady = probe ? nextMessage(probe, 'ready', 60_000) : null;
+    probe?.child.send({
+      type: 'start', kind: load, host: HOST, port, path: arm.clientPath(armOptions(s, port)), subscribe: arm.subscribe(STREAM),
+      connections: PROBES, localAddress: PROBE_ADDRESS, rampConcurrency: 1, connectTimeoutMs: 30_000, probe: true,
+    } satisfies StartMsg);
     const readies = workers.map((w, i) => {
       const start: StartMsg = {
         type: 'start',
@@ -139,12 +181,15 @@ export async function runStep(s: Scenario): Promise<Row> {
       return ready;
     });
     const ready = await Promise.all(readies);
+    const bulkHalf = ready.map((r) => Math.floor(r.open / 2));
+    const probeOpen = probeReady ? (await probeReady).open : 0;
+    if (probe && probeOpen < PROBES) notes.push(`only ${probeOpen} of ${PROBES} probe connections opened`);
     const connected = ready.reduce((n, r) => n + r.open, 0);
     const failed = ready.reduce((n, r) => n + r.failed, 0);
     if (failed > 0) notes.push(`${failed} of ${s.connections} connections failed: ${ready.find((r) => r.firstError)?.firstError}`);
     if (connected === 0) throw new Error(`no connection opened: ${ready.find((r) => r.firstError)?.firstError ?? 'unknown'}`);
 
-    for (const w of workers) w.child.send({ type: 'subscribe' });
+    await subscribeInOrder(workers, bulkHalf, probe, notes);
     await sleep(s.warmupSec * 1000);
     const workerPids = workers.map((w) => w.pid);
     // One server process: its newest trade id counts what it published. Several processes each
@@ -155,8 +200,11 @@ export async function runStep(s: Scenario): Promise<Row> {
     const cpu0 = totalCpuMs(serverPids);
     const load0 = totalCpuMs(workerPids);
     const cores0 = cpuTimes();
+    // One server process: its /metrics is the whole server's (several would each answer for themselves).
+    const metrics0 = serverCount === 1 && arm.breakdown ? await scrapeMetrics(HOST, port) : null;
     const t0 = performance.now();
     for (const w of workers) w.child.send({ type: 'measure' });
+    probe?.child.send({ type: 'measure' });
     let rssAfter = 0;
     const end = t0 + s.windowSec * 1000;
     while (performance.now() < end) {
@@ -169,13 +217,19 @@ export async function runStep(s: Scenario): Promise<Row> {
       if (servers.some((x) => x.child.exitCode !== null)) throw new Error(`server exited during the window: ${servers[0]!.output().slice(-400)}`);
     }
     const results = workers.map((w) => nextMessage(w, 'result', 30_000));
+    const probeResult = probe ? nextMessage(probe, 'probe-result', 30_000) : null;
     for (const w of workers) w.child.send({ type: 'stop' });
+    probe?.child.send({ type: 'stop' });
     const cpu1 = totalCpuMs(serverPids);
     const load1 = totalCpuMs(workerPids);
     const cores1 = cpuTimes();
     const windowMs = performance.now() - t0;
     const id1 = id0 === null ? null : newestTrade(port);
+    const metrics1 = metrics0 === null ? null : await scrapeMetrics(HOST, port);
+    if (arm.breakdown && serverCount > 1) notes.push(`no server breakdown: ${serverCount} server processes each keep their own /metrics`);
+    else if (arm.breakdown && (metrics0 === null || metrics1 === null)) notes.push('no server breakdown: the server did not answer /metrics within 5 s');
     const got: ResultMsg[] = await Promise.all(results);
+    const probes = probeResult ? (await probeResult).positions : [];
     return streamRow({
       scenario: s,
       requestedConnections: s.connections,
@@ -191,6 +245,8 @@ export async function runStep(s: Scenario): Promise<Row> {
       loadCpuMs: load1 - load0,
       loadCores: LOAD_CORES,
       cores: coreUse(cores0, cores1),
+      probes,
+      breakdown: breakdownBetween(metrics0, metrics1),
       notes,
     });
   } finally {

@@ -15,7 +15,10 @@ import { createMemoryBus } from './bus/bus-memory.ts';
 import { attachGateway } from './gateway/gateway.ts';
 import { attachRest } from './http/rest.ts';
 import { attachSite } from './http/site.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { attachWsApi } from './ws-api/ws-api.ts';
+import { attachSse } from './http/sse.ts';
+import { attachLongPoll } from './http/long-poll.ts';
+import { createMetrics, trackRuntime, type Metrics } from './metrics.ts';
 import { listenAll, startGatewayRole, startMarketRole } from './roles.ts';
 
 export type Role = 'single' | 'market' | 'gateway';
@@ -80,13 +83,21 @@ async function startSingle(config: Config, deps: ServerDeps): Promise<RunningSer
   const clock = deps.clock ?? createSystemClock();
   const bus = deps.bus ?? createMemoryBus();
   const metrics = createMetrics();
+  const stopLoopDelay = trackRuntime(metrics);
   const simulator = createSimulator({ seed: config.seed, clock, symbols: config.symbols });
   const app = uws.App();
 
   const gateway = attachGateway(app, { bus, symbols: config.symbols.map((s) => s.symbol), ws: config.ws, metrics, clock });
   const rest = attachRest(app, { market: simulator, rest: config.rest, metrics, clock });
+  const wsApi = attachWsApi(app, { market: simulator, ws: config.ws, limiter: rest.limiter, metrics, clock });
+  const sse = attachSse(app, { bus, market: simulator, symbols: config.symbols.map((s) => s.symbol), ws: config.ws, metrics, clock });
+  const longPoll = attachLongPoll(app, {
+    bus, market: simulator, symbols: config.symbols.map((s) => s.symbol), limiter: rest.limiter, metrics, maxStreams: config.ws.maxStreams,
+  });
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway.connections });
-  const market = deps.runMarket === false ? undefined : startMarket({ simulator, bus, clock });
+  const lateness = metrics.histogram('tickwire_market_timer_lateness_seconds',
+    "How late the market's timer woke for its earliest due event (events keep their scheduled time stamps).");
+  const market = deps.runMarket === false ? undefined : startMarket({ simulator, bus, clock, onLateness: (us) => lateness.observe(us / 1e6) });
 
   let sockets: Awaited<ReturnType<typeof listenAll>>;
   try {
@@ -94,7 +105,11 @@ async function startSingle(config: Config, deps: ServerDeps): Promise<RunningSer
   } catch (err) {
     market?.stop();
     gateway.close();
+    wsApi.close();
+    sse.close();
+    longPoll.close();
     rest.close();
+    stopLoopDelay();
     throw err;
   }
 
@@ -114,9 +129,16 @@ async function startSingle(config: Config, deps: ServerDeps): Promise<RunningSer
       closing ??= (async () => {
         market?.stop();
         sockets.close();
+        wsApi.shutdown();
+        sse.shutdown();
+        longPoll.shutdown();
         await gateway.shutdown();
         gateway.close();
+        wsApi.close();
+        sse.close();
+        longPoll.close();
         rest.close();
+        stopLoopDelay();
         await bus.close();
       })();
       return closing;

@@ -34,22 +34,33 @@ export function helpText(flags: FlagTable): string {
     '',
     'Flags:',
   ];
-  for (const [name, f] of Object.entries(flags)) {
-    lines.push(`  --${name}${f.isSwitch ? '' : ' <value>'}    env ${envName(name)} · ${f.accepts} · default ${f.shown}`);
-    lines.push(`      ${f.meaning}`);
-  }
+  lines.push(...flagHelpLines(flags));
   lines.push('  --help, -h    print this help and exit', '  --version     print the version and exit', '', 'Exit codes:');
   for (const [key, code] of Object.entries(EXIT)) lines.push(`  ${code}  ${EXIT_MEANING[key as keyof typeof EXIT]}`);
   return lines.join('\n') + '\n';
 }
 
-/** The README's configuration table and exit codes (between the config markers), as Markdown. */
-export function configMarkdown(flags: FlagTable): string {
+/** Two help lines per flag: name, env twin, accepted values and default; then its meaning. */
+export function flagHelpLines(flags: FlagTable): string[] {
+  return Object.entries(flags).flatMap(([name, f]) => [
+    `  --${name}${f.isSwitch ? '' : ' <value>'}    env ${envName(name)} · ${f.accepts} · default ${f.shown}`,
+    `      ${f.meaning}`,
+  ]);
+}
+
+/** One Markdown table row per flag: flag, env twin, default, values, meaning. */
+export function flagTableMarkdown(flags: FlagTable): string[] {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
   const lines = ['| flag | env | default | values | meaning |', '| --- | --- | --- | --- | --- |'];
   for (const [name, f] of Object.entries(flags)) {
     lines.push(`| \`--${name}\` | \`${envName(name)}\` | \`${cell(f.shown)}\` | ${cell(f.accepts)} | ${cell(f.meaning)} |`);
   }
+  return lines;
+}
+
+/** The README's configuration table and exit codes (between the config markers), as Markdown. */
+export function configMarkdown(flags: FlagTable): string {
+  const lines = flagTableMarkdown(flags);
   lines.push('', '`--help` (`-h`) prints this table as text and `--version` the version; both exit 0 without starting the server.', '', 'Exit codes:', '');
   for (const [key, code] of Object.entries(EXIT)) lines.push(`- **${code}**: ${EXIT_MEANING[key as keyof typeof EXIT]}`);
   return lines.join('\n') + '\n';
@@ -60,10 +71,15 @@ export const README_END = '<!-- config:end -->';
 
 /** `readme` with the text between the config markers replaced by `block`. Throws if the markers are missing. */
 export function spliceReadme(readme: string, block: string): string {
-  const a = readme.indexOf(README_BEGIN);
-  const b = readme.indexOf(README_END);
-  if (a < 0 || b < a) throw new Error(`README.md has no "${README_BEGIN}" … "${README_END}" block`);
-  return readme.slice(0, a + README_BEGIN.length) + '\n' + block + readme.slice(b);
+  return spliceBlock(readme, README_BEGIN, README_END, block);
+}
+
+/** `text` with what lies between the `begin` and `end` marker lines replaced by `block`. Throws if a marker is missing. */
+export function spliceBlock(text: string, begin: string, end: string, block: string): string {
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end, a);
+  if (a < 0 || b < a) throw new Error(`README.md has no "${begin}" … "${end}" block`);
+  return text.slice(0, a + begin.length) + '\n' + block + text.slice(b);
 }
 
 /** `tickwire 0.1.0 · uWebSockets.js <package> <version> · Node v20…` (reads package files; loads no native code). */

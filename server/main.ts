@@ -5,6 +5,7 @@ import { UwsLoadError } from './uws.ts';
 import { ListenError } from './listen.ts';
 import { EXIT, helpText, versionText } from './cli.ts';
 import { startServer } from './app.ts';
+import { installFatalHandlers } from './fatal.ts';
 
 async function main(): Promise<void> {
   const command = readCommand(process.argv.slice(2), process.env);
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   const { config } = command;
   const fleet = config.role === 'single' ? undefined : { role: config.role, redisUrl: config.redisUrl, snapshotEveryMs: config.snapshotEveryMs };
   const server = await startServer(config, { fleet, adminPort: config.adminPort });
+  // From here on the process serves: how it ends is logged. (A failed start says its one line below.)
+  installFatalHandlers();
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const symbols = `symbols ${config.symbols.map((s) => s.symbol).join(', ')}`;
   const port = config.reusePort ? 'port shared (--reuse-port)' : 'port exclusive';

@@ -15,7 +15,38 @@ import { attachGateway, type Gateway } from './gateway/gateway.ts';
 import { attachRest } from './http/rest.ts';
 import { attachSite } from './http/site.ts';
 import { attachOps } from './http/ops.ts';
-import { createMetrics } from './metrics.ts';
+import { attachWsApi } from './ws-api/ws-api.ts';
+import { attachSse } from './http/sse.ts';
+import { attachLongPoll } from './http/long-poll.ts';
+import { createMetrics, trackRuntime } from './metrics.ts';
+import type { MarketView } from './market/types.ts';
+import { RestError } from './http/params.ts';
+import { encodeRestError, RestErrorCode } from './wire/errors.ts';
+
+const NOT_READY = 'This gateway is still catching up with the market; try again shortly (its /healthz says when it is ready).';
+
+/** The replica's view, whose reads of a symbol not yet restored answer 503 -1001 instead of failing. */
+function whenRestored(feed: ReplicaFeed): MarketView {
+  const v = feed.view;
+  const ready = <T>(symbol: string, read: () => T): T => {
+    if (!feed.restored(symbol)) throw new RestError(RestErrorCode.DISCONNECTED, NOT_READY, 503);
+    return read();
+  };
+  return {
+    specs: v.specs,
+    nowUs: () => v.nowUs(),
+    spec: (s) => v.spec(s),
+    depth: (s, limit) => ready(s, () => v.depth(s, limit)),
+    bookTicker: (s) => ready(s, () => v.bookTicker(s)),
+    recentTrades: (s, limit) => ready(s, () => v.recentTrades(s, limit)),
+    tradesFrom: (s, fromId, limit) => ready(s, () => v.tradesFrom(s, fromId, limit)),
+    aggTrades: (s, q) => ready(s, () => v.aggTrades(s, q)),
+    klines: (s, interval, q) => ready(s, () => v.klines(s, interval, q)),
+    ticker24h: (s) => ready(s, () => v.ticker24h(s)),
+    rollingTicker: (s, minutes) => ready(s, () => v.rollingTicker(s, minutes)),
+    avgPrice: (s) => ready(s, () => v.avgPrice(s)),
+  };
+}
 import type { FleetOptions, RunningServer, ServerDeps } from './app.ts';
 
 type Uws = ReturnType<typeof loadUws>['uws'];
@@ -53,6 +84,7 @@ export async function startMarketRole(config: Config, fleet: FleetOptions, deps:
   const { uws, binary } = loadUws();
   const clock = deps.clock ?? createSystemClock();
   const metrics = createMetrics();
+  const stopLoopDelay = trackRuntime(metrics);
   // The log keeps two snapshot periods, and never less than 5 s (a gateway restoring needs that long at most).
   const retainMs = Math.max(5000, 2 * (fleet.snapshotEveryMs ?? 30_000));
   const bus = createRedisBus({ url: fleet.redisUrl, prefix: fleet.prefix, metrics, maxHeldBytes: fleet.maxHeldBytes, retainMs });
@@ -104,6 +136,7 @@ export async function startMarketRole(config: Config, fleet: FleetOptions, deps:
         sockets.close();
         // Whatever Redis can still take is written before the bus closes (never longer than 2 s).
         await Promise.race([bus.drained(), new Promise((r) => setTimeout(r, 2000))]);
+        stopLoopDelay();
         await bus.close();
         await starting;
       })();
@@ -122,13 +155,15 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
   const { uws, binary } = loadUws();
   const clock = deps.clock ?? createSystemClock();
   const metrics = createMetrics();
+  const stopLoopDelay = trackRuntime(metrics);
   const redis = createRedisBus({ url: fleet.redisUrl, prefix: fleet.prefix, metrics });
   // The fan-out subscribes to a local bus; the replica feed publishes each applied batch on it.
   const local = createMemoryBus();
   const app = uws.App();
   let feed: ReplicaFeed | undefined;
   let gateway: Gateway | undefined;
-  let rest: { close(): void } | undefined;
+  let rest: ReturnType<typeof attachRest> | undefined;
+  let transports: { shutdown(): void; close(): void }[] = [];
   let closed = false;
   // Draining (from the first close() on): /healthz answers 503 "draining" on the admin port while the
   // public port is closed and clients get serverShutdown, so a load balancer sends no one new here.
@@ -144,7 +179,12 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     return config.gatewayId === undefined ? h : { ok: h.ok, body: { ...h.body, gatewayId: config.gatewayId } };
   };
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway?.connections ?? 0, health });
+  // Until the market's symbols are known, REST answers 503 -1001 (its own routes, added then, take precedence).
+  app.any('/api/*', (res) => {
+    res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json;charset=UTF-8').end(encodeRestError(RestErrorCode.DISCONNECTED, NOT_READY));
+  });
   const sockets = await listenAll(uws, app, config, deps).catch(async (err: unknown) => {
+    stopLoopDelay();
     await redis.close();
     throw err;
   });
@@ -154,7 +194,14 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     if (symbols.join() !== config.symbols.map((s) => s.symbol).join()) log(`serving the market's symbols ${symbols.join(', ')}`);
     feed = startReplicaFeed({ bus: redis, symbols, clock, metrics, log, publish: (symbol, events) => local.publish(channelFor(symbol), events) });
     gateway = attachGateway(app, { bus: local, symbols, ws: config.ws, metrics, clock, gatewayId: config.gatewayId });
-    rest = attachRest(app, { market: feed.view, rest: config.rest, metrics, clock });
+    const market = whenRestored(feed);
+    rest = attachRest(app, { market, rest: config.rest, metrics, clock });
+    // The other transports read the same replica and the same local bus as on a single server.
+    transports = [
+      attachWsApi(app, { market, ws: config.ws, limiter: rest.limiter, metrics, clock }),
+      attachSse(app, { bus: local, market, symbols, ws: config.ws, metrics, clock }),
+      attachLongPoll(app, { bus: local, market, symbols, limiter: rest.limiter, metrics, maxStreams: config.ws.maxStreams }),
+    ];
   });
 
   let closing: Promise<void> | undefined;
@@ -175,11 +222,14 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
       closing ??= (async () => {
         closed = true;
         sockets.closeMain();
+        for (const t of transports) t.shutdown();
         await gateway?.shutdown();
         sockets.close();
         feed?.close();
         gateway?.close();
+        for (const t of transports) t.close();
         rest?.close();
+        stopLoopDelay();
         await local.close();
         await redis.close();
         await starting;

@@ -40,4 +40,27 @@ describe('metrics', () => {
     m.counter('x_total', 'h');
     expect(() => m.gauge('x_total', 'h', () => 1)).toThrow('metrics: x_total is a counter, not a gauge');
   });
+
+  it('renders a histogram as cumulative buckets with le, then its sum and count', () => {
+    const m = createMetrics();
+    const h = m.histogram('tickwire_x_seconds', 'A duration', [0.001, 0.01], { stage: 'a' });
+    h.observe(0.0005);
+    h.observe(0.001);
+    h.observe(0.005);
+    h.observe(3);
+    expect(m.histogram('tickwire_x_seconds', 'A duration', [0.001, 0.01], { stage: 'a' })).toBe(h);
+    expect(m.render()).toBe(
+      [
+        '# HELP tickwire_x_seconds A duration',
+        '# TYPE tickwire_x_seconds histogram',
+        'tickwire_x_seconds_bucket{stage="a",le="0.001"} 2',
+        'tickwire_x_seconds_bucket{stage="a",le="0.01"} 3',
+        'tickwire_x_seconds_bucket{stage="a",le="+Inf"} 4',
+        'tickwire_x_seconds_sum{stage="a"} 3.0065',
+        'tickwire_x_seconds_count{stage="a"} 4',
+        '',
+      ].join('\n'),
+    );
+    expect(m.read('tickwire_x_seconds', { stage: 'a' })).toBe(4);
+  });
 });

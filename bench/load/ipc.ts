@@ -1,6 +1,6 @@
 // The load process's end of the IPC channel to the runner: typed sends, one handler per message,
 // and exit when the runner goes away.
-import type { FromLoad, StartMsg, ToLoad } from './protocol.ts';
+import type { FromLoad, StartMsg, SubscribeMsg, ToLoad } from './protocol.ts';
 
 export const send = (m: FromLoad): void => {
   process.send?.(m);
@@ -8,7 +8,7 @@ export const send = (m: FromLoad): void => {
 
 export interface RunnerHandlers {
   start(m: StartMsg): void;
-  subscribe(): void;
+  subscribe(m: SubscribeMsg): void;
   measure(): void;
   stop(): void;
 }
@@ -16,7 +16,7 @@ export interface RunnerHandlers {
 export function onRunner(h: RunnerHandlers): void {
   process.on('message', (m: ToLoad) => {
     if (m.type === 'start') h.start(m);
-    else if (m.type === 'subscribe') h.subscribe();
+    else if (m.type === 'subscribe') h.subscribe(m);
     else if (m.type === 'measure') h.measure();
     else if (m.type === 'stop') h.stop();
   });

@@ -26,9 +26,24 @@ export interface StartMsg {
   readonly pollIntervalMs?: number;
   /** Give up connecting after this long, ms. */
   readonly connectTimeoutMs: number;
+  /**
+   * A probe process: a few connections measured one by one (each its own window), reported as
+   * one result per connection in subscription order. Bulk load processes leave it out.
+   */
+  readonly probe?: boolean;
 }
 
-export type ToLoad = StartMsg | { readonly type: 'subscribe' } | { readonly type: 'measure' } | { readonly type: 'stop' };
+/**
+ * Subscribe the process's connections [from, to) (all when absent), then answer `subscribed` once
+ * each of them got a first frame back (the reply, or a first update from servers that do not reply).
+ */
+export interface SubscribeMsg {
+  readonly type: 'subscribe';
+  readonly from?: number;
+  readonly to?: number;
+}
+
+export type ToLoad = StartMsg | SubscribeMsg | { readonly type: 'measure' } | { readonly type: 'stop' };
 
 export interface ReadyMsg {
   readonly type: 'ready';
@@ -71,4 +86,10 @@ export interface ResultMsg {
   readonly openAtStop: number;
 }
 
-export type FromLoad = ReadyMsg | ResultMsg | { readonly type: 'error'; readonly message: string };
+/** A probe process's result: one window per connection, in the order they subscribed. */
+export interface ProbeResultMsg {
+  readonly type: 'probe-result';
+  readonly positions: readonly ResultMsg[];
+}
+
+export type FromLoad = ReadyMsg | ResultMsg | ProbeResultMsg | { readonly type: 'subscribed'; readonly count: number } | { readonly type: 'error'; readonly message: string };

@@ -10,8 +10,11 @@ import type { LoadContext } from './context.ts';
 import { newClient, nowUs, type Client } from './window.ts';
 
 export interface WsClient extends Client {
-  /** Send the subscription (or, for Socket.IO, once its namespace is joined). */
-  subscribe(): void;
+  /**
+   * Send the subscription (or, for Socket.IO, once its namespace is joined); `onFirstFrame` runs
+   * once, at the first frame that arrives after it (the reply, or a first update).
+   */
+  subscribe(onFirstFrame?: () => void): void;
 }
 
 const SIO_PING = Buffer.from('3');
@@ -25,10 +28,12 @@ export function openWs(start: StartMsg, sio: boolean, ctx: LoadContext): Promise
     let recv = 0;
     let sioJoined = false;
     let wantSubscribe = false;
+    let onFirst: (() => void) | undefined;
     const subscribeFrame = clientFrame(OP_TEXT, Buffer.from(start.subscribe));
     const c: WsClient = {
       ...newClient(false),
-      subscribe() {
+      subscribe(onFirstFrame) {
+        onFirst = onFirstFrame;
         if (sio && !sioJoined) wantSubscribe = true;
         else socket.write(subscribeFrame);
       },
@@ -46,6 +51,11 @@ export function openWs(start: StartMsg, sio: boolean, ctx: LoadContext): Promise
     };
     const parser = createFrameParser((op, buf, s, e) => {
       if (op === OP_TEXT || op === OP_BINARY) {
+        if (onFirst !== undefined && (!sio || sioJoined)) {
+          const f = onFirst;
+          onFirst = undefined;
+          f();
+        }
         const E = w.measuring ? scanInt(buf, s, e, KEY_E) : -1;
         if (E < 0) {
           if (w.measuring) w.other++;

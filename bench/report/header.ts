@@ -1,9 +1,11 @@
 // The header of latest.json: the machine, the date and the commit a run belongs to.
 import { execFileSync } from 'node:child_process';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import type { Row } from '../row.ts';
 import type { Goal } from './goals.ts';
 import type { Mode } from '../scenarios.ts';
+import type { MemorySlope } from '../memory.ts';
+import type { Repeated } from '../repeat.ts';
 
 export interface Header {
   readonly date: string;
@@ -17,12 +19,21 @@ export interface Header {
     readonly platform: string;
     /** Server pinned to core 0 and load to core 1 with taskset. */
     readonly pinned: boolean;
+    /** 1, 5 and 15 minute load averages when the run started (other work on a shared machine shows here). */
+    readonly loadAverage: readonly number[];
   };
 }
 
 export interface Results extends Header {
   readonly durationSec: number;
-  readonly rows: readonly Row[];
+  /** Repetitions of every step (`--repeat`); rows hold medians when above 1. */
+  readonly repeat: number;
+  readonly rows: readonly (Row & { readonly repeat?: Repeated })[];
+  /** Every repetition's own rows, in the order they ran. */
+  readonly runs?: readonly Row[];
+  readonly memorySlopes: readonly MemorySlope[];
+  /** Load averages when the run ended. */
+  readonly loadAverageAtEnd: readonly number[];
   readonly goals: readonly Goal[];
   readonly failures: readonly { readonly step: string; readonly error: string }[];
 }
@@ -47,6 +58,7 @@ export function machineHeader(mode: Mode, pinned: boolean): Header {
       node: process.version,
       platform: `${process.platform}/${process.arch}`,
       pinned,
+      loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
     },
   };
 }

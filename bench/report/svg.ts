@@ -10,7 +10,12 @@ export interface Series {
   readonly colour?: string;
   /** Dashed: a second row of the same arm (same colour), e.g. a combined stream or another poll interval. */
   readonly dashed?: boolean;
+  /** The arm's own dash pattern (stroke-dasharray) and marker, so lines differ without colour too. */
+  readonly dash?: string;
+  readonly marker?: Marker;
 }
+
+export type Marker = 'circle' | 'square' | 'triangle' | 'diamond' | 'cross' | 'bar';
 
 export interface Bar {
   readonly name: string;
@@ -28,11 +33,37 @@ export interface Axis {
   readonly format?: (v: number) => string;
 }
 
-export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf', '#7f7f7f'];
+/** Okabe–Ito: eight colours told apart with the common colour-blindnesses. */
+export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#000000', '#F0E442'];
 
 const W = 640;
 const H = 320;
-const M = { l: 70, r: 150, t: 16, b: 48 };
+// The legend is HTML below the chart (it stays readable when the chart is scaled down on a phone).
+const M = { l: 78, r: 20, t: 16, b: 48 };
+
+/** A marker of `kind` centred on (x, y). */
+export function markerSvg(kind: Marker | undefined, x: number, y: number, c: string, title = ''): string {
+  const t = title ? `<title>${esc(title)}</title>` : '';
+  const f = (n: number) => n.toFixed(1);
+  switch (kind) {
+    case 'square': return `<rect x="${f(x - 3.5)}" y="${f(y - 3.5)}" width="7" height="7" fill="${c}">${t}</rect>`;
+    case 'triangle': return `<path d="M${f(x)},${f(y - 4.5)}L${f(x + 4.5)},${f(y + 3.5)}L${f(x - 4.5)},${f(y + 3.5)}Z" fill="${c}">${t}</path>`;
+    case 'diamond': return `<path d="M${f(x)},${f(y - 5)}L${f(x + 5)},${f(y)}L${f(x)},${f(y + 5)}L${f(x - 5)},${f(y)}Z" fill="${c}">${t}</path>`;
+    case 'cross': return `<path d="M${f(x - 4)},${f(y - 4)}L${f(x + 4)},${f(y + 4)}M${f(x - 4)},${f(y + 4)}L${f(x + 4)},${f(y - 4)}" stroke="${c}" stroke-width="2.5">${t}</path>`;
+    case 'bar': return `<rect x="${f(x - 1.5)}" y="${f(y - 5)}" width="3" height="10" fill="${c}">${t}</rect>`;
+    default: return `<circle cx="${f(x)}" cy="${f(y)}" r="3.5" fill="${c}">${t}</circle>`;
+  }
+}
+
+/** The legend: one swatch (line in the series' dash with its marker) and name per series. */
+export function legendHtml(series: readonly Pick<Series, 'name' | 'colour' | 'dash' | 'dashed' | 'marker'>[]): string {
+  const items = series.map((s, i) => {
+    const c = s.colour ?? PALETTE[i % PALETTE.length]!;
+    const dash = s.dashed ? '3 2' : s.dash ?? '';
+    return `<li><svg width="34" height="12" aria-hidden="true"><line x1="1" x2="33" y1="6" y2="6" stroke="${c}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>${markerSvg(s.marker, 17, 6, c)}</svg>${esc(s.name)}</li>`;
+  });
+  return `<ul class="legend">${items.join('')}</ul>`;
+}
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -89,28 +120,38 @@ export function lineChart(title: string, series: readonly Series[], x: Axis, y: 
   const sx = scale(x, x0, x1, M.l, W - M.r);
   const sy = scale(y, y0, y1, H - M.b, M.t);
   const parts: string[] = [];
+  // Tick labels closer than a label's size to the one before are left out (their grid line stays):
+  // labels never overlap, however the data bunch the ticks.
+  let lastY = Infinity;
   for (const [v, lab] of y.ticks ?? autoTicks(y, y0, y1)) {
     if (v < y0 || v > y1) continue;
-    const py = sy(v).toFixed(1);
-    parts.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${py}" y2="${py}" class="grid"/><text x="${M.l - 6}" y="${py}" class="yt">${esc(lab)}</text>`);
+    const py = sy(v);
+    parts.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${py.toFixed(1)}" y2="${py.toFixed(1)}" class="grid"/>`);
+    if (Math.abs(lastY - py) < 16) continue;
+    lastY = py;
+    parts.push(`<text x="${M.l - 6}" y="${py.toFixed(1)}" class="yt">${esc(lab)}</text>`);
   }
+  let lastX = -Infinity;
   for (const [v, lab] of x.ticks ?? autoTicks(x, x0, x1)) {
     if (v < x0 || v > x1) continue;
-    const px = sx(v).toFixed(1);
-    parts.push(`<line y1="${M.t}" y2="${H - M.b}" x1="${px}" x2="${px}" class="grid"/><text x="${px}" y="${H - M.b + 16}" class="xt">${esc(lab)}</text>`);
+    const px = sx(v);
+    parts.push(`<line y1="${M.t}" y2="${H - M.b}" x1="${px.toFixed(1)}" x2="${px.toFixed(1)}" class="grid"/>`);
+    if (px - lastX < 8 * Math.max(4, lab.length) + 8) continue;
+    lastX = px;
+    parts.push(`<text x="${px.toFixed(1)}" y="${H - M.b + 16}" class="xt">${esc(lab)}</text>`);
   }
   series.forEach((s, i) => {
-    const c = s.colour ?? PALETTE[i % PALETTE.length];
-    const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
+    const c = s.colour ?? PALETTE[i % PALETTE.length]!;
+    const pattern = s.dashed ? '3 2' : s.dash ?? '';
+    const dash = pattern ? ` stroke-dasharray="${pattern}"` : '';
     const pts = s.points.filter((p) => (!x.log || p[0] > 0) && (!y.log || p[1] > 0));
     const d = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join('');
     parts.push(`<path d="${d}" stroke="${c}" fill="none" stroke-width="2"${dash}/>`);
-    for (const p of pts) parts.push(`<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="3" fill="${c}"><title>${esc(s.name)}: ${esc((x.format ?? String)(p[0]))}, ${esc((y.format ?? String)(p[1]))}</title></circle>`);
-    parts.push(`${s.dashed ? `<rect x="${W - M.r + 12}" y="${M.t + i * 18}" width="5" height="3" fill="${c}"/><rect x="${W - M.r + 19}" y="${M.t + i * 18}" width="5" height="3" fill="${c}"/>` : `<rect x="${W - M.r + 12}" y="${M.t + i * 18}" width="12" height="3" fill="${c}"/>`}<text x="${W - M.r + 30}" y="${M.t + i * 18 + 4}" class="lg">${esc(s.name)}</text>`);
+    for (const p of pts) parts.push(markerSvg(s.marker, sx(p[0]), sy(p[1]), c, `${s.name}: ${(x.format ?? String)(p[0])}, ${(y.format ?? String)(p[1])}`));
   });
   parts.push(`<text x="${(M.l + W - M.r) / 2}" y="${H - 8}" class="al">${esc(x.label)}</text>`);
   parts.push(`<text transform="translate(14 ${(M.t + H - M.b) / 2}) rotate(-90)" class="al">${esc(y.label)}</text>`);
-  return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${parts.join('')}</svg></figure>`;
+  return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}">${parts.join('')}</svg>${legendHtml(series)}</figure>`;
 }
 
 /** Horizontal bars, one per entry, value printed at the end of the bar. */
@@ -131,7 +172,7 @@ export function barChart(title: string, bars: readonly Bar[], axisLabel: string)
     return `<text x="${left - 8}" y="${y + 15}" class="yt">${esc(b.name)}</text><rect x="${left}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowH - 8}" fill="${b.colour ?? PALETTE[i % PALETTE.length]}"/><text x="${(left + w + 6).toFixed(1)}" y="${y + 15}" class="lg">${esc(b.label)}</text>`;
   });
   parts.push(`<text x="${(left + right) / 2}" y="${h - 8}" class="al">${esc(axisLabel)}${log ? ' (log scale)' : ''}</text>`);
-  return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(title)}">${parts.join('')}</svg></figure>`;
+  return `<figure><figcaption>${esc(title)}</figcaption><svg viewBox="0 0 ${W} ${h}" role="img" aria-label="${esc(title)}">${parts.join('')}</svg></figure>`;
 }
 
 export { esc };

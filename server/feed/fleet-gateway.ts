@@ -17,7 +17,11 @@ export interface ReplicaFeedOptions {
   readonly symbols: readonly string[];
   readonly clock: Clock;
   readonly metrics: Metrics;
-  /** Each batch, in log order, once applied to the replica (the gateway's fan-out). */
+  /**
+   * Each batch, in log order, once applied to the replica (the gateway's fan-out). Not the batches
+   * replayed after a restore before the log's end is reached: those are old news (up to the log's
+   * retention), and a client connected then starts with the live events instead.
+   */
   readonly publish: (symbol: string, events: readonly MarketEvent[]) => void;
   readonly log?: (msg: string) => void;
   /** How often the log's end is read to measure lag (default 1000 ms). */
@@ -26,6 +30,8 @@ export interface ReplicaFeedOptions {
 
 export interface ReplicaFeed {
   readonly view: MarketView;
+  /** True once the symbol's snapshot is restored (its reads answer). */
+  restored(symbol: string): boolean;
   /** 200 once every symbol is restored and read to the log's end; the JSON body of /healthz. */
   health(): { readonly ok: boolean; readonly body: Record<string, unknown> };
   close(): void;
@@ -35,6 +41,8 @@ interface Follow {
   readonly symbol: string;
   restored: boolean;
   atEnd: boolean;
+  /** Batches go to clients: false from a restore until the log's end is first reached. */
+  live: boolean;
   applied: number;
   epoch: string;
   head: number;
@@ -52,7 +60,7 @@ export function startReplicaFeed(opts: ReplicaFeedOptions): ReplicaFeed {
   const log = opts.log ?? ((msg: string) => console.log(`gateway: ${msg}`));
   const replica = createReplica(opts.symbols, () => clock.nowUs());
   const follows = new Map<string, Follow>(opts.symbols.map((symbol) => [symbol, {
-    symbol, restored: false, atEnd: false, applied: 0, epoch: '', head: 0, lastEventUs: NaN, stop: undefined, generation: 0,
+    symbol, restored: false, atEnd: false, live: false, applied: 0, epoch: '', head: 0, lastEventUs: NaN, stop: undefined, generation: 0,
   }]));
   let closed = false;
 
@@ -66,6 +74,7 @@ export function startReplicaFeed(opts: ReplicaFeedOptions): ReplicaFeed {
   const applyErrors = metrics.counter('tickwire_fleet_apply_errors_total', 'Log entries the replica could not apply (then resynchronized).');
   const applied = metrics.counter('tickwire_fleet_batches_applied_total', 'Log entries applied to the replica and handed to the fan-out.');
   const eventsApplied = metrics.counter('tickwire_fleet_events_applied_total', 'Events in the log entries applied.');
+  const replayed = metrics.counter('tickwire_fleet_batches_replayed_total', 'Log entries applied while catching up after a restore, not sent to clients.');
   const lagEvents = (f: Follow) => Math.max(0, f.head - f.applied);
   const lagMs = (f: Follow) => (lagEvents(f) === 0 || Number.isNaN(f.lastEventUs) ? 0 : Math.max(0, Math.round((clock.nowUs() - f.lastEventUs) / 1000)));
   for (const f of follows.values()) {
@@ -80,6 +89,7 @@ export function startReplicaFeed(opts: ReplicaFeedOptions): ReplicaFeed {
     f.stop?.();
     f.stop = undefined;
     f.atEnd = false;
+    f.live = false;
     if (reason) resyncCounter(reason).inc();
     let waitingSaid = 0;
     while (!closed && generation === f.generation) {
@@ -107,7 +117,9 @@ export function startReplicaFeed(opts: ReplicaFeedOptions): ReplicaFeed {
             void restore(f, why);
           },
           atEnd: () => {
-            if (generation === f.generation) f.atEnd = true;
+            if (generation !== f.generation) return;
+            f.atEnd = true;
+            f.live = true;
           },
         });
         return;
@@ -139,7 +151,8 @@ export function startReplicaFeed(opts: ReplicaFeedOptions): ReplicaFeed {
     if (last) f.lastEventUs = last.timeUs;
     applied.inc();
     eventsApplied.inc(e.events.length);
-    opts.publish(f.symbol, e.events);
+    if (f.live) opts.publish(f.symbol, e.events);
+    else replayed.inc();
   }
 
   // The log's end, for lag: read on the shared connection, never on the followers'.
@@ -167,6 +180,7 @@ export function startReplicaFeed(opts: ReplicaFeedOptions): ReplicaFeed {
 
   return {
     view: replica.view,
+    restored: (symbol) => follows.get(symbol)?.restored === true,
     health() {
       const all = [...follows.values()];
       const caughtUp = all.every((f) => f.restored && f.atEnd && lagEvents(f) <= CAUGHT_UP_EVENTS);

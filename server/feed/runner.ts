@@ -13,6 +13,12 @@ export interface MarketOptions {
   readonly clock: Clock;
   /** Where failures are reported (default console.error). Called at most once a second. */
   readonly log?: (msg: string, fields: Record<string, unknown>) => void;
+  /**
+   * Called at each wake-up that has events due, with how late the timer fired: clock now minus
+   * the earliest due event's scheduled time, µs (events keep their scheduled stamps, so this is
+   * the part of a client's latency that is the timer's). Must not throw; the runner counts, never logs.
+   */
+  readonly onLateness?: (lateUs: number) => void;
 }
 
 /** Shortest sleep, ms: events due within it run together in the next wake-up. */
@@ -49,7 +55,10 @@ export function startMarket(opts: MarketOptions): { stop(): void } {
     timer = undefined;
     if (stopped) return;
     try {
-      simulator.advanceTo(clock.nowUs(), publish);
+      const nowUs = clock.nowUs();
+      const dueUs = simulator.nextEventUs();
+      if (dueUs <= nowUs) opts.onLateness?.(nowUs - dueUs);
+      simulator.advanceTo(nowUs, publish);
     } catch (err) {
       fail('the simulator threw; the market goes on', { error: err });
     }

@@ -309,16 +309,19 @@ export function startFleet(opts: LaunchOptions, log: (line: string) => void): Fl
 /** Use the Redis at `url` if one answers; else start a private redis-server when one is installed. */
 async function findRedis(url: string, log: (line: string) => void): Promise<{ url: string; privateRedis?: PrivateRedis }> {
   const ping = await pingRedis(url, 2000);
-  if (ping.answered) {
-    log(`Redis at ${url} answers (${ping.reply})`);
+  const shown = url.replace(/\/\/[^@/]*@/, '//***@');
+  if (ping.answered && ping.reply === '+PONG') {
+    log(`Redis at ${shown} answers`);
     return { url };
   }
+  // A Redis that answers but refuses (no or wrong password, …): the processes could not use it either.
+  if (ping.answered) throw new Error(`Redis at ${shown} answers but refuses: ${ping.reply.slice(1)} (a password goes in the URL: redis://:password@host:port)`);
   const { host } = redisAddress(url);
   if (!findRedisServer()) {
-    throw new Error(`no Redis answers at ${url} (${ping.reason}) and redis-server is not installed: install it (Debian: apt-get install redis-server) or pass --redis`);
+    throw new Error(`no Redis answers at ${shown} (${ping.reason}) and redis-server is not installed: install it (Debian: apt-get install redis-server) or pass --redis`);
   }
   const isLocal = host === '127.0.0.1' || host === 'localhost' || host === '::1';
-  log(`no Redis answers at ${url} (${ping.reason})${isLocal ? '' : ' (a remote address)'}: starting a private redis-server …`);
+  log(`no Redis answers at ${shown} (${ping.reason})${isLocal ? '' : ' (a remote address)'}: starting a private redis-server …`);
   const privateRedis = await startPrivateRedis();
   log(`started a private redis-server (pid ${privateRedis.pid}) at ${privateRedis.url}, memory only; it stops with the fleet`);
   return { url: privateRedis.url, privateRedis };

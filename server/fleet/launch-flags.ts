@@ -1,8 +1,10 @@
-// `npm run fleet`'s own flags, as one table (name, env twin, default, meaning, check), and its --help.
-// Flags not in the table are the server's (symbols, seed, ws limits…): they pass through to every
-// process of the fleet after the server's own config has checked them.
+// `npm run fleet`'s flags: its own table (server/flags.ts kinds, env twins by the same rule), plus
+// the server's flags, which pass through to every process of the fleet after being checked here.
+// The same table prints --help and README's fleet block (`npm run docs:config`).
 import { availableParallelism } from 'node:os';
-import { ConfigError, loadConfig } from '../config.ts';
+import { flagHelpLines, flagTableMarkdown } from '../cli.ts';
+import { FLAGS as SERVER_FLAGS } from '../config.ts';
+import { ConfigError, integer, readFlags, text, toggle, type Env, type FlagTable } from '../flags.ts';
 import { redisAddress } from './redis-server.ts';
 
 export interface LaunchOptions {
@@ -20,125 +22,109 @@ export interface LaunchOptions {
   /** haproxy terminates TLS (implies proxy); with `tlsCert`, or a local CA made on first use. */
   readonly tls: boolean;
   readonly tlsCert: string | undefined;
-  /** The server's flags, passed to every process unchanged. */
+  /** The server's flags as given on the command line, passed to every process unchanged. */
   readonly serverArgs: readonly string[];
-  readonly help: boolean;
 }
 
-interface FlagSpec {
-  readonly name: string;
-  readonly env: string;
-  readonly meaning: string;
-  /** The default, as text (shown in --help). */
-  readonly fallback: () => string;
-  /** Check the raw text; return the value or throw ConfigError. */
-  readonly read: (raw: string, flag: string) => string | number;
-}
+export type LaunchCommand = { readonly action: 'help' } | { readonly action: 'start'; readonly options: LaunchOptions };
 
-const integer = (min: number, max: number) => (raw: string, flag: string) => {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new ConfigError(`${flag} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return n;
-};
-
-export const LAUNCH_FLAGS: readonly FlagSpec[] = [
-  { name: 'gateways', env: 'GATEWAYS', meaning: 'gateway processes (default: the number of cores)', fallback: () => String(availableParallelism()), read: integer(1, 256) },
-  { name: 'port', env: 'PORT', meaning: 'public HTTP + WebSocket port, shared by the gateways (SO_REUSEPORT); 0 picks a free one', fallback: () => '8080', read: integer(0, 65535) },
-  { name: 'host', env: 'HOST', meaning: 'public address the gateways listen on (0.0.0.0 for every interface)', fallback: () => '127.0.0.1', read: (raw) => raw },
-  {
-    name: 'redis', env: 'REDIS_URL', meaning: 'Redis URL; when nothing answers there and redis-server is installed, a private one is started', fallback: () => 'redis://127.0.0.1:6379',
-    read: (raw, flag) => {
-      try {
-        redisAddress(raw);
-      } catch (err) {
-        throw new ConfigError(`${flag}: ${(err as Error).message}`);
-      }
-      return raw;
-    },
+export const LAUNCH_FLAGS = {
+  gateways: { ...integer(availableParallelism(), 1, 256, 'gateway processes'), shown: 'number of cores' },
+  port: integer(8080, 0, 65535, 'public HTTP + WebSocket port, shared by every gateway (SO_REUSEPORT: the kernel spreads new connections over them); 0 picks a free one'),
+  host: text('127.0.0.1', 'host name or IP address', 'address the gateways listen on (0.0.0.0 for every interface); the market listens on 127.0.0.1'),
+  redis: {
+    ...SERVER_FLAGS.redis,
+    meaning: 'the Redis the fleet runs on; when nothing answers there and redis-server is installed, a private memory-only one is started on a free port and stopped with the fleet',
   },
-  { name: 'tls-cert', env: 'TLS_CERT', meaning: 'with --tls: a PEM with the certificate chain and key (default: a local CA and certificate in .tickwire/tls/)', fallback: () => '', read: (raw) => raw },
-  { name: 'market-port', env: 'MARKET_PORT', meaning: "the market's /healthz and /metrics port on 127.0.0.1; 0 picks a free one", fallback: () => '0', read: integer(0, 65535) },
-];
+  'market-port': integer(0, 0, 65535, "the market's own port on 127.0.0.1, for its /healthz and /metrics (0 picks a free one)"),
+  proxy: toggle('haproxy on the public port, each gateway on its own address (127.0.0.2, .3, …) behind it (docs/fleet.md)'),
+  tls: toggle('haproxy terminates TLS (https://, wss://); implies --proxy'),
+  'tls-cert': text('', 'path of a PEM file', 'with --tls: the certificate chain and key in one PEM (default: a local CA and certificate made in .tickwire/tls/)'),
+} satisfies FlagTable;
 
-/** Parse the launcher's argv and env. Throws ConfigError naming the flag and what it expects. */
-export function parseLaunchFlags(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): LaunchOptions {
-  const own = new Map<string, string>();
-  const serverArgs: string[] = [];
-  let help = false;
-  const switches = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') {
-      help = true;
-      continue;
-    }
-    const sw = /^--(proxy|tls)(?:=(true|false|1|0))?$/.exec(arg);
-    if (sw) {
-      if (sw[2] === undefined || sw[2] === 'true' || sw[2] === '1') switches.add(sw[1]!);
-      continue;
-    }
-    const m = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new ConfigError(`unexpected argument ${JSON.stringify(arg)}: flags look like --gateways 2 or --gateways=2`);
-    const spec = LAUNCH_FLAGS.find((f) => f.name === m[1]);
-    if (!spec) {
-      // The server's flag: keep it, with its value when it has one.
-      serverArgs.push(arg);
-      if (m[2] === undefined && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) serverArgs.push(argv[++i]!);
-      continue;
-    }
-    let value = m[2];
-    if (value === undefined) {
-      value = argv[i + 1];
-      if (value === undefined || value.startsWith('--')) throw new ConfigError(`flag --${spec.name} needs a value`);
-      i++;
-    }
-    own.set(spec.name, value);
+/** Server flags the fleet sets for each process itself (given to the launcher, they are refused). */
+const SET_PER_PROCESS = ['role', 'reuse-port', 'admin-port', 'gateway-id'];
+
+/** The server's flags that pass through: all but the launcher's own and those set per process. */
+const PASSED: FlagTable = Object.fromEntries(
+  Object.entries(SERVER_FLAGS).filter(([name]) => !Object.hasOwn(LAUNCH_FLAGS, name) && !SET_PER_PROCESS.includes(name)),
+);
+
+/**
+ * Read the launcher's command line: --help/-h wins over anything else; otherwise every flag, the
+ * launcher's and the server's, is checked before anything starts. Throws ConfigError naming the
+ * flag (an unknown one with the nearest known name).
+ */
+export function readLaunchCommand(argv: readonly string[], env: Env): LaunchCommand {
+  if (argv.includes('--help') || argv.includes('-h')) return { action: 'help' };
+  const perProcess = argv.filter((a) => SET_PER_PROCESS.some((n) => a === `--${n}` || a.startsWith(`--${n}=`)));
+  if (perProcess.length > 0) throw new ConfigError(`${perProcess.join(', ')}: the fleet sets each process's role and ports itself`);
+  const values = readFlags({ ...LAUNCH_FLAGS, ...PASSED }, argv, env);
+  try {
+    redisAddress(values.redis);
+  } catch (err) {
+    throw new ConfigError(`--redis (REDIS_URL): ${(err as Error).message}`);
   }
-  const value = (name: string) => {
-    const spec = LAUNCH_FLAGS.find((f) => f.name === name)!;
-    const raw = own.get(name) ?? (env[spec.env] || undefined);
-    return spec.read(raw ?? spec.fallback(), `--${spec.name} (${spec.env})`);
-  };
-  const roleFlags = serverArgs.filter((a) => /^--(role|redis|reuse-port|admin-port)(=|$)/.test(a));
-  if (roleFlags.length > 0) throw new ConfigError(`${roleFlags.join(', ')}: the fleet sets each process's role, Redis and ports itself`);
-  // The server checks its own flags now, so a bad one stops the launch before any process starts.
-  loadConfig(serverArgs, {});
-  const on = (name: string, envName: string) => switches.has(name) || /^(1|true)$/i.test(env[envName] ?? '');
-  const tls = on('tls', 'TLS');
-  const tlsCert = (value('tls-cert') as string) || undefined;
-  if (tlsCert && !tls) throw new ConfigError('--tls-cert (TLS_CERT) needs --tls');
+  const tlsCert = values['tls-cert'] || undefined;
+  if (tlsCert && !values.tls) throw new ConfigError('--tls-cert (TLS_CERT) needs --tls');
   return {
-    proxy: tls || on('proxy', 'PROXY'),
-    tls,
-    tlsCert,
-    gateways: value('gateways') as number,
-    port: value('port') as number,
-    host: value('host') as string,
-    redis: value('redis') as string,
-    marketPort: value('market-port') as number,
-    serverArgs,
-    help,
+    action: 'start',
+    options: {
+      proxy: values.tls || values.proxy,
+      tls: values.tls,
+      tlsCert,
+      gateways: values.gateways,
+      port: values.port,
+      host: values.host,
+      redis: values.redis,
+      marketPort: values['market-port'],
+      serverArgs: serverArgsOf(argv),
+    },
   };
 }
 
-/** The --help text: the launcher's flags from the table, then a pointer to the server's own. */
+/** The server flags of argv, as given (`--seed 7`, `--seed=7`, a bare switch), in order. argv is already checked. */
+function serverArgsOf(argv: readonly string[]): string[] {
+  const own: FlagTable = LAUNCH_FLAGS;
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z][a-z0-9-]*)(=.*)?$/.exec(argv[i]!);
+    if (!m) continue;
+    const flag = PASSED[m[1]!] ?? own[m[1]!];
+    const width = m[2] !== undefined || flag?.isSwitch ? 1 : 2;
+    if (Object.hasOwn(PASSED, m[1]!)) out.push(...argv.slice(i, i + width));
+    i += width - 1;
+  }
+  return out;
+}
+
+/** `npm run fleet -- --help`. */
 export function launchHelp(): string {
-  const rows = LAUNCH_FLAGS.map((f) => `  --${f.name.padEnd(12)} ${f.env.padEnd(12)} ${f.meaning} [${f.fallback()}]`);
   return [
-    'npm run fleet -- [flags]: one market process and N gateway processes over Redis, on one machine',
+    'Usage: npm run fleet -- [flags]      (or: node --import tsx server/fleet/launch.ts [flags])',
     '',
-    '  flag           env          meaning [default]',
-    ...rows,
+    'One market process and N gateway processes over Redis, on this machine (docs/fleet.md). Every flag has',
+    'an environment twin in upper case (--market-port ↔ MARKET_PORT, --redis ↔ REDIS_URL); a flag wins over the',
+    'environment, the environment over the default.',
     '',
-    '  --proxy        PROXY        haproxy on the public port, each gateway on its own address (127.0.0.2, .3, …) behind it',
-    '  --tls          TLS          haproxy terminates TLS (https://, wss://); implies --proxy',
-    'SIGHUP (kill -HUP <launcher pid>) restarts the gateways one at a time (with --proxy: drained first, no client loses a trade).',
+    'Flags of the fleet:',
+    ...flagHelpLines(LAUNCH_FLAGS),
+    '  --help, -h    print this help and exit',
     '',
-    "Any other flag is the server's (--symbols, --seed, --ws-…; see README.md) and goes to every process.",
-    'Ctrl-C (or SIGTERM) stops the gateways (clients get serverShutdown and close 1001), then the market,',
-    'then the private redis-server if one was started. A process that dies is restarted, at most 5 times',
-    'a minute; past that, or when one exits 2 (configuration) or 3 (cannot listen), the whole fleet stops and exits non-zero.',
+    `Any other flag is the server's (${Object.keys(PASSED).slice(0, 3).map((n) => `--${n}`).join(', ')}, …; npm start -- --help lists them) and goes`,
+    'to every process. Ctrl-C (or SIGTERM) stops the gateways (clients get serverShutdown and close 1001), then the',
+    'market, then the private redis-server if one was started. A process that dies is restarted, at most 5 times a',
+    'minute; past that, or when one exits 2 (configuration) or 3 (cannot listen), the whole fleet stops and exits',
+    'non-zero. Exit codes: 0 stopped on request; 1 start-up failed or a process kept dying; 2 bad flag; 3 cannot listen.',
+    'SIGHUP (kill -HUP <launcher pid>) restarts the gateways one at a time (with --proxy: drained, no client loses a trade).',
+    '',
   ].join('\n');
+}
+
+export const FLEET_README_BEGIN = '<!-- fleet-config:begin (generated from server/fleet/launch-flags.ts by `npm run docs:config`; do not edit by hand) -->';
+export const FLEET_README_END = '<!-- fleet-config:end -->';
+
+/** README's `npm run fleet` flag table, as Markdown. */
+export function fleetConfigMarkdown(): string {
+  return flagTableMarkdown(LAUNCH_FLAGS).join('\n') + '\n';
 }

@@ -1,12 +1,14 @@
 // `npm run fleet`: one market and N gateways over Redis on this machine, until Ctrl-C or SIGTERM.
 import { ConfigError } from '../config.ts';
 import { startFleet } from './fleet.ts';
-import { launchHelp, parseLaunchFlags } from './launch-flags.ts';
+import { launchHelp, readLaunchCommand, type LaunchOptions } from './launch-flags.ts';
 
 function main(): void {
-  let opts;
+  let opts: LaunchOptions;
   try {
-    opts = parseLaunchFlags(process.argv.slice(2), process.env);
+    const command = readLaunchCommand(process.argv.slice(2), process.env);
+    if (command.action === 'help') return void process.stdout.write(launchHelp());
+    opts = command.options;
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`tickwire fleet: ${err.message}`);
@@ -14,11 +16,7 @@ function main(): void {
     }
     throw err;
   }
-  if (opts.help) {
-    console.log(launchHelp());
-    return;
-  }
-  console.log(`tickwire fleet (pid ${process.pid}): 1 market, ${opts.gateways} gateway${opts.gateways === 1 ? '' : 's'}, Redis ${opts.redis}`);
+  console.log(`tickwire fleet (pid ${process.pid}): 1 market, ${opts.gateways} gateway${opts.gateways === 1 ? '' : 's'}, Redis ${opts.redis.replace(/\/\/[^@/]*@/, '//***@')}`);
   const fleet = startFleet(opts, (line) => console.log(line));
   fleet.ready.catch(() => {}); // reported by the fleet itself; `done` carries the exit code
 

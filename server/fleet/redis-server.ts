@@ -9,6 +9,9 @@ import { delimiter, join } from 'node:path';
 export interface RedisAddress {
   readonly host: string;
   readonly port: number;
+  /** From the URL's user info, for AUTH (user optional: Redis 6 ACL or the default user). */
+  readonly username?: string;
+  readonly password?: string;
 }
 
 /** `redis://[user:pass@]host[:port][/db]` → host and port (6379 when absent). Throws on anything else. */
@@ -21,19 +24,27 @@ export function redisAddress(url: string): RedisAddress {
   }
   if (parsed.protocol !== 'redis:') throw new Error(`${JSON.stringify(url)} is not a Redis URL: the scheme must be redis:// (no TLS here)`);
   const host = parsed.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
-  return { host, port: parsed.port === '' ? 6379 : Number(parsed.port) };
+  const password = parsed.password === '' ? undefined : decodeURIComponent(parsed.password);
+  const username = parsed.username === '' ? undefined : decodeURIComponent(parsed.username);
+  return { host, port: parsed.port === '' ? 6379 : Number(parsed.port), ...(password === undefined ? {} : { password, ...(username === undefined ? {} : { username }) }) };
 }
 
 export type PingResult =
   | { readonly answered: true; readonly reply: string }
   | { readonly answered: false; readonly reason: string };
 
+/** One command as a RESP array of bulk strings (any bytes in the arguments, unlike inline commands). */
+const resp = (args: readonly string[]) => `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+
 /**
- * Send one inline PING and read the first reply line. `answered` means a Redis (or something speaking
- * RESP) replied at all: `+PONG`, or an error such as `-NOAUTH` that the caller should show as it is.
+ * AUTH (when the URL carries a password), then PING; resolve with the last reply line. `answered`
+ * means a Redis (or something speaking RESP) replied at all: `+PONG`, or an error such as `-NOAUTH`
+ * or `-WRONGPASS` that the caller should show as it is.
  */
 export function pingRedis(url: string, timeoutMs = 1000): Promise<PingResult> {
-  const { host, port } = redisAddress(url);
+  const { host, port, username, password } = redisAddress(url);
+  const auth = password === undefined ? [] : [['AUTH', ...(username === undefined ? [] : [username]), password]];
+  const expected = auth.length + 1;
   return new Promise((resolve) => {
     const socket = createConnection({ host, port });
     let buffered = '';
@@ -44,13 +55,15 @@ export function pingRedis(url: string, timeoutMs = 1000): Promise<PingResult> {
     };
     const timer = setTimeout(() => done({ answered: false, reason: `no reply within ${timeoutMs} ms` }), timeoutMs);
     socket.setEncoding('utf8');
-    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('connect', () => socket.write([...auth, ['PING']].map(resp).join('')));
     socket.on('data', (chunk: string) => {
       buffered += chunk;
-      const end = buffered.indexOf('\r\n');
-      if (end < 0) return;
-      const line = buffered.slice(0, end);
-      done(/^[+\-:$*]/.test(line) ? { answered: true, reply: line } : { answered: false, reason: `not Redis: ${JSON.stringify(line.slice(0, 60))}` });
+      const lines = buffered.split('\r\n').slice(0, -1);
+      const bad = lines.find((line) => !/^[+\-:$*]/.test(line));
+      if (bad !== undefined) return done({ answered: false, reason: `not Redis: ${JSON.stringify(bad.slice(0, 60))}` });
+      const failed = lines.find((line) => line.startsWith('-'));
+      if (failed !== undefined) return done({ answered: true, reply: failed });
+      if (lines.length >= expected) done({ answered: true, reply: lines[expected - 1]! });
     });
     socket.on('error', (err: NodeJS.ErrnoException) => done({ answered: false, reason: err.code ?? err.message }));
     socket.on('close', () => done({ answered: false, reason: 'connection closed without a reply' }));
@@ -106,6 +119,8 @@ export interface PrivateRedisOptions {
   readonly readyTimeoutMs?: number;
   /** Start it in its own process group (so a test's cleanup can kill the group). Default true. */
   readonly detached?: boolean;
+  /** More redis-server arguments (e.g. `--requirepass`, `--maxmemory`). */
+  readonly args?: readonly string[];
 }
 
 /**
@@ -125,7 +140,7 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
 
   const launch = async () => {
     const output: string[] = [];
-    const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...(opts.args ?? [])], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: opts.detached ?? true,
     });
@@ -140,7 +155,7 @@ export async function startPrivateRedis(opts: PrivateRedisOptions = {}): Promise
         throw new Error(`redis-server on port ${port} exited (${proc.exitCode ?? proc.signalCode}): ${output.join('').trim().slice(-400)}`);
       }
       const ping = await pingRedis(url, 500);
-      if (ping.answered && ping.reply === '+PONG') return;
+      if (ping.answered) return; // up (a server with --requirepass answers PING with -NOAUTH)
       if (Date.now() > deadline) {
         proc.kill('SIGKILL');
         throw new Error(`redis-server on port ${port} did not answer PING: ${output.join('').trim().slice(-400)}`);

@@ -6,7 +6,7 @@
 // wrapped once per combined topic, never once per subscriber. No subscriber, no work.
 import type { DepthSpeed, Interval, MarketEvent, MarketEventType, StreamedWindow, Ticker24h } from '../market/types.ts';
 import { INTERVALS } from '../market/types.ts';
-import type { Counter, Metrics } from '../metrics.ts';
+import type { Counter, Histogram, Metrics } from '../metrics.ts';
 import {
   combinedPrefix, encodeAggTrade, encodeArray, encodeAvgPrice, encodeRollingTicker, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
   encodePartialDepth, encodeTicker, encodeTrade, type TimeUnit,
@@ -117,6 +117,8 @@ export function createFanout(opts: FanoutOptions): Fanout {
   const keys = new Map<string, SymbolKeys>(opts.symbols.map((s) => [s, keysOf(s)]));
   let topicCount = 0;
   let bytesPublished = 0;
+  /** performance.now() when the current batch's first app.publish returned; -1 before it. */
+  let firstPublishedAt = -1;
 
   const published = Object.fromEntries(
     EVENT_TYPES.map((t) => [t, metrics.counter('tickwire_events_published_total', 'Market events sent to at least one subscriber, by event type.', { type: t })]),
@@ -125,6 +127,15 @@ export function createFanout(opts: FanoutOptions): Fanout {
     metrics.counter('tickwire_frames_delivered_total', 'Frames handed to uWS for delivery (subscribers per publish), by stream kind.', { type: k }));
   const encoded = byStreamKind((k) =>
     metrics.counter('tickwire_payloads_encoded_total', 'Payload bodies serialized (once per event and time unit in use, not per subscriber), by stream kind.', { type: k }));
+
+  // Where a batch's time goes on the server, from its arrival on the bus (the memory bus hands it
+  // over synchronously, so that is when the market emitted it): to the first frame handed to uWS
+  // (encoding), and to the last (every topic of the batch). uWS hands frames to the kernel at the
+  // end of the loop turn, so both are lower bounds for the socket writes. Read by the bench.
+  const toFirst: Histogram = metrics.histogram('tickwire_fanout_first_publish_seconds',
+    'Bus batch arrival to its first frame handed to uWS (app.publish returned), batches with a subscriber.');
+  const toLast: Histogram = metrics.histogram('tickwire_fanout_last_publish_seconds',
+    'Bus batch arrival to its last frame handed to uWS: the fan-out span, batches with a subscriber.');
 
   const symbolKeys = (symbol: string): SymbolKeys => {
     let k = keys.get(symbol);
@@ -153,6 +164,7 @@ export function createFanout(opts: FanoutOptions): Fanout {
       }
       const text = t.prefix === undefined ? body : t.prefix + body + '}';
       publish(t.topic, text);
+      if (firstPublishedAt < 0) firstPublishedAt = performance.now();
       bytesPublished += text.length;
       frames[entry.kind].inc(t.count);
       bytesOut.inc(text.length * t.count); // ASCII only: characters are bytes
@@ -160,11 +172,16 @@ export function createFanout(opts: FanoutOptions): Fanout {
     return true;
   }
 
+  // Arrays list symbols in the configured order, not the order their tickers arrived: a fleet's
+  // gateways read each symbol's log on its own connection, and must still send the same bytes.
+  const rank = new Map(opts.symbols.map((s, i) => [s, i]));
+  const byRank = (a: { ticker: Ticker24h }, b: { ticker: Ticker24h }) => (rank.get(a.ticker.symbol) ?? Infinity) - (rank.get(b.ticker.symbol) ?? Infinity);
   const arrays = createSecondCollector<{ timeUs: number; ticker: Ticker24h }>({
     expected: opts.symbols.length,
     maxWaitMs: opts.arrayMaxWaitMs ?? 1000,
     timers: opts.timers,
     onFlush(items) {
+      items.sort(byRank);
       deliver(ALL_MINI, {}, (unit) => encodeArray(items.map((i) => encodeMiniTicker(i.ticker, i.timeUs, unit))));
       deliver(ALL_TICKERS, {}, (unit) => encodeArray(items.map((i) => encodeTicker(i.ticker, i.timeUs, unit))));
     },
@@ -257,8 +274,14 @@ export function createFanout(opts: FanoutOptions): Fanout {
       return topic;
     },
     publishBatch(events) {
+      const t0 = performance.now();
+      firstPublishedAt = -1;
       for (const ev of events) {
         if (publishEvent(ev)) published[ev.type].inc();
+      }
+      if (firstPublishedAt >= 0) {
+        toFirst.observe((firstPublishedAt - t0) / 1000);
+        toLast.observe((performance.now() - t0) / 1000);
       }
     },
     get topicCount() {

@@ -20,6 +20,7 @@ import {
 import { parseStream, subscriptionName, type StreamSpec } from '../wire/streams.ts';
 import { parseConnect } from './connect.ts';
 import { checkHandshake, type Refusal } from './handshake.ts';
+import { guardRequest, guardUpgrade } from '../http/request-guard.ts';
 import { createFanout } from './fanout.ts';
 import {
   CHURN_BURST, CHURN_PER_SEC, chargeWork, createAttemptLimiter, createMessageBucket, createWorkBucket, frameCeilingBytes, takeMessage,
@@ -387,8 +388,8 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
     if (handshakeOk(res, req)) refuse(res, UpgradeRefusal.badKey);
   };
   for (const path of ['/ws', '/ws/*', '/stream']) {
-    app.ws(path, behavior);
-    app.get(path, notAHandshake);
+    app.ws(path, guardUpgrade(behavior));
+    app.get(path, guardRequest(notAHandshake));
   }
 
   // ---- housekeeping: pings; pong deadline, lifetime, backpressure sweep ----

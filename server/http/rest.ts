@@ -8,7 +8,8 @@ import type { Counter, Metrics } from '../metrics.ts';
 import { encodeRestError, RestErrorCode, RestErrorMsg } from '../wire/errors.ts';
 import { RestError, parseQuery, timeUnitParam, type Query } from './params.ts';
 import { createEndpoints, type Endpoint } from './rest-endpoints.ts';
-import { createWeightLimiter } from './weights.ts';
+import { createWeightLimiter, type WeightLimiter } from './weights.ts';
+import { guardRequest } from './request-guard.ts';
 
 export const JSON_TYPE = 'application/json;charset=UTF-8';
 
@@ -27,7 +28,8 @@ export interface RestOptions {
   readonly clock: Clock;
 }
 
-export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): void } {
+/** `limiter` is the per-IP weight table, shared with the WebSocket API (docs/protocol.md#websocket-api). */
+export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): void; readonly limiter: WeightLimiter } {
   const { metrics } = opts;
   const limiter = createWeightLimiter({ limit: opts.rest.weightPerMinute, clock: opts.clock });
   const tooMuch = encodeRestError(RestErrorCode.TOO_MANY_REQUESTS, RestErrorMsg.tooMuchWeight(limiter.limit));
@@ -108,11 +110,11 @@ export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): voi
       if (status === '200 OK') ok.inc();
       else counter(status).inc();
     };
-    app.get(endpoint.path, (res, req) => answer(res, req, false));
-    app.head(endpoint.path, (res, req) => answer(res, req, true));
+    app.get(endpoint.path, guardRequest((res, req) => answer(res, req, false)));
+    app.head(endpoint.path, guardRequest((res, req) => answer(res, req, true)));
     // Every other method but OPTIONS (the CORS preflight below): 405 naming the ones that work.
     const notAllowed = counter('405');
-    app.any(endpoint.path, (res, req) => {
+    app.any(endpoint.path, guardRequest((res, req) => {
       if (req.getMethod() === 'options') return preflight(res);
       const method = req.getMethod().toUpperCase();
       notAllowed.inc();
@@ -122,13 +124,14 @@ export function attachRest(app: TemplatedApp, opts: RestOptions): { close(): voi
         .writeHeader('Content-Type', JSON_TYPE)
         .writeHeader('Access-Control-Allow-Origin', '*')
         .end(methodNotAllowedBody(method, endpoint.path));
-    });
+    }));
   }
 
   // CORS preflight for browsers sending X-MBX-TIME-UNIT from another origin (the Vite dev server).
-  app.options('/api/*', (res) => preflight(res));
+  app.options('/api/*', guardRequest((res) => preflight(res)));
 
   return {
+    limiter,
     close() {
       limiter.clear();
     },

@@ -6,6 +6,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from 'uWebSockets.js';
 import type { Metrics } from '../metrics.ts';
 import { REST_ENDPOINT_DOCS } from './rest-catalog.ts';
 import { loadStaticFiles, staticKey, type StaticFile } from './static-files.ts';
+import { guardRequest } from './request-guard.ts';
 
 export const DEFAULT_DIST_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -112,7 +113,7 @@ function mtimeOf(path: string): number {
  * for a response left unanswered). Handlers here are synchronous and write before they return.
  */
 function guarded(route: string, handler: (res: HttpResponse, req: HttpRequest) => void) {
-  return (res: HttpResponse, req: HttpRequest) => {
+  return guardRequest((res: HttpResponse, req: HttpRequest) => {
     const url = req.getUrl();
     try {
       handler(res, req);
@@ -128,7 +129,7 @@ function guarded(route: string, handler: (res: HttpResponse, req: HttpRequest) =
         res.close();
       }
     }
-  };
+  });
 }
 
 function sendFile(res: HttpResponse, file: StaticFile, ifNoneMatch: string, head: boolean): void {

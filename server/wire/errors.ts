@@ -14,6 +14,8 @@ export const RestErrorCode = {
   DISCONNECTED: -1001,
   /** 429: over the request weight per minute, or too many connection attempts. */
   TOO_MANY_REQUESTS: -1003,
+  /** WebSocket API: a method this server does not serve (docs/protocol.md#websocket-api). */
+  UNSUPPORTED_OPERATION: -1020,
   /** A parameter outside its legal range of characters, a bad X-MBX-TIME-UNIT or timeUnit. */
   ILLEGAL_CHARS: -1100,
   /** A parameter sent twice. */
@@ -48,6 +50,8 @@ export const RestErrorMsg = {
   illegalCharsRange: (name: string, range: string) => `Illegal characters found in parameter '${name}'; legal range is '${range}'.`,
   badTimeUnit: 'Invalid timeUnit; expected MILLISECOND or MICROSECOND.',
   duplicateParam: 'Duplicate values for a parameter detected.',
+  /** A header that must appear at most once (Host, Content-Length) sent twice: see server/http/request-guard.ts. */
+  duplicateHeader: (name: string) => `Duplicate values for the header '${name}' detected.`,
   mandatory: (name: string) => `Mandatory parameter '${name}' was not sent, was empty/null, or malformed.`,
   symbolOrSymbols: "Param 'symbol' or 'symbols' must be sent, but both were empty/null!",
   empty: (name: string) => `Parameter '${name}' was empty.`,
@@ -182,4 +186,30 @@ export const UpgradeRefusal = {
   badTimeUnit: { status: '400 Bad Request', body: encodeRestError(RestErrorCode.ILLEGAL_CHARS, RestErrorMsg.badTimeUnit) },
   /** The server is shutting down. */
   shuttingDown: { status: '503 Service Unavailable', body: encodeRestError(RestErrorCode.DISCONNECTED, RestErrorMsg.shuttingDown) },
+} as const;
+
+/**
+ * WebSocket API (`/ws-api/v3`) refusals that REST has no twin for: the frame itself is wrong.
+ * Parameter errors use RestErrorMsg, exactly as REST words them (docs/protocol.md#websocket-api).
+ */
+export const WsApiErrorMsg = {
+  notJson: (detail: string) => `Malformed request: the text is not JSON (${detail.slice(0, 80)}).`,
+  notObject: 'Malformed request: expected a JSON object {"id":…,"method":…,"params":{…}}.',
+  binaryFrame: 'Malformed request: binary frames are not accepted, send requests as JSON text frames.',
+  badId: "Mandatory parameter 'id' was not sent, was empty/null, or malformed; it must be an integer, a string of up to 36 characters, or null.",
+  paramsNotObject: "Malformed request: 'params' must be a JSON object.",
+  unknownMethod: (method: string, known: readonly string[]) =>
+    `Unknown method ${JSON.stringify(method).slice(0, 60)}; this server serves ${known.join(', ')}.`,
+  shuttingDown: 'Server is shutting down.',
+} as const;
+
+/** Refusals of `GET /sse…` and `GET /poll` (HTTP 400 with the REST error body; docs/protocol.md#server-sent-events). */
+export const StreamRequestErrorMsg = {
+  noStreams: "Mandatory parameter 'streams' was not sent, was empty/null, or malformed; name streams as /sse/<stream> or ?streams=<s1>/<s2>.",
+  invalidStream: (name: string) => `Invalid stream name ${JSON.stringify(name).slice(0, 80)}; see docs/protocol.md#stream-names.`,
+  tooManyStreams: (max: number) => `Too many streams; at most ${max} per request.`,
+  badCursor: (what: string) => `Invalid ${what}: expected one slot per stream, in the order the streams are named, joined by '.'.`,
+  notPollable: (name: string) => `Stream ${JSON.stringify(name).slice(0, 80)} cannot be long-polled: only @trade and @aggTrade streams keep a history to answer from.`,
+  tooManyHeld: (scope: 'ip' | 'total', max: number) =>
+    scope === 'ip' ? `Too many long-poll requests held for this IP; at most ${max} at once.` : `Too many long-poll requests held; at most ${max} at once on this server.`,
 } as const;

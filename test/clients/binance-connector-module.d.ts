@@ -47,4 +47,26 @@ declare module '@binance/connector' {
     /** The underlying `ws` socket of the current connection. */
     readonly wsConnection: { ws?: import('ws').WebSocket };
   }
+
+  /** Binance's WebSocket API client: one socket to `wsURL`; every response arrives through callbacks.message. */
+  export class WebsocketAPI {
+    constructor(apiKey: string, apiSecret: string, options: { wsURL: string; callbacks?: StreamCallbacks; logger?: ConnectorLogger; reconnectDelay?: number });
+    /** Each request takes an `id` among its options (a random string when left out). */
+    ping(options?: { id?: string }): void;
+    time(options?: { id?: string }): void;
+    exchangeInfo(options?: { id?: string; symbol?: string; symbols?: string[] }): void;
+    orderbook(symbol: string, options?: { id?: string; limit?: number }): void;
+    trades(symbol: string, options?: { id?: string; limit?: number }): void;
+    historicalTrades(symbol: string, options?: { id?: string; limit?: number; fromId?: number }): void;
+    aggTrades(symbol: string, options?: { id?: string; limit?: number; fromId?: number }): void;
+    klines(symbol: string, interval: string, options?: { id?: string; limit?: number }): void;
+    uiKlines(symbol: string, interval: string, options?: { id?: string; limit?: number }): void;
+    avgPrice(symbol: string): void;
+    ticker24hr(options?: { id?: string; symbol?: string; symbols?: string[]; type?: string }): void;
+    ticker(options?: { id?: string; symbol?: string; symbols?: string[]; windowSize?: string }): void;
+    tickerPrice(options?: { id?: string; symbol?: string; symbols?: string[] }): void;
+    tickerBook(options?: { id?: string; symbol?: string; symbols?: string[] }): void;
+    disconnect(): void;
+    isConnected(): boolean;
+  }
 }

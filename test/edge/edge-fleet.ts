@@ -34,7 +34,7 @@ export async function startEdgeFleet(opts: { gateways?: number; symbols?: string
   const fleet = startFleet(
     {
       gateways: opts.gateways ?? 3, host: '127.0.0.1', port: 0, redis: redis.url, marketPort: 0,
-      proxy: true, tls: opts.tls ?? false, tlsCert: undefined, help: false,
+      proxy: true, tls: opts.tls ?? false, tlsCert: undefined,
       serverArgs: ['--symbols', opts.symbols ?? `${SYMBOL}:20,BTCUSDT:5`, ...OPEN_LIMITS],
     },
     (line) => {

@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { HAPROXY_TEMPLATE, renderHaproxyConfig } from '../../server/edge/haproxy-config.ts';
 import { findHaproxy, maxconnFor } from '../../server/edge/haproxy-process.ts';
-import { parseLaunchFlags } from '../../server/fleet/launch-flags.ts';
+import { readLaunchCommand } from '../../server/fleet/launch-flags.ts';
+
+const parseLaunchFlags = (argv: string[], env: Record<string, string>) => {
+  const cmd = readLaunchCommand(argv, env);
+  if (cmd.action !== 'start') throw new Error('expected a start command');
+  return cmd.options;
+};
 
 const layout = {
   host: '127.0.0.1', port: 8443, statsSocket: '/tmp/tickwire-test.sock', maxconn: 9000,

@@ -77,4 +77,18 @@ describe('market runner', () => {
     expect(batches).toBe(atStop);
     market.stop();
   });
+
+  it('reports how late the timer fired at each wake-up with events due, never a negative figure', async () => {
+    const { sim } = simulator();
+    const bus = createMemoryBus();
+    const late: number[] = [];
+    let batches = 0;
+    const off = bus.subscribe(channelFor('SOLUSDT'), () => batches++);
+    const market = startMarket({ simulator: sim, bus, clock, onLateness: (us) => late.push(us) });
+    stops.push(market.stop, off, () => void bus.close());
+    while (late.length < 5) await sleep(10);
+    expect(late.every((us) => Number.isFinite(us) && us >= 0)).toBe(true);
+    // A wake-up with events due publishes at least one batch: no lateness without an event.
+    expect(batches).toBeGreaterThanOrEqual(late.length - 1);
+  });
 });

@@ -46,6 +46,15 @@ describe('the fleet harness', () => {
     expect(await redisSay(redis.url, ['GET tickwire-harness'], 1)).toEqual(['$-1']);
   }, 30_000);
 
+  it.skipIf(!REDIS_SERVER)('authenticates with the password of the URL, and shows a refusal as Redis words it', async () => {
+    const redis = await fleet.redis(undefined, ['--requirepass', 'p@ss word']);
+    const at = `127.0.0.1:${redis.port}`;
+    expect(await pingRedis(`redis://${at}`)).toMatchObject({ answered: true, reply: expect.stringMatching(/^-NOAUTH/) });
+    expect(await pingRedis(`redis://:wrong@${at}`)).toMatchObject({ answered: true, reply: expect.stringMatching(/^-WRONGPASS/) });
+    expect(await pingRedis(`redis://:${encodeURIComponent('p@ss word')}@${at}`)).toEqual({ answered: true, reply: '+PONG' });
+    expect(await pingRedis(`redis://default:${encodeURIComponent('p@ss word')}@${at}`)).toEqual({ answered: true, reply: '+PONG' });
+  }, 30_000);
+
   it('reports that nothing answers where no Redis listens', async () => {
     const port = await freePort();
     expect(await pingRedis(`redis://127.0.0.1:${port}`)).toMatchObject({ answered: false, reason: 'ECONNREFUSED' });

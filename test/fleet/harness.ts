@@ -56,8 +56,8 @@ export interface FleetProcess {
 }
 
 export interface FleetScope {
-  /** Start a private redis-server on a free port (or `port`). */
-  redis(port?: number): Promise<PrivateRedis>;
+  /** Start a private redis-server on a free port (or `port`), with more redis-server arguments if given. */
+  redis(port?: number, args?: readonly string[]): Promise<PrivateRedis>;
   /** Start a market on 127.0.0.1:0 writing to `redisUrl`, wait until it listens. */
   market(redisUrl: string, flags?: readonly string[]): Promise<FleetProcess>;
   /** Start a gateway on 127.0.0.1:0 reading `redisUrl`, wait until it listens (not until caught up). */
@@ -81,8 +81,8 @@ export function createFleetScope(): FleetScope {
   };
 
   return {
-    async redis(port) {
-      const redis = await startPrivateRedis(port === undefined ? {} : { port });
+    async redis(port, args) {
+      const redis = await startPrivateRedis({ ...(port === undefined ? {} : { port }), ...(args === undefined ? {} : { args }) });
       redises.push(redis);
       return redis;
     },

@@ -1,12 +1,12 @@
 // `npm run fleet` as a user runs it: it starts a private Redis, a market and two gateways, prints
 // its process table with every process ready, serves on the shared port, and Ctrl-C stops it all.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../server/fleet/redis-server.ts';
 import { ROOT, readHealth } from '../../server/fleet/role-process.ts';
 import { buildDashboard } from '../e2e/harness.ts';
-import { FLEET_SKIP_REASON } from './capability.ts';
-import { openWitness, waitFor } from './harness.ts';
+import { FLEET_SKIP_REASON, REDIS_SERVER } from './capability.ts';
+import { createFleetScope, openWitness, waitFor } from './harness.ts';
 
 const running = (pid: number) => {
   try {
@@ -83,4 +83,19 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('npm run fleet', () => {
     expect(client.frames.at(-1)?.data.e).toBe('serverShutdown');
     expect(out).toContain('stopped: every process of the fleet and the private redis-server');
   }, 300_000);
+});
+
+describe.skipIf(!REDIS_SERVER)('npm run fleet against a Redis that refuses', () => {
+  const fleet = createFleetScope();
+  afterEach(() => fleet.cleanup());
+
+  it('stops before starting any process, saying what Redis answered and where the password goes', async () => {
+    const redis = await fleet.redis(undefined, ['--requirepass', 'secret']);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'server/fleet/launch.ts', '--redis', redis.url, '--gateways', '1', '--port', '0'], {
+      cwd: ROOT, encoding: 'utf8', timeout: 60_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(`start-up failed: Redis at ${redis.url} answers but refuses: NOAUTH Authentication required. (a password goes in the URL: redis://:password@host:port)`);
+    expect(run.stdout).not.toContain('starting the market');
+  }, 90_000);
 });

@@ -90,6 +90,12 @@ describe('stream payloads', () => {
     expect(c.received.every((m: any) => m.data.length > 0)).toBe(true);
   });
 
+  it('list the !…@arr tickers in the configured symbol order whatever order they arrived in', async () => {
+    const c = await combined(['!miniTicker@arr']);
+    for (const s of [...SYMBOLS].reverse()) server.publish([event.ticker(s, T0_US)], s);
+    expect((await c.next()).data.map((t: { s: string }) => t.s)).toEqual([...SYMBOLS]);
+  });
+
   it('serve klines by interval, and @+08:00 from the UTC event where boundaries agree', async () => {
     const c = await combined(['solusdt@kline_1m', 'solusdt@kline_1m@+08:00', 'solusdt@kline_1d@+08:00', 'solusdt@kline_1d']);
     server.publish([event.kline('1m', 0)]);
