@@ -23,6 +23,8 @@ export interface Config {
   readonly redisUrl: string;
   /** Also listen on this port, exclusively (this process's own /healthz and /metrics behind a shared port). */
   readonly adminPort: number | undefined;
+  /** A gateway's name in a fleet (e.g. the load balancer's server name): /healthz and GET_PROPERTY "gateway" tell it. */
+  readonly gatewayId: string | undefined;
   /** A fleet's market writes each symbol's snapshot once per this period. */
   readonly snapshotEveryMs: number;
   /** Seed of the market simulation: the same seed and clock give the same events. */
@@ -109,6 +111,16 @@ export const FLAGS = {
     meaning: 'also listen here, exclusively (0 picks a free one), for this process\'s own /healthz and /metrics when --reuse-port shares the main port',
     parse: (raw, name) => (raw === undefined || raw === '' ? undefined : integer(0, 0, 65535, '').parse(raw, name)),
   }),
+  'gateway-id': custom<string | undefined>({
+    accepts: '1-64 letters, digits or . _ : -',
+    shown: 'none',
+    meaning: 'gateway role: its name in the fleet (the load balancer\'s server name); /healthz shows it and GET_PROPERTY "gateway" answers it',
+    parse: (raw) => {
+      if (raw === undefined || raw === '') return undefined;
+      if (!/^[A-Za-z0-9._:-]{1,64}$/.test(raw)) throw new ConfigError(`--gateway-id (GATEWAY_ID) must be 1-64 letters, digits or . _ : -, got ${JSON.stringify(raw)}`);
+      return raw;
+    },
+  }),
   'snapshot-every-ms': integer(30_000, 100, 3_600_000, 'market role: each symbol\'s snapshot is written to Redis once per this period; the log keeps two periods (at least 5 s)'),
 };
 
@@ -135,6 +147,7 @@ function configOf(v: FlagValues<typeof FLAGS>): Config {
     role: v.role,
     redisUrl: v.redis,
     adminPort: v['admin-port'],
+    gatewayId: v['gateway-id'],
     snapshotEveryMs: v['snapshot-every-ms'],
     seed: v.seed,
     symbols: v.symbols,

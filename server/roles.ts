@@ -53,7 +53,7 @@ type Uws = ReturnType<typeof loadUws>['uws'];
 
 /** The main socket and the admin one, if asked for; their ports; and closing both. */
 export async function listenAll(uws: Uws, app: TemplatedApp, config: Config, deps: ServerDeps) {
-  const main = await listenOn(uws, app, config.host, config.port, config.reusePort);
+  let main: unknown = await listenOn(uws, app, config.host, config.port, config.reusePort);
   let admin: unknown;
   try {
     // Never shared: it must reach this one process.
@@ -65,9 +65,16 @@ export async function listenAll(uws: Uws, app: TemplatedApp, config: Config, dep
   return {
     port: uws.us_socket_local_port(main as never),
     adminPort: admin === undefined ? undefined : uws.us_socket_local_port(admin as never),
+    /** Stop taking new connections on the public port; the admin port (its /healthz) stays. */
+    closeMain() {
+      if (main !== undefined) uws.us_listen_socket_close(main as never);
+      main = undefined;
+    },
     close() {
-      uws.us_listen_socket_close(main as never);
+      if (main !== undefined) uws.us_listen_socket_close(main as never);
+      main = undefined;
       if (admin !== undefined) uws.us_listen_socket_close(admin as never);
+      admin = undefined;
     },
   };
 }
@@ -158,11 +165,19 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
   let rest: ReturnType<typeof attachRest> | undefined;
   let transports: { shutdown(): void; close(): void }[] = [];
   let closed = false;
-  const health = () =>
-    feed?.health() ?? {
+  // Draining (from the first close() on): /healthz answers 503 "draining" on the admin port while the
+  // public port is closed and clients get serverShutdown, so a load balancer sends no one new here.
+  const ownHealth = () =>
+    closed
+      ? { ok: false, body: { role: 'gateway', pid: process.pid, caughtUp: false, lagEvents: 0, lagMs: 0, state: 'draining' } }
+      : feed?.health() ?? {
       ok: false,
       body: { role: 'gateway', pid: process.pid, caughtUp: false, lagEvents: 0, lagMs: 0, redis: redis.where, redisConnected: redis.ready, state: 'waiting for the market in Redis' },
     };
+  const health = () => {
+    const h = ownHealth();
+    return config.gatewayId === undefined ? h : { ok: h.ok, body: { ...h.body, gatewayId: config.gatewayId } };
+  };
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway?.connections ?? 0, health });
   // Until the market's symbols are known, REST answers 503 -1001 (its own routes, added then, take precedence).
   app.any('/api/*', (res) => {
@@ -178,7 +193,7 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     if (!symbols || closed) return;
     if (symbols.join() !== config.symbols.map((s) => s.symbol).join()) log(`serving the market's symbols ${symbols.join(', ')}`);
     feed = startReplicaFeed({ bus: redis, symbols, clock, metrics, log, publish: (symbol, events) => local.publish(channelFor(symbol), events) });
-    gateway = attachGateway(app, { bus: local, symbols, ws: config.ws, metrics, clock });
+    gateway = attachGateway(app, { bus: local, symbols, ws: config.ws, metrics, clock, gatewayId: config.gatewayId });
     const market = whenRestored(feed);
     rest = attachRest(app, { market, rest: config.rest, metrics, clock });
     // The other transports read the same replica and the same local bus as on a single server.
@@ -206,10 +221,11 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     close() {
       closing ??= (async () => {
         closed = true;
-        sockets.close();
-        feed?.close();
+        sockets.closeMain();
         for (const t of transports) t.shutdown();
         await gateway?.shutdown();
+        sockets.close();
+        feed?.close();
         gateway?.close();
         for (const t of transports) t.close();
         rest?.close();

@@ -4,6 +4,8 @@
 import type { LaunchOptions } from './launch-flags.ts';
 import { describeHealth, renderTable, type TableRow } from './process-table.ts';
 import { findRedisServer, freePort, pingRedis, redisAddress, startPrivateRedis, type PrivateRedis } from './redis-server.ts';
+import { startEdge, type Edge } from '../edge/edge.ts';
+import { proxiedGateways, stablePort } from '../edge/layout.ts';
 import { readHealth, signalProcess, spawnRole, waitForHealth, type Endpoint, type Health, type Role, type RoleProcess } from './role-process.ts';
 
 /** How a gateway is told to share the public port (see FLEET-CONTRACT: `--reuse-port`). */
@@ -23,6 +25,14 @@ export interface FleetHandle {
   /** Resolves with the exit code once the fleet has stopped: 0 when asked to stop, non-zero when it gave up. */
   readonly done: Promise<number>;
   rows(): TableRow[];
+  /** With --proxy: haproxy in front (undefined before it started, or without --proxy). */
+  readonly edge: Edge | undefined;
+  /**
+   * Restart the gateways one at a time (SIGHUP to `npm run fleet`): each drains (its /healthz says
+   * "draining", its clients get serverShutdown and 1001), exits, leaves the proxy's pool, starts
+   * again, catches up and rejoins, before the next one goes. Resolves when all are back.
+   */
+  rollingRestart(): Promise<void>;
   /** Stop everything in order. Idempotent. */
   stop(reason: string): Promise<number>;
   /** Last resort (process exit): SIGKILL every process still running, synchronously. */
@@ -32,6 +42,10 @@ export interface FleetHandle {
 interface Slot {
   readonly role: Role;
   readonly label: string;
+  /** The proxy's server name (--proxy), e.g. gw1. */
+  name?: string;
+  /** Being restarted on purpose: its exit is not a crash. */
+  restarting?: boolean;
   args: string[];
   proc?: RoleProcess;
   endpoint?: Endpoint;
@@ -48,6 +62,8 @@ export function startFleet(opts: LaunchOptions, log: (line: string) => void): Fl
   let stopping: Promise<number> | undefined;
   let poller: ReturnType<typeof setInterval> | undefined;
   let publicPort = opts.port;
+  let edge: Edge | undefined;
+  let rolling: Promise<void> | undefined;
   let started = false;
   let resolveDone: (code: number) => void = () => {};
   const done = new Promise<number>((resolve) => (resolveDone = resolve));
@@ -64,6 +80,7 @@ export function startFleet(opts: LaunchOptions, log: (line: string) => void): Fl
       ready: s.ready,
       detail: s.detail,
     })),
+    ...(edge ? [{ role: 'haproxy', pid: edge.pid, address: edge.publicUrl.replace(/^\w+:\/\//, ''), ready: edge.alive, detail: `${edge.publicUrl} (${edge.wsUrl}) → ${slots.filter((s) => s.name).map((s) => s.name).join(', ')}` }] : []),
   ];
   const printTable = (why: string) => log(`\n${new Date().toISOString().slice(11, 19)} ${why}\n${renderTable(rows())}\n`);
 
@@ -108,7 +125,7 @@ export function startFleet(opts: LaunchOptions, log: (line: string) => void): Fl
   };
 
   const onExit = (slot: Slot, proc: RoleProcess, exit: { code: number | null; signal: NodeJS.Signals | null }) => {
-    if (stopping || slot.proc !== proc) return;
+    if (stopping || slot.proc !== proc || slot.restarting) return;
     // Exit codes of server/main.ts that a restart cannot fix: 2 configuration, 3 cannot listen.
     const hopeless = exit.code === 2 || exit.code === 3;
     // Before the fleet was ready once, a death is a failed start: `ready` rejects and everything stops.
@@ -171,7 +188,10 @@ export function startFleet(opts: LaunchOptions, log: (line: string) => void): Fl
     stopping ??= (async () => {
       if (poller) clearInterval(poller);
       log(`stopping the fleet (${reason}): gateways first, then the market${privateRedis ? ', then the private redis-server' : ''}`);
+      await rolling?.catch(() => {});
       await stopSlots(slots.filter((s) => s.role === 'gateway'));
+      // haproxy after the gateways, so that their serverShutdown and 1001 reach the clients.
+      await edge?.stop();
       await stopSlots(slots.filter((s) => s.role === 'market'));
       if (privateRedis) await privateRedis.stop();
       log(`stopped: every process of the fleet${privateRedis ? ' and the private redis-server' : ''}`);
@@ -187,7 +207,9 @@ export function startFleet(opts: LaunchOptions, log: (line: string) => void): Fl
     privateRedis = found.privateRedis;
     if (stopping) return;
 
-    const market: Slot = { role: 'market', label: 'market', args: ['--redis', redisUrl, '--host', '127.0.0.1', '--port', String(opts.marketPort), ...opts.serverArgs], ready: false, detail: 'starting', crashes: [] };
+    // A restarted market listens where the first did: a port outside the kernel's ephemeral range.
+    const marketPort = opts.marketPort === 0 ? await stablePort('127.0.0.1') : opts.marketPort;
+    const market: Slot = { role: 'market', label: 'market', args: ['--redis', redisUrl, '--host', '127.0.0.1', '--port', String(marketPort), ...opts.serverArgs], ready: false, detail: 'starting', crashes: [] };
     slots.push(market);
     log(`starting the market …`);
     await launch(market);
@@ -198,14 +220,29 @@ export function startFleet(opts: LaunchOptions, log: (line: string) => void): Fl
     const gateways = slots.filter((s) => s.role === 'gateway');
     
     // A port the kernel picks for a listener (port 0) cannot be shared: pick a free one here instead.
-    if (publicPort === 0) publicPort = await freePort(opts.host);
-    log(`starting ${opts.gateways} gateway${opts.gateways === 1 ? '' : 's'} on ${opts.host}:${publicPort} …`);
-    for (const g of gateways) g.args = gatewayArgs(publicPort);
+    if (publicPort === 0) publicPort = await stablePort(opts.host);
+    // With --proxy every gateway has its own address and ports (as if on its own host) behind haproxy.
+    const behindProxy = opts.proxy ? await proxiedGateways(opts.gateways) : undefined;
+    log(behindProxy
+      ? `starting ${opts.gateways} gateway${opts.gateways === 1 ? '' : 's'} at ${behindProxy.map((g) => `${g.host}:${g.port}`).join(', ')} (behind haproxy) …`
+      : `starting ${opts.gateways} gateway${opts.gateways === 1 ? '' : 's'} on ${opts.host}:${publicPort} …`);
+    gateways.forEach((g, i) => {
+      const p = behindProxy?.[i];
+      g.name = p?.name;
+      g.args = p
+        ? ['--redis', redisUrl, '--host', p.host, '--port', String(p.port), '--admin-port', String(p.checkPort), '--gateway-id', p.name, ...opts.serverArgs]
+        : gatewayArgs(publicPort);
+    });
     await Promise.all(gateways.map(launch));
     await Promise.all(gateways.map(waitReady));
     if (stopping) return;
+    if (behindProxy) {
+      edge = await startEdge({ host: opts.host, port: publicPort, tls: opts.tls, tlsCert: opts.tlsCert, servers: behindProxy, log });
+      for (const g of behindProxy) await edge.waitServer(g.name, true);
+      if (stopping) return;
+    }
     started = true;
-    printTable(`fleet ready: 1 market, ${opts.gateways} gateway${opts.gateways === 1 ? '' : 's'} at http://${shownHost(opts.host)}:${publicPort}`);
+    printTable(`fleet ready: 1 market, ${opts.gateways} gateway${opts.gateways === 1 ? '' : 's'} at ${edge ? `${edge.publicUrl} (haproxy)` : `http://${shownHost(opts.host)}:${publicPort}`}`);
     poller = setInterval(() => void poll(), POLL_MS);
   })();
   ready.catch(async (err: Error) => {
@@ -213,16 +250,57 @@ export function startFleet(opts: LaunchOptions, log: (line: string) => void): Fl
     await stop('start-up failed', 1);
   });
 
+  const restartOne = async (slot: Slot) => {
+    const proc = slot.proc;
+    if (!proc) return;
+    slot.restarting = true;
+    try {
+      log(`rolling restart: ${slot.label} (pid ${proc.pid}) draining …`);
+      if (proc.alive) {
+        signalProcess(proc, 'SIGTERM');
+        const forced = setTimeout(() => signalProcess(proc, 'SIGKILL'), STOP_TIMEOUT_MS);
+        await proc.exited;
+        clearTimeout(forced);
+      }
+      if (edge && slot.name) await edge.waitServer(slot.name, false);
+      if (stopping) return;
+      await launch(slot);
+      await waitReady(slot);
+      if (edge && slot.name) await edge.waitServer(slot.name, true);
+      log(`rolling restart: ${slot.label} back (pid ${slot.proc!.pid})`);
+    } finally {
+      slot.restarting = false;
+    }
+  };
+
+  const rollingRestart = (): Promise<void> => {
+    if (!started) return Promise.reject(new Error('the fleet is not ready yet'));
+    rolling ??= (async () => {
+      const t0 = Date.now();
+      for (const slot of slots.filter((s) => s.role === 'gateway')) {
+        if (stopping) break;
+        await restartOne(slot);
+      }
+      printTable(`rolling restart done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    })().finally(() => (rolling = undefined));
+    return rolling;
+  };
+
   return {
     get publicUrl() {
-      return `http://${shownHost(opts.host)}:${publicPort}`;
+      return edge?.publicUrl ?? `http://${shownHost(opts.host)}:${publicPort}`;
     },
+    get edge() {
+      return edge;
+    },
+    rollingRestart,
     ready,
     done,
     rows,
     stop: (reason) => stop(reason, 0),
     killAll() {
       for (const s of slots) if (s.proc) signalProcess(s.proc, 'SIGKILL');
+      if (edge?.alive) process.kill(-edge.pid, 'SIGKILL');
       if (privateRedis?.running) process.kill(privateRedis.pid, 'SIGKILL');
     },
   };

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { flagHelpLines, flagTableMarkdown } from '../cli.ts';
 import { FLAGS as SERVER_FLAGS } from '../config.ts';
-import { ConfigError, integer, readFlags, text, type Env, type FlagTable } from '../flags.ts';
+import { ConfigError, integer, readFlags, text, toggle, type Env, type FlagTable } from '../flags.ts';
 import { redisAddress } from './redis-server.ts';
 
 export interface LaunchOptions {
@@ -17,6 +17,11 @@ export interface LaunchOptions {
   readonly redis: string;
   /** The market's own port for /healthz and /metrics (on 127.0.0.1); 0 picks a free one. */
   readonly marketPort: number;
+  /** haproxy on the public port, the gateways behind it on 127.0.0.2, .3, … (server/edge). */
+  readonly proxy: boolean;
+  /** haproxy terminates TLS (implies proxy); with `tlsCert`, or a local CA made on first use. */
+  readonly tls: boolean;
+  readonly tlsCert: string | undefined;
   /** The server's flags as given on the command line, passed to every process unchanged. */
   readonly serverArgs: readonly string[];
 }
@@ -32,10 +37,13 @@ export const LAUNCH_FLAGS = {
     meaning: 'the Redis the fleet runs on; when nothing answers there and redis-server is installed, a private memory-only one is started on a free port and stopped with the fleet',
   },
   'market-port': integer(0, 0, 65535, "the market's own port on 127.0.0.1, for its /healthz and /metrics (0 picks a free one)"),
+  proxy: toggle('haproxy on the public port, each gateway on its own address (127.0.0.2, .3, …) behind it (docs/fleet.md)'),
+  tls: toggle('haproxy terminates TLS (https://, wss://); implies --proxy'),
+  'tls-cert': text('', 'path of a PEM file', 'with --tls: the certificate chain and key in one PEM (default: a local CA and certificate made in .tickwire/tls/)'),
 } satisfies FlagTable;
 
 /** Server flags the fleet sets for each process itself (given to the launcher, they are refused). */
-const SET_PER_PROCESS = ['role', 'reuse-port', 'admin-port'];
+const SET_PER_PROCESS = ['role', 'reuse-port', 'admin-port', 'gateway-id'];
 
 /** The server's flags that pass through: all but the launcher's own and those set per process. */
 const PASSED: FlagTable = Object.fromEntries(
@@ -57,9 +65,14 @@ export function readLaunchCommand(argv: readonly string[], env: Env): LaunchComm
   } catch (err) {
     throw new ConfigError(`--redis (REDIS_URL): ${(err as Error).message}`);
   }
+  const tlsCert = values['tls-cert'] || undefined;
+  if (tlsCert && !values.tls) throw new ConfigError('--tls-cert (TLS_CERT) needs --tls');
   return {
     action: 'start',
     options: {
+      proxy: values.tls || values.proxy,
+      tls: values.tls,
+      tlsCert,
       gateways: values.gateways,
       port: values.port,
       host: values.host,
@@ -103,6 +116,7 @@ export function launchHelp(): string {
     'market, then the private redis-server if one was started. A process that dies is restarted, at most 5 times a',
     'minute; past that, or when one exits 2 (configuration) or 3 (cannot listen), the whole fleet stops and exits',
     'non-zero. Exit codes: 0 stopped on request; 1 start-up failed or a process kept dying; 2 bad flag; 3 cannot listen.',
+    'SIGHUP (kill -HUP <launcher pid>) restarts the gateways one at a time (with --proxy: drained, no client loses a trade).',
     '',
   ].join('\n');
 }

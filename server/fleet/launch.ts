@@ -33,6 +33,11 @@ function main(): void {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // SIGHUP: a rolling restart of the gateways (docs/fleet.md#rolling-restart).
+  process.on('SIGHUP', () => {
+    console.log('tickwire fleet: SIGHUP received: restarting the gateways one at a time');
+    fleet.rollingRestart().catch((err: Error) => console.log(`tickwire fleet: rolling restart failed: ${err.message}`));
+  });
   // The processes run in their own process groups (so Ctrl-C reaches only this launcher, which stops
   // them in order); if this launcher ends any other way, take them down with it.
   process.on('exit', () => fleet.killAll());

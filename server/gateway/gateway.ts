@@ -35,6 +35,8 @@ export interface GatewayOptions {
   readonly metrics: Metrics;
   /** The market's clock: `E` of serverShutdown. Limits and keep-alive run on `timers`. */
   readonly clock: Clock;
+  /** This gateway's name in a fleet (GET_PROPERTY "gateway" answers it; null when unnamed). */
+  readonly gatewayId?: string;
   /**
    * Time of the limits, keep-alive, lifetime, slow-consumer sweep and shutdown poll
    * (default: performance.now() and Node's timers). Tests pass manual timers and step them.
@@ -254,7 +256,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
       case 'LIST_SUBSCRIPTIONS':
         return send(ws, encodeWsResult([...s.subs.keys()], req.id));
       case 'GET_PROPERTY':
-        return send(ws, encodeWsResult(s.combined, req.id));
+        return send(ws, encodeWsResult(req.property === 'gateway' ? (opts.gatewayId ?? null) : s.combined, req.id));
       case 'SET_PROPERTY':
         if (req.value !== s.combined) {
           // Move every subscription to the topics of the other framing.

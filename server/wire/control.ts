@@ -14,7 +14,7 @@ export type ControlRequest =
   | { readonly method: 'SUBSCRIBE' | 'UNSUBSCRIBE'; readonly id: WireId; readonly streams: readonly NamedStream[] }
   | { readonly method: 'LIST_SUBSCRIPTIONS'; readonly id: WireId }
   | { readonly method: 'SET_PROPERTY'; readonly id: WireId; readonly property: 'combined'; readonly value: boolean }
-  | { readonly method: 'GET_PROPERTY'; readonly id: WireId; readonly property: 'combined' };
+  | { readonly method: 'GET_PROPERTY'; readonly id: WireId; readonly property: 'combined' | 'gateway' };
 
 export interface ControlError {
   readonly error: { readonly code: WsErrorCode; readonly msg: string };
@@ -87,6 +87,8 @@ export function parseControl(
       if (params.length > arity) return fail(WsErrorCode.INVALID_REQUEST, WsErrorMsg.tooManyParams, id);
       const property = params[0];
       if (typeof property !== 'string') return fail(WsErrorCode.INVALID_REQUEST, WsErrorMsg.propertyNotString, id);
+      // "gateway" (read only, a tickwire extension): which gateway of a fleet serves this socket.
+      if (method === 'GET_PROPERTY' && property === 'gateway') return { ok: true, request: { method, id, property } };
       if (property !== 'combined') return fail(WsErrorCode.UNKNOWN_PROPERTY, WsErrorMsg.unknownProperty, id);
       if (method === 'GET_PROPERTY') return { ok: true, request: { method, id, property } };
       const value = params[1];

@@ -114,7 +114,7 @@ export function encodeWsError(code: WsErrorCode, msg: string, id: WireId): strin
 }
 
 /** The reply text for a success. */
-export function encodeWsResult(result: null | boolean | readonly string[], id: WireId): string {
+export function encodeWsResult(result: null | boolean | string | readonly string[], id: WireId): string {
   return JSON.stringify({ result, id });
 }
 

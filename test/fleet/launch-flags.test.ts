@@ -17,7 +17,7 @@ const start = (argv: string[], env: Record<string, string> = {}) => {
 describe('npm run fleet flags', () => {
   it('defaults to one gateway per core on port 8080 over the Redis at 127.0.0.1:6379', () => {
     expect(start([])).toEqual({
-      gateways: availableParallelism(), port: 8080, host: '127.0.0.1', redis: 'redis://127.0.0.1:6379', marketPort: 0, serverArgs: [],
+      gateways: availableParallelism(), port: 8080, host: '127.0.0.1', redis: 'redis://127.0.0.1:6379', marketPort: 0, proxy: false, tls: false, tlsCert: undefined, serverArgs: [],
     });
   });
 
@@ -46,7 +46,7 @@ describe('npm run fleet flags', () => {
   it('prints help for --help or -h, even beside a bad flag, listing every flag of its table with its env twin', () => {
     expect(readLaunchCommand(['--gateways', '0', '-h'], {})).toEqual({ action: 'help' });
     const help = launchHelp();
-    for (const name of Object.keys(LAUNCH_FLAGS)) expect(help).toContain(`--${name} <value>`);
+    for (const [name, flag] of Object.entries(LAUNCH_FLAGS)) expect(help).toContain(flag.isSwitch ? `--${name}` : `--${name} <value>`);
     expect(help).toContain('env REDIS_URL');
     expect(help).toContain('default redis://127.0.0.1:6379');
   });

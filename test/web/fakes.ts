@@ -1,5 +1,6 @@
 // Hand-written fakes for the dashboard models: manual timers, a frame loop driven by hand,
 // and a REST server over an in-memory trade history.
+import { signal } from '@preact/signals';
 import type { Timers } from '../../web/src/state/poller.ts';
 import type { FrameScheduler } from '../../web/src/state/frame.ts';
 import type { Rest, RestResult } from '../../web/src/state/rest.ts';
@@ -130,6 +131,7 @@ export function fakeRest(rows: (symbol: string) => readonly AggRow[], opts: { de
       o.onBytes?.(bytes);
       return { data, bytes };
     },
+    gateway: signal<string | null>(null),
     close() {},
   };
 }

@@ -112,7 +112,7 @@ describe('the page socket', () => {
     stop();
     expect(subscribed).toEqual([false, true]);
     expect(seen).toEqual(expect.arrayContaining(['reconnecting', 'connecting', 'live']));
-    expect(gw.requests.filter((r) => r.conn === 2).map((r) => r.msg.params)).toEqual([['solusdt@aggTrade']]);
+    expect(gw.requests.filter((r) => r.conn === 2 && r.msg.method === 'SUBSCRIBE').map((r) => r.msg.params)).toEqual([['solusdt@aggTrade']]);
     expect(socket.reconnects.value).toBe(1);
   });
 
@@ -139,9 +139,11 @@ describe('the page socket', () => {
     socket.start();
     await until(() => socket.status.value.kind === 'live');
     socket.setStreams(['btcusdt@aggTrade']);
-    await until(() => gw.requests.length === 3);
+    await until(() => gw.requests.length === 4);
+    // Once live the socket also asks which gateway serves it (a fleet's; see gateway.test.ts).
     expect(gw.requests.map((r) => [r.msg.method, r.msg.params])).toEqual([
       ['SUBSCRIBE', ['solusdt@aggTrade']],
+      ['GET_PROPERTY', ['gateway']],
       ['SUBSCRIBE', ['btcusdt@aggTrade']],
       ['UNSUBSCRIBE', ['solusdt@aggTrade']],
     ]);

@@ -175,6 +175,7 @@ describe('dashboard transports against the real server', () => {
     let failed = 0;
     const paths: string[] = [];
     const rest: Rest = {
+      gateway: signal(null),
       get(path, o) {
         paths.push(path);
         if (failNext && path.includes('cursor=')) {

@@ -10,6 +10,7 @@ import { createSocket, type SocketCtor } from './state/socket.ts';
 import { createSse, type EventSourceCtor } from './state/sse.ts';
 import { createWsApi } from './state/ws-api.ts';
 import { Header } from './components/header.tsx';
+import { GatewayBadge } from './components/gateway-badge.tsx';
 import { Panel } from './components/panel.tsx';
 import { OrderBook } from './components/order-book.tsx';
 import { Strip } from './components/strip.tsx';
@@ -71,6 +72,7 @@ export function App() {
   return (
     <div class="page">
       <Header d={d} status={d.status} />
+      <GatewayBadge status={d.status} socketGateway={conns.ws.gateway} previousGateway={conns.ws.previousGateway} pollGateway={d.pollGateway} />
       <Strip text={d.summary} error={d.error} socketError={conns[d.pushTransport.value].lastError} />
       <Versus rows={d.versus} pollTitle={pollShort} />
       <main class="panels">

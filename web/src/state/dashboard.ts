@@ -87,6 +87,8 @@ export interface Dashboard {
   /** The deciding figures side by side (kept in view when the panels stack). */
   readonly versus: ReadonlySignal<readonly VersusRow[]>;
   readonly error: ReadonlySignal<string | null>;
+  /** The gateway of a fleet that answered the last poll (X-Tickwire-Gateway), null without a fleet proxy. */
+  readonly pollGateway: ReadonlySignal<string | null>;
   /** Begin: clock sync, symbol list, the chosen push connection, polling. Returns the stop. */
   start(conns: PushConnections): () => void;
   /** `byUser` false: a default the server suggested (the user's own choice is kept over it). */
@@ -212,7 +214,7 @@ export function createDashboard(opts: DashboardOptions = {}): Dashboard {
   };
 
   const d: Dashboard = {
-    push, poll, pushTransport, pollTransport, status, clock, loop, symbols, symbol, info, mode, intervalMs, paused, scale, summary, versus: table, error,
+    push, poll, pushTransport, pollTransport, status, clock, loop, symbols, symbol, info, mode, intervalMs, paused, scale, summary, versus: table, error, pollGateway: rest.gateway,
     start(c) {
       conns = c;
       c.ws.setStreams(push.streams());

@@ -1,6 +1,7 @@
 // GETs against the REST wire, with the bytes each one cost: the Resource Timing API's
 // transferSize (headers + body as received) where the browser gives it, otherwise an estimate
 // from the status line, the headers the page can see and the body.
+import { signal, type ReadonlySignal } from '@preact/signals';
 import type { RestError } from '@wire/payloads.ts';
 
 /**
@@ -8,6 +9,9 @@ import type { RestError } from '@wire/payloads.ts';
  * it; the body then says what to do.
  */
 export const NO_FEED_SERVER_HEADER = 'x-tickwire-no-feed-server';
+
+/** Set by a fleet's load balancer (deploy/haproxy.cfg) on every response: the gateway that served it. */
+export const GATEWAY_HEADER = 'x-tickwire-gateway';
 
 export class RestFailure extends Error {
   override readonly name = 'RestFailure';
@@ -32,6 +36,8 @@ export function headBytes(status: number, statusText: string, headers: Iterable<
 export interface Rest {
   /** `path` with query, e.g. `/api/v3/time`. Rejects with RestFailure on a wire error. */
   get<T>(path: string, opts?: { signal?: AbortSignal; onBytes?: (delta: number) => void }): Promise<RestResult<T>>;
+  /** The gateway named by the last response's X-Tickwire-Gateway, or null (no fleet proxy in front). */
+  readonly gateway: ReadonlySignal<string | null>;
   close(): void;
 }
 
@@ -42,6 +48,7 @@ export interface Rest {
 export function createRest(base = '', fetchImpl: typeof fetch = (...a) => fetch(...a)): Rest {
   // Requests waiting for their Resource Timing entry, per absolute URL, oldest first.
   const waiting = new Map<string, Pending[]>();
+  const gateway = signal<string | null>(null);
   let observer: PerformanceObserver | undefined;
   if (typeof PerformanceObserver !== 'undefined' && typeof performance !== 'undefined') {
     performance.setResourceTimingBufferSize?.(2000);
@@ -78,6 +85,7 @@ export function createRest(base = '', fetchImpl: typeof fetch = (...a) => fetch(
         if (pending) forget(abs, pending);
         throw err;
       }
+      gateway.value = res.headers.get(GATEWAY_HEADER);
       // Wire JSON is ASCII, so string length = body bytes.
       const estimate = headBytes(res.status, res.statusText || 'OK', res.headers.entries()) + text.length;
       const bytes = pending ? pending.estimated(estimate) : estimate;
@@ -95,6 +103,7 @@ export function createRest(base = '', fetchImpl: typeof fetch = (...a) => fetch(
       }
       return { data: data as T, bytes };
     },
+    gateway,
     close() {
       observer?.disconnect();
       waiting.clear();

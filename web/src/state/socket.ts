@@ -62,6 +62,13 @@ export interface Socket {
   readonly reconnects: ReadonlySignal<number>;
   /** Last control error from the server (`{"error":{code,msg}}`), or null. */
   readonly lastError: ReadonlySignal<string | null>;
+  /**
+   * The gateway of a fleet serving this connection (GET_PROPERTY "gateway", asked once live), null
+   * while not connected or when the server has no name (a single process, or an older server).
+   */
+  readonly gateway: ReadonlySignal<string | null>;
+  /** The gateway of the previous connection, once there was one: shows a move after a gateway died. */
+  readonly previousGateway: ReadonlySignal<string | null>;
   /** Replace the subscription (sends SUBSCRIBE then UNSUBSCRIBE when live; used on every new connection). */
   setStreams(streams: readonly string[]): void;
   start(): void;
@@ -79,6 +86,10 @@ export function createSocket(opts: SocketOptions): Socket {
   const bytes = signal(0);
   const reconnects = signal(0);
   const lastError = signal<string | null>(null);
+  const gateway = signal<string | null>(null);
+  const previousGateway = signal<string | null>(null);
+  /** Id of the GET_PROPERTY "gateway" of this connection. */
+  let gatewayQueryId: number | null = null;
 
   let ws: SocketLike | undefined;
   let wanted: readonly string[] = [];
@@ -116,7 +127,7 @@ export function createSocket(opts: SocketOptions): Socket {
     lastSentMs = now;
     if (outbox.length > 0) outTimer = timers.setTimeout(flushOutbox, controlGapMs);
   };
-  const send = (method: 'SUBSCRIBE' | 'UNSUBSCRIBE', params: readonly string[]): number => {
+  const send = (method: 'SUBSCRIBE' | 'UNSUBSCRIBE' | 'GET_PROPERTY', params: readonly string[]): number => {
     const id = nextId++;
     outbox.push(JSON.stringify({ method, params, id }));
     if (outTimer === undefined) flushOutbox();
@@ -128,6 +139,7 @@ export function createSocket(opts: SocketOptions): Socket {
     attempt = 0;
     const reconnect = everLive;
     everLive = true;
+    gatewayQueryId = send('GET_PROPERTY', ['gateway']);
     opts.onSubscribed?.({ reconnect });
   };
 
@@ -145,6 +157,13 @@ export function createSocket(opts: SocketOptions): Socket {
       messages.value++;
       bytes.value += wsFrameBytes(text.length);
       opts.onMessage(m.stream, m.data, wsFrameBytes(text.length));
+      return;
+    }
+    if ('id' in msg && (msg as { id: unknown }).id === gatewayQueryId && gatewayQueryId !== null) {
+      // A server without gateway names answers an error (unknown property): no name to show.
+      gatewayQueryId = null;
+      const result = 'result' in msg ? (msg as { result: unknown }).result : null;
+      gateway.value = typeof result === 'string' ? result : null;
       return;
     }
     if ('error' in msg) {
@@ -205,6 +224,9 @@ export function createSocket(opts: SocketOptions): Socket {
       clear(connectTimer);
       if (ws !== sock) return;
       ws = undefined;
+      if (gateway.value !== null) previousGateway.value = gateway.value;
+      gateway.value = null;
+      gatewayQueryId = null;
       clear(outTimer);
       outTimer = undefined;
       if (running) scheduleReconnect();
@@ -218,6 +240,8 @@ export function createSocket(opts: SocketOptions): Socket {
     bytes,
     reconnects,
     lastError,
+    gateway,
+    previousGateway,
     setStreams(streams) {
       wanted = [...streams];
       if (!ws || ws.readyState !== 1) return;

@@ -145,6 +145,9 @@ export function createSse(opts: SseOptions): Socket {
     bytes,
     reconnects,
     lastError,
+    // EventSource shows no response headers, so an SSE stream cannot name its gateway.
+    gateway: signal(null),
+    previousGateway: signal(null),
     setStreams(next) {
       const changed = next.join('/') !== streams.join('/');
       streams = [...next];

@@ -163,6 +163,8 @@ export function toWsApiRequest(path: string): { method: string; params: Record<s
 /** The REST client's face over the WebSocket API: the polled side's rounds run over the open socket. */
 export function wsApiRest(api: WsApi): Rest {
   return {
+    // The WebSocket API carries no gateway name; the badge shows the HTTP polls' only.
+    gateway: signal(null),
     async get<T>(path: string, o: { signal?: AbortSignal; onBytes?: (delta: number) => void } = {}) {
       const { method, params } = toWsApiRequest(path);
       const r = await api.request<T>(method, params, o.signal);
