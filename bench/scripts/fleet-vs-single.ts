@@ -61,6 +61,8 @@ interface Outcome {
   readonly p50Ms: number | null;
   readonly p99Ms: number | null;
   readonly windowMs: number;
+  /** Trades the market published in the window, per second (newest trade id at its start and end). */
+  readonly publishedPerSec: number | null;
 }
 
 function freePort(): Promise<number> {
@@ -115,6 +117,17 @@ function nextMessage<T extends FromLoad['type']>(w: Spawned, type: T, timeoutMs:
   });
 }
 
+/** Id of the newest trade the server (or a gateway) has, over REST; null when it does not answer. */
+async function newestTradeId(port: number): Promise<number | null> {
+  try {
+    const res = await fetch(`http://${HOST}:${port}/api/v3/trades?symbol=${SYMBOL}&limit=1`, { signal: AbortSignal.timeout(10_000) });
+    const id = ((await res.json()) as { id?: number }[])[0]?.id;
+    return typeof id === 'number' ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 const cpuOf = (pids: Record<string, number>): number => Object.values(pids).reduce((n, p) => n + (cpuMs(p) ?? 0), 0);
 
 async function measure(setup: Setup): Promise<Outcome> {
@@ -138,6 +151,7 @@ async function measure(setup: Setup): Promise<Outcome> {
       return r;
     }));
     await sleep(WARMUP * 1000);
+    const id0 = newestTradeId(setup.port);
     const cpu0 = cpuOf(setup.pids);
     const t0 = performance.now();
     for (const w of loads) w.child.send({ type: 'measure' });
@@ -150,6 +164,7 @@ async function measure(setup: Setup): Promise<Outcome> {
     for (const w of loads) w.child.send({ type: 'stop' });
     const cpu1 = cpuOf(setup.pids);
     const windowMs = performance.now() - t0;
+    const [a, b] = await Promise.all([id0, newestTradeId(setup.port)]);
     const got: ResultMsg[] = await Promise.all(results);
     const sum = (f: (r: ResultMsg) => number) => got.reduce((n, r) => n + f(r), 0);
     const received = sum((r) => r.received);
@@ -159,6 +174,7 @@ async function measure(setup: Setup): Promise<Outcome> {
       openAtStop: sum((r) => r.openAtStop), received, updatesPerSec: (received / windowMs) * 1000,
       missed: sum((r) => r.missed), disordered: sum((r) => r.disordered), cpuMs: cpu1 - cpu0, rss,
       p50Ms: lat ? lat.p50 / 1000 : null, p99Ms: lat ? lat.p99 / 1000 : null, windowMs,
+      publishedPerSec: a !== null && b !== null ? ((b - a) / windowMs) * 1000 : null,
     };
   } finally {
     await Promise.all(loads.map((w) => stop(w)));
@@ -189,12 +205,12 @@ async function run(start: () => Promise<Setup>): Promise<Outcome> {
 function print(rows: readonly Outcome[]): void {
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   console.log(`${CONNS} sockets, ${SYMBOL}@trade at ${RATE}/s, ${SECONDS} s window; servers ${PINNING ? 'pinned to core 0, load to core 1' : 'unpinned'}; load average ${load}`);
-  console.log('| setup | sockets open (failed) | updates/s | trade ids lost | out of order | server CPU ms per 1k updates | p50 / p99 ms | RSS per process (MB) |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log('| setup | sockets open (failed) | trades published/s × sockets | updates/s delivered | trade ids lost | out of order | server CPU ms per 1k updates | p50 / p99 ms | RSS per process (MB) |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const rss = Object.entries(r.rss).map(([k, b]) => `${k} ${(b / 1024 ** 2).toFixed(0)}`).join(', ');
     const lat = r.p50Ms === null ? '-' : `${r.p50Ms.toFixed(1)} / ${r.p99Ms!.toFixed(1)}`;
-    console.log(`| ${r.name} | ${r.connected} (${r.failed}), ${r.openAtStop} at stop | ${r.updatesPerSec.toFixed(0)} | ${r.missed} | ${r.disordered} | ${((r.cpuMs / r.received) * 1000).toFixed(1)} | ${lat} | ${rss} |`);
+    console.log(`| ${r.name} | ${r.connected} (${r.failed}), ${r.openAtStop} at stop | ${r.publishedPerSec === null ? '-' : (r.publishedPerSec * r.connected).toFixed(0)} | ${r.updatesPerSec.toFixed(0)} | ${r.missed} | ${r.disordered} | ${((r.cpuMs / r.received) * 1000).toFixed(1)} | ${lat} | ${rss} |`);
   }
 }
 
