@@ -96,7 +96,7 @@ async function startSingle(config: Config, deps: ServerDeps): Promise<RunningSer
   });
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway.connections });
   const lateness = metrics.histogram('tickwire_market_timer_lateness_seconds',
-    "How late the market's timer woke for its earliest due event (events keep their scheduled time stamps).");
+    "How late the market's timer woke for its earliest due event (before the event time E, which is the moment of emission).");
   const market = deps.runMarket === false ? undefined : startMarket({ simulator, bus, clock, onLateness: (us) => lateness.observe(us / 1e6) });
 
   let sockets: Awaited<ReturnType<typeof listenAll>>;

@@ -9,6 +9,7 @@ import { channelFor } from '../../server/bus/bus.ts';
 import { createSystemClock } from '../../server/market/clock.ts';
 import { startMarket } from '../../server/feed/runner.ts';
 import { createSimulator } from '../../server/market/simulator.ts';
+import { eventTimeUs } from '../../server/market/types.ts';
 import { encodeTrade } from '../../server/wire/encode.ts';
 import type { Server } from 'node:http';
 
@@ -40,7 +41,7 @@ export async function createFeed(opts: FeedOptions): Promise<TradeFeed> {
     for (const ev of events) {
       if (ev.type !== 'trade') continue;
       newest = `[{"id":${ev.trade.id},"time":${ev.trade.timeUs}}]`;
-      const payload = encodeTrade(ev.trade, ev.timeUs, 'us');
+      const payload = encodeTrade(ev.trade, eventTimeUs(ev), 'us');
       for (const h of handlers) h(payload);
     }
   });

@@ -152,7 +152,7 @@ export function evaluateGoals(rows: readonly Row[], mode?: string): Goal[] {
   const context = [
     bulkP99 !== undefined ? `the bulk reader's p99 was ${Math.round(bulkP99)} µs` : '',
     limitP99 !== undefined ? `the limit arm's probes (bare uWS) had p99 ${Math.round(limitP99)} µs at the same point` : '',
-    b?.latenessUs ? `timer lateness p99 ${Math.round(b.latenessUs.p99Us)} µs` : '',
+    b?.latenessUs ? `the market timer woke late by up to ${Math.round(b.latenessUs.p99Us)} µs at p99 (before E, so not in these figures)` : '',
     b?.toLastUs ? `fan-out span p99 ${Math.round(b.toLastUs.p99Us)} µs` : '',
   ].filter(Boolean).join('; ');
   goals.push({

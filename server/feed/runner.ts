@@ -15,8 +15,9 @@ export interface MarketOptions {
   readonly log?: (msg: string, fields: Record<string, unknown>) => void;
   /**
    * Called at each wake-up that has events due, with how late the timer fired: clock now minus
-   * the earliest due event's scheduled time, µs (events keep their scheduled stamps, so this is
-   * the part of a client's latency that is the timer's). Must not throw; the runner counts, never logs.
+   * the earliest due event's scheduled time, µs. Events are stamped as they are emitted (their E),
+   * so this delay comes before E and is in no client's measured latency: it is reported on its own.
+   * Must not throw; the runner counts, never logs.
    */
   readonly onLateness?: (lateUs: number) => void;
 }

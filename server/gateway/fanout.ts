@@ -5,7 +5,7 @@
 // under the stream's canonical key; per event each body is encoded once per time unit in use and
 // wrapped once per combined topic, never once per subscriber. No subscriber, no work.
 import type { DepthSpeed, Interval, MarketEvent, MarketEventType, StreamedWindow, Ticker24h } from '../market/types.ts';
-import { INTERVALS } from '../market/types.ts';
+import { eventTimeUs, INTERVALS } from '../market/types.ts';
 import type { Counter, Histogram, Metrics } from '../metrics.ts';
 import {
   combinedPrefix, encodeAggTrade, encodeArray, encodeAvgPrice, encodeRollingTicker, encodeBookTicker, encodeDepthUpdate, encodeKline, encodeMiniTicker,
@@ -188,21 +188,24 @@ export function createFanout(opts: FanoutOptions): Fanout {
   });
 
   function publishEvent(ev: MarketEvent): boolean {
+    // The wire's E: when the market emitted the event. Market time (ev.timeUs) only groups the
+    // tickers of one second into the !…@arr arrays.
+    const E = eventTimeUs(ev);
     switch (ev.type) {
       case 'trade': {
         const t = ev.trade;
-        return deliver(symbolKeys(t.symbol).trade, {}, (u) => encodeTrade(t, ev.timeUs, u));
+        return deliver(symbolKeys(t.symbol).trade, {}, (u) => encodeTrade(t, E, u));
       }
       case 'aggTrade': {
         const a = ev.aggTrade;
-        return deliver(symbolKeys(a.symbol).aggTrade, {}, (u) => encodeAggTrade(a, ev.timeUs, u));
+        return deliver(symbolKeys(a.symbol).aggTrade, {}, (u) => encodeAggTrade(a, E, u));
       }
       case 'bookTicker': {
         const b = ev.book;
         return deliver(symbolKeys(b.symbol).bookTicker, {}, () => encodeBookTicker(b), true);
       }
       case 'depthUpdate':
-        return deliver(symbolKeys(ev.symbol).diff[ev.speed] ?? '', {}, (u) => encodeDepthUpdate(ev, ev.timeUs, u));
+        return deliver(symbolKeys(ev.symbol).diff[ev.speed] ?? '', {}, (u) => encodeDepthUpdate(ev, E, u));
       case 'depthSnapshot': {
         const d = ev.depth;
         const partial = symbolKeys(d.symbol).partial[ev.speed];
@@ -217,26 +220,26 @@ export function createFanout(opts: FanoutOptions): Fanout {
       case 'ticker': {
         const t = ev.ticker;
         const k = symbolKeys(t.symbol);
-        let any = deliver(k.ticker, {}, (u) => encodeTicker(t, ev.timeUs, u));
-        any = deliver(k.miniTicker, {}, (u) => encodeMiniTicker(t, ev.timeUs, u)) || any;
+        let any = deliver(k.ticker, {}, (u) => encodeTicker(t, E, u));
+        any = deliver(k.miniTicker, {}, (u) => encodeMiniTicker(t, E, u)) || any;
         if (entries.has(ALL_MINI) || entries.has(ALL_TICKERS)) {
-          arrays.add(t.symbol, Math.floor(ev.timeUs / 1_000_000), { timeUs: ev.timeUs, ticker: t });
+          arrays.add(t.symbol, Math.floor(ev.timeUs / 1_000_000), { timeUs: E, ticker: t });
           any = true;
         }
         return any;
       }
       case 'avgPrice':
-        return deliver(symbolKeys(ev.symbol).avgPrice, {}, (u) => encodeAvgPrice(ev.symbol, ev.avg, ev.timeUs, u));
+        return deliver(symbolKeys(ev.symbol).avgPrice, {}, (u) => encodeAvgPrice(ev.symbol, ev.avg, E, u));
       case 'rollingTicker': {
         const r = ev.ticker;
-        return deliver(symbolKeys(r.symbol).rolling[ev.window], {}, (u) => encodeRollingTicker(ev.window, r, ev.timeUs, u));
+        return deliver(symbolKeys(r.symbol).rolling[ev.window], {}, (u) => encodeRollingTicker(ev.window, r, E, u));
       }
       case 'kline': {
         const kl = ev.kline;
         const k = symbolKeys(kl.symbol).kline.get(kl.interval);
         if (!k) return false;
         const bodies: Bodies = {};
-        const encode = (u: TimeUnit) => encodeKline(kl, ev.timeUs, u);
+        const encode = (u: TimeUnit) => encodeKline(kl, E, u);
         const distinct = TZ_DISTINCT_INTERVALS.has(kl.interval);
         if (kl.tzOffsetMin === 0) {
           const utc = deliver(k.utc, bodies, encode);

@@ -98,8 +98,8 @@ export function collectSince(
     if (spec.kind !== 'trade' && spec.kind !== 'aggTrade') continue;
     const prefix = combinedPrefix(s.name);
     const rows = spec.kind === 'trade'
-      ? market.tradesFrom(spec.symbol, from + 1, max - events.length).map((t) => ({ id: t.id, body: encodeTrade(t, t.timeUs, unit) }))
-      : market.aggTrades(spec.symbol, { fromId: from + 1, limit: max - events.length }).map((a) => ({ id: a.id, body: encodeAggTrade(a, a.timeUs, unit) }));
+      ? market.tradesFrom(spec.symbol, from + 1, max - events.length).map((t) => ({ id: t.id, body: encodeTrade(t, t.emittedUs ?? t.timeUs, unit) }))
+      : market.aggTrades(spec.symbol, { fromId: from + 1, limit: max - events.length }).map((a) => ({ id: a.id, body: encodeAggTrade(a, a.emittedUs ?? a.timeUs, unit) }));
     if (rows.length === 0) {
       const newest = currentCursor(market, [s])[0]!;
       if (newest < from) {

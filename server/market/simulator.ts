@@ -25,7 +25,10 @@ export interface SimulatorOptions {
 }
 
 export interface Simulator extends MarketView {
-  /** Run every event due up to nowUs (inclusive), in time order, one emit per batch. */
+  /**
+   * Run every event due up to nowUs (inclusive), in time order, one emit per batch. Each batch is
+   * stamped with the clock's time as it is emitted (MarketEvent's `emittedUs`, the wire's E).
+   */
   advanceTo(nowUs: number, emit: (symbol: string, batch: readonly MarketEvent[]) => void): void;
   /** When the next event is due, µs. */
   nextEventUs(): number;
@@ -105,7 +108,17 @@ export function createSimulator(opts: SimulatorOptions): Simulator {
         }
         if (!next || at > nowUs) break;
         const symbol = next.model.spec.symbol;
-        next.step((batch) => emit(symbol, batch));
+        next.step((batch) => {
+          // Stamped as it leaves: the wire's E is this moment, not the time the event was due.
+          const emittedUs = Math.max(clock.nowUs(), at);
+          for (const ev of batch) {
+            (ev as { emittedUs?: number }).emittedUs = emittedUs;
+            // The history keeps the same objects: a replay of them sends the live bytes again.
+            if (ev.type === 'trade') (ev.trade as { emittedUs?: number }).emittedUs = emittedUs;
+            else if (ev.type === 'aggTrade') (ev.aggTrade as { emittedUs?: number }).emittedUs = emittedUs;
+          }
+          emit(symbol, batch);
+        });
       }
       if (nowUs > simNow) simNow = nowUs;
     },

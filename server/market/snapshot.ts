@@ -19,10 +19,10 @@ export interface StateSnapshot {
   readonly book: readonly [number, readonly (readonly [number, number])[], readonly (readonly [number, number])[]];
   readonly diffU: readonly [number, number];
   readonly touched1000: readonly [readonly number[], readonly number[]];
-  /** [id, price, qty, quoteQty, timeUs, buyerMaker 0|1], oldest first. */
-  readonly trades: readonly (readonly [number, string, string, string, number, number])[];
-  /** [id, price, qty, firstTradeId, lastTradeId, timeUs, buyerMaker 0|1], oldest first. */
-  readonly aggTrades: readonly (readonly [number, string, string, number, number, number, number])[];
+  /** [id, price, qty, quoteQty, timeUs, buyerMaker 0|1, emittedUs?], oldest first. */
+  readonly trades: readonly (readonly [number, string, string, string, number, number, number?])[];
+  /** [id, price, qty, firstTradeId, lastTradeId, timeUs, buyerMaker 0|1, emittedUs?], oldest first. */
+  readonly aggTrades: readonly (readonly [number, string, string, number, number, number, number, number?])[];
   readonly h1Capacity: number;
   readonly s1: BarDump;
   readonly m1: BarDump;
@@ -50,15 +50,17 @@ export function snapshotOf(state: SymbolState, h1FromOpenUs?: number): StateSnap
     for (let i = 0; i < state.book.levelCount(side); i++) out.push([state.book.priceAt(side, i), state.book.qtyAt(side, i)]);
     return out;
   };
-  const trades = [];
+  const trades: StateSnapshot['trades'][number][] = [];
   for (let i = 0; i < state.trades.length; i++) {
     const t = state.trades.get(i);
-    trades.push([t.id, t.price, t.qty, t.quoteQty, t.timeUs, t.buyerMaker ? 1 : 0] as const);
+    const row = [t.id, t.price, t.qty, t.quoteQty, t.timeUs, t.buyerMaker ? 1 : 0] as const;
+    trades.push(t.emittedUs === undefined ? row : [...row, t.emittedUs]);
   }
-  const aggTrades = [];
+  const aggTrades: StateSnapshot['aggTrades'][number][] = [];
   for (let i = 0; i < state.aggTrades.length; i++) {
     const a = state.aggTrades.get(i);
-    aggTrades.push([a.id, a.price, a.qty, a.firstTradeId, a.lastTradeId, a.timeUs, a.buyerMaker ? 1 : 0] as const);
+    const row = [a.id, a.price, a.qty, a.firstTradeId, a.lastTradeId, a.timeUs, a.buyerMaker ? 1 : 0] as const;
+    aggTrades.push(a.emittedUs === undefined ? row : [...row, a.emittedUs]);
   }
   return {
     symbol: state.model.spec.symbol,
@@ -96,11 +98,14 @@ export function restoreState(snap: StateSnapshot, history?: BarDump): SymbolStat
   for (const [p, q] of bids) state.book.set(BID, p, q);
   for (const [p, q] of asks) state.book.set(ASK, p, q);
   state.book.skipTo(updateId);
-  for (const [id, price, qty, quoteQty, timeUs, bm] of snap.trades) {
-    state.trades.push({ symbol: snap.symbol, id, price, qty, quoteQty, timeUs, buyerMaker: bm === 1 } satisfies Trade);
+  // A snapshot written before trades carried their emission time has 6 and 7 columns.
+  for (const [id, price, qty, quoteQty, timeUs, bm, emittedUs] of snap.trades) {
+    const t: Trade = { symbol: snap.symbol, id, price, qty, quoteQty, timeUs, buyerMaker: bm === 1 };
+    state.trades.push(emittedUs === undefined ? t : { ...t, emittedUs });
   }
-  for (const [id, price, qty, firstTradeId, lastTradeId, timeUs, bm] of snap.aggTrades) {
-    state.aggTrades.push({ symbol: snap.symbol, id, price, qty, firstTradeId, lastTradeId, timeUs, buyerMaker: bm === 1 } satisfies AggTrade);
+  for (const [id, price, qty, firstTradeId, lastTradeId, timeUs, bm, emittedUs] of snap.aggTrades) {
+    const a: AggTrade = { symbol: snap.symbol, id, price, qty, firstTradeId, lastTradeId, timeUs, buyerMaker: bm === 1 };
+    state.aggTrades.push(emittedUs === undefined ? a : { ...a, emittedUs });
   }
   state.top = snap.top ?? undefined;
   state.last = { price: snap.last[0] ?? NaN, lots: snap.last[1], timeUs: snap.last[2] };

@@ -50,9 +50,15 @@ export interface Trade {
   readonly qty: string;
   /** price × qty, formatted. */
   readonly quoteQty: string;
+  /** When the orders matched, market time (the wire's `T`). */
   readonly timeUs: number;
   /** True when the buyer was the resting (maker) order, i.e. the taker sold. */
   readonly buyerMaker: boolean;
+  /**
+   * When the market emitted it (its stream event's `E`), so that a replay from history sends the
+   * bytes the live stream sent. Absent on synthetic history and on trades restored from a snapshot.
+   */
+  readonly emittedUs?: number;
 }
 
 export interface AggTrade {
@@ -64,6 +70,8 @@ export interface AggTrade {
   readonly lastTradeId: number;
   readonly timeUs: number;
   readonly buyerMaker: boolean;
+  /** When the market emitted it; as Trade's. */
+  readonly emittedUs?: number;
 }
 
 export interface BookTicker {
@@ -173,10 +181,17 @@ export type StreamedWindow = keyof typeof STREAMED_WINDOWS;
 export type DepthSpeed = 100 | 1000;
 
 /**
- * Everything the market emits. `timeUs` is the event time (the wire's `E`). Events that happen
- * together travel together as one batch (see Bus), in the order they happened.
+ * Everything the market emits. Events that happen together travel together as one batch (see
+ * Bus), in the order they happened. Two times: `timeUs` is market time, when the event happened
+ * on the market's own schedule (the match time a trade's `T` carries; klines, tickers and history
+ * follow it, so a market run on a manual clock replays exactly); `emittedUs` is the moment the
+ * market handed the batch on, read from the clock as it did (the wire's event time `E`). The
+ * market's timer wakes a little after an event is due, so `emittedUs ≥ timeUs`; the gap is the
+ * timer's lateness, and a client's `receipt − E` holds none of it. `emittedUs` is absent on
+ * events made without emitting (history, warm-up): read the event time with `eventTimeUs`.
  */
-export type MarketEvent =
+export type MarketEvent = EventTimes &
+  (
   | { readonly type: 'trade'; readonly timeUs: number; readonly trade: Trade }
   | { readonly type: 'aggTrade'; readonly timeUs: number; readonly aggTrade: AggTrade }
   | { readonly type: 'bookTicker'; readonly timeUs: number; readonly book: BookTicker }
@@ -208,7 +223,18 @@ export type MarketEvent =
    * Once per second per symbol and streamed window, with the ticker: feeds `@ticker_<1h|4h|1d>`.
    * Made by the market, not by a gateway at publish time, so every gateway sends the same bytes.
    */
-  | { readonly type: 'rollingTicker'; readonly timeUs: number; readonly window: StreamedWindow; readonly ticker: RollingTicker };
+  | { readonly type: 'rollingTicker'; readonly timeUs: number; readonly window: StreamedWindow; readonly ticker: RollingTicker }
+  );
+
+interface EventTimes {
+  /** When the market emitted the event, µs (the wire's `E`); see MarketEvent. */
+  readonly emittedUs?: number;
+}
+
+/** The wire's event time `E` of an event: when the market emitted it (market time if it never was). */
+export function eventTimeUs(ev: MarketEvent): number {
+  return ev.emittedUs ?? ev.timeUs;
+}
 
 export type MarketEventType = MarketEvent['type'];
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventsOf, testMarket, units, type Recorded } from './harness.ts';
 import { symbolModel } from '../../server/market/specs.ts';
-import type { BookTicker, MarketEvent } from '../../server/market/types.ts';
+import { eventTimeUs, type BookTicker, type MarketEvent } from '../../server/market/types.ts';
 
 const TWO_SYMBOLS = [
   { symbol: 'SOLUSDT', tradesPerSec: 30 },
@@ -25,7 +25,31 @@ describe('determinism', () => {
     const b = testMarket({ seed: 11, symbols: TWO_SYMBOLS });
     a.run(3_000_000, 1_000);
     b.run(3_000_000, 1_500_000);
-    expect(JSON.stringify(b.batches)).toBe(JSON.stringify(a.batches));
+    // Market time and content are the schedule's; only the emission stamps (the wire's E) differ.
+    const withoutStamps = (m: typeof a) =>
+      JSON.stringify(m.batches, (k, v) => (k === 'emittedUs' ? undefined : v));
+    expect(withoutStamps(b)).toBe(withoutStamps(a));
+  });
+
+  it('stamps each batch with the clock as it is emitted, never before the event was due', () => {
+    const stepUs = 250_000;
+    const m = testMarket({ seed: 11, symbols: TWO_SYMBOLS });
+    const startUs = m.clock.nowUs();
+    m.run(3_000_000, stepUs);
+    let late = 0;
+    for (const { batch } of m.batches) {
+      for (const e of batch) {
+        // The wake-up that emitted it: the first clock step at or after the event was due.
+        expect(e.emittedUs).toBe(startUs + Math.ceil((e.timeUs - startUs) / stepUs) * stepUs);
+        expect(eventTimeUs(e)).toBe(e.emittedUs);
+        if (e.type === 'trade') expect(e.trade.emittedUs).toBe(e.emittedUs);
+        if (e.emittedUs! > e.timeUs) late++;
+      }
+    }
+    expect(late).toBeGreaterThan(0);
+    // The history keeps the stamp: a replay of a trade sends the bytes the stream sent.
+    const last = eventsOf(m.batches, 'trade').filter((e) => e.trade.symbol === 'SOLUSDT').at(-1)!;
+    expect(m.sim.recentTrades('SOLUSDT', 1)[0]).toEqual(last.trade);
   });
 
   it('gives different events for a different seed', () => {

@@ -78,7 +78,7 @@ export function createLongPollFeed(opts: LongPollFeedOptions): LongPollFeed {
     if (answer.gaps.some((g) => g.reason === 'unknownCursor')) core.rebase('server restarted: a new trade sequence');
     const rows = answer.events
       .filter((e) => e.stream === stream && e.data && typeof e.data.a === 'number')
-      .map((e) => ({ row: { a: e.data.a, p: e.data.p, q: e.data.q, f: e.data.f, l: e.data.l, T: e.data.T, m: e.data.m }, src: 'live' as const, eventMs: e.data.E }));
+      .map((e) => ({ row: { a: e.data.a, p: e.data.p, q: e.data.q, f: e.data.f, l: e.data.l, T: e.data.T, m: e.data.m }, src: 'live' as const, eventMs: e.data.T }));
     if (rows.length > 0) {
       core.countUpdate();
       core.rows(rows);

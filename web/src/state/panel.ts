@@ -42,7 +42,8 @@ export interface PanelModel {
 
 export interface PanelCore extends PanelModel {
   /**
-   * Queue rows (oldest first). `eventMs`: event time for a latency sample, null for history.
+   * Queue rows (oldest first). `eventMs`: the trade's time T for a latency sample (every transport
+   * has it; REST has no E), null for history.
    * `position`: shown and taken as the place to continue from, but neither counted as a trade
    * seen nor timed (a trade from before the feed was watching, see TradeSequence.place).
    */

@@ -177,8 +177,9 @@ export function createPushFeed(opts: PushFeedOptions): PushFeed {
         core.countUpdate();
         const t = data as WireAggTrade;
         const row = fromWire(t);
-        if (held) held.push({ row, eventMs: t.E });
-        else queueLive(row, t.E);
+        // Timed from the trade's T, as the polled side must be (REST carries no E): like for like.
+        if (held) held.push({ row, eventMs: t.T });
+        else queueLive(row, t.T);
       } else if (kind === 'bookTicker') {
         const b = data as WireBookTicker;
         core.book(b.b, b.a);
