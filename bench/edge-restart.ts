@@ -3,12 +3,14 @@
 // 1. A rolling restart (what SIGHUP to `npm run fleet` does): trades lost after backfill, reconnect
 //    times, and whether every close was serverShutdown + 1001.
 // 2. kill -9 of the busiest gateway: its clients' reconnect times, loss after backfill, and the
-//    trade latency (receive − E) p50/p99 of the OTHER gateways' clients in the window before and after.
+//    trade latency (receive − E) p50/p99 of the OTHER gateways' clients in the window before and after:
+//    of OBSERVERS clients in a process of their own (bench/edge-observer.ts), and of the clients here
+//    (whose process also does the killed gateway's reconnects and backfills).
 // The fleet is `npm run fleet -- --proxy` in its own process (the rolling restart is its SIGHUP);
 // the clients run here.
-//   node --import tsx bench/edge-restart.ts [--clients 1000] [--window-s 10]
+//   node --import tsx bench/edge-restart.ts [--clients 1000] [--window-s 10] [--observers 30]
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { stablePort } from '../server/edge/layout.ts';
 import { startPrivateRedis } from '../server/fleet/redis-server.ts';
 import { ROOT } from '../server/fleet/role-process.ts';
@@ -22,6 +24,7 @@ const arg = (name: string, def: number) => {
 };
 const CLIENTS = arg('clients', 1000);
 const WINDOW_MS = arg('window-s', 10) * 1000;
+const OBSERVERS = arg('observers', 30);
 const pct = (xs: readonly number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
@@ -31,6 +34,8 @@ const since = <T>(xs: readonly T[], from: readonly number[], i: number) => xs.sl
 
 /** Trade latency samples: when, how long (receive − E), and which client. */
 const samples: Array<{ atMs: number; ms: number; client: number }> = [];
+/** The observer process's samples: when, how long (receive − E), and the gateway that served it. */
+const observed: Array<{ atMs: number; ms: number; gateway: string }> = [];
 /** Samples are kept only around the kill (a thousand clients for minutes would be millions). */
 let recording = false;
 
@@ -65,6 +70,7 @@ const ready = await waitLine(/fleet ready: .* at (\S+) \(haproxy\)/, 'the fleet 
 const restUrl = /at (\S+) \(haproxy\)/.exec(ready)![1]!;
 const wsUrl = restUrl.replace(/^http/, 'ws');
 const witnesses: BackfillWitness[] = [];
+let stopObserver = () => {};
 const edge = {
   witnesses,
   /** Wait until every client is connected and holds every id from its first to the market's latest now. */
@@ -96,6 +102,11 @@ try {
     return [...m].sort().map(([g, n]) => `${g} ${n}`).join(', ');
   };
   console.log(`${CLIENTS} clients connected: ${spread()}`);
+  const observer = fork(new URL('./edge-observer.ts', import.meta.url), [wsUrl, restUrl, SYMBOL, String(OBSERVERS)], { execArgv: ['--import', 'tsx'] });
+  observer.on('message', (batch: [number, number, string][]) => {
+    if (recording) for (const [atMs, ms, gateway] of batch) observed.push({ atMs, ms, gateway });
+  });
+  stopObserver = () => observer.connected && observer.disconnect();
 
   const mark = () => ({ closes: edge.witnesses.map((w) => w.closes.length), reconnects: edge.witnesses.map((w) => w.reconnectMs.length) });
   const outcome = async (from: ReturnType<typeof mark>, who: readonly BackfillWitness[]) => {
@@ -142,24 +153,31 @@ try {
   const others = (a: number, b: number) => samples.filter((s) => !onVictim.has(s.client) && s.atMs >= a && s.atMs < b).map((s) => s.ms);
   const before = others(killedAt - WINDOW_MS, killedAt);
   const after = others(killedAt, killedAt + WINDOW_MS);
+  const observedOthers = (a: number, b: number) => observed.filter((s) => s.gateway !== victim && s.atMs >= a && s.atMs < b).map((s) => s.ms);
+  const obsBefore = observedOthers(killedAt - WINDOW_MS, killedAt);
+  const obsAfter = observedOthers(killedAt, killedAt + WINDOW_MS);
   const victims = [...onVictim].map((i) => edge.witnesses[i]!);
   const victimReconnect = victims.map((w) => w.reconnectMs[w.reconnectMs.length - 1]!);
   const kill = {
     gateway: victim,
     victimReconnectP50Ms: pct(victimReconnect, 50), victimReconnectMaxMs: Math.max(...victimReconnect),
+    observedLatencyBefore: { samples: obsBefore.length, p50Ms: pct(obsBefore, 50), p99Ms: pct(obsBefore, 99) },
+    observedLatencyAfter: { samples: obsAfter.length, p50Ms: pct(obsAfter, 50), p99Ms: pct(obsAfter, 99) },
     othersLatencyBefore: { samples: before.length, p50Ms: pct(before, 50), p99Ms: pct(before, 99) },
     othersLatencyAfter: { samples: after.length, p50Ms: pct(after, 50), p99Ms: pct(after, 99) },
     ...(await outcome(from, victims)),
   };
   results.killNine = kill;
   console.log(`kill -9 ${victim} (${victims.length} clients): reconnect p50 ${ms(kill.victimReconnectP50Ms)}, max ${ms(kill.victimReconnectMaxMs)}; ` +
-    `other gateways' clients p99 ${ms(kill.othersLatencyBefore.p99Ms)} before, ${ms(kill.othersLatencyAfter.p99Ms)} in the ${WINDOW_MS / 1000} s after; ` +
+    `other gateways' clients p99 ${ms(kill.observedLatencyBefore.p99Ms)} before, ${ms(kill.observedLatencyAfter.p99Ms)} in the ${WINDOW_MS / 1000} s after ` +
+    `(observer process; in this process, which also ran the reconnects and backfills: ${ms(kill.othersLatencyBefore.p99Ms)} and ${ms(kill.othersLatencyAfter.p99Ms)}); ` +
     `${kill.clientsMissingATradeAfterBackfill} of ${CLIENTS} clients miss a trade id after backfill`);
   console.log(JSON.stringify(kill));
 } catch (err) {
   console.log(`FAILED: ${(err as Error).message}\n--- the launcher's last lines:\n${lines.slice(-60).join('\n')}`);
   process.exitCode = 1;
 } finally {
+  stopObserver();
   for (const w of edge.witnesses) w.close();
   launcher.kill('SIGTERM');
   await launcherExit;

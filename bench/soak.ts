@@ -63,6 +63,9 @@ interface Sample {
   readonly fds: number;
   readonly loopP99Ms: number;
   readonly heapUsed: number;
+  /** V8's committed heap and memory outside it: where RSS growth is, when heap in use is flat. */
+  readonly heapTotal: number;
+  readonly external: number;
   readonly connections: number;
   readonly subscriptions: number;
   readonly healthzMs: number;
@@ -212,6 +215,8 @@ async function main(): Promise<void> {
       fds: openFiles(server.pid),
       loopP99Ms: metric(m.body, 'tickwire_event_loop_delay_p99_seconds') * 1000,
       heapUsed: metric(m.body, 'tickwire_heap_used_bytes'),
+      heapTotal: metric(m.body, 'tickwire_heap_total_bytes'),
+      external: metric(m.body, 'tickwire_external_bytes'),
       connections: metric(m.body, 'tickwire_ws_connections'),
       subscriptions: metric(m.body, 'tickwire_ws_subscriptions'),
       healthzMs: h.status === 200 ? h.ms : NaN,
@@ -226,7 +231,7 @@ async function main(): Promise<void> {
     window = emptyStats();
     const closes = Object.entries(c.serverCloses).map(([k, n]) => `${k}×${n}`).join(' ') || 'none';
     console.log(
-      `soak [${clock(s.atS)}]${s.atS < warmEndS ? ' warm-up' : ''} rss ${mb(s.rss)} (heap ${mb(s.heapUsed)}) · fds ${s.fds} · loop p99 ${s.loopP99Ms.toFixed(1)} ms · ` +
+      `soak [${clock(s.atS)}]${s.atS < warmEndS ? ' warm-up' : ''} rss ${mb(s.rss)} (heap ${mb(s.heapUsed)} of ${mb(s.heapTotal)}, external ${mb(s.external)}) · fds ${s.fds} · loop p99 ${s.loopP99Ms.toFixed(1)} ms · ` +
         `conns ${s.connections} subs ${s.subscriptions} · healthz ${Number.isNaN(s.healthzMs) ? `FAILED (${h.status})` : `${s.healthzMs.toFixed(1)} ms`} · ` +
         `witness ${s.trades} trades, lost ${s.lost}${s.lost > lastLost ? ' (NEW LOSS)' : ''}, p99 ${s.witnessP99Ms} ms · ` +
         `+${c.connects} conn ${c.drops} drop ${c.subscribes} sub ${c.unsubscribes} unsub · server closes ${closes} · rest ${c.restOk} ok`,
@@ -286,6 +291,9 @@ async function main(): Promise<void> {
     rssGrowthPct: +(rssGrowth * 100).toFixed(2),
     heapAfterWarmupMB: after.length ? +(median(after.slice(0, k).map((s) => s.heapUsed)) / 2 ** 20).toFixed(1) : null,
     heapEndMB: after.length ? +(median(after.slice(-k).map((s) => s.heapUsed)) / 2 ** 20).toFixed(1) : null,
+    heapTotalAfterWarmupMB: after.length ? +(median(after.slice(0, k).map((s) => s.heapTotal)) / 2 ** 20).toFixed(1) : null,
+    heapTotalEndMB: after.length ? +(median(after.slice(-k).map((s) => s.heapTotal)) / 2 ** 20).toFixed(1) : null,
+    externalEndMB: after.length ? +(median(after.slice(-k).map((s) => s.external)) / 2 ** 20).toFixed(1) : null,
     fdsAfterWarmup: after.length ? median(after.slice(0, k).map((s) => s.fds)) : null,
     fdsEnd: after.length ? median(after.slice(-k).map((s) => s.fds)) : null,
     fdGrowthPct: +(fdGrowth * 100).toFixed(2),

@@ -196,6 +196,10 @@ export function trackRuntime(metrics: Metrics, windowMs = 5000): () => void {
   metrics.gauge('tickwire_event_loop_delay_p99_seconds', `Event-loop delay p99 over the last complete ${span} window.`, () => p99);
   metrics.gauge('tickwire_event_loop_delay_max_seconds', `Largest event-loop delay in the last complete ${span} window.`, () => max);
   metrics.gauge('tickwire_heap_used_bytes', 'JavaScript heap in use (process.memoryUsage().heapUsed).', () => process.memoryUsage().heapUsed);
+  // Beside heap in use: what V8 holds committed for its heap, and memory outside it (Buffers,
+  // ArrayBuffers): when RSS grows and these do not, the growth is native (uWS, malloc).
+  metrics.gauge('tickwire_heap_total_bytes', 'JavaScript heap committed by V8 (process.memoryUsage().heapTotal).', () => process.memoryUsage().heapTotal);
+  metrics.gauge('tickwire_external_bytes', 'Memory of Buffers and other objects outside the JavaScript heap (process.memoryUsage().external).', () => process.memoryUsage().external);
   return () => {
     clearInterval(timer);
     h.disable();
