@@ -9,7 +9,7 @@ import type { FrameLoop } from './frame.ts';
 import { createPanelCore, type PanelModel } from './panel.ts';
 import type { Timers } from './poller.ts';
 import { describeFailure, type Rest } from './rest.ts';
-import { backoffDelay } from './socket.ts';
+import { backoffDelay } from './backoff.ts';
 
 export interface LongPollAnswer {
   readonly cursor: string;
