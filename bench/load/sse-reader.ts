@@ -2,12 +2,12 @@
 // when told to subscribe, undoes the chunked framing, and records every trade event's `E` (event
 // time) and `t` (trade id) from its `data:` line. Hand-rolled like ws-client.ts: Node's http
 // client and an EventSource would cost more JS per event than the server spends on it.
-import net from 'node:net';
 import type { StartMsg } from './protocol.ts';
 import type { LoadContext } from './context.ts';
+import { connectRaw, openOnConnect } from './connect.ts';
 import { getRequest } from './http1.ts';
-import { nowUs, newClient } from './window.ts';
-import type { WsClient } from './ws-client.ts';
+import { nowUs } from './window.ts';
+import { newWsClient, type WsClient } from './ws-client.ts';
 
 /**
  * Chunked transfer decoding, incremental: `onData` gets each piece of body as it is complete
@@ -68,85 +68,42 @@ export function sseTrades(text: string): { trades: [E: number, t: number][]; res
 /** Open one reader's socket. Resolves once connected; `subscribe` sends the request. */
 export function openSse(start: StartMsg, ctx: LoadContext): Promise<WsClient> {
   const w = ctx.window;
-  return new Promise((resolve, reject) => {
-    let head: Buffer | null = Buffer.alloc(0);
-    let text = '';
-    let recv = 0;
-    let onFirst: (() => void) | undefined;
-    const c: WsClient = {
-      ...newClient(false),
-      subscribe(onFirstFrame) {
-        onFirst = onFirstFrame;
-        const req = getRequest(start.host, start.port, start.path);
-        if (w.measuring) w.bytes += req.length;
-        socket.write(req);
-      },
-    };
-    const dechunk = createDechunker((piece) => {
-      text += piece;
-      const { trades, rest } = sseTrades(text);
-      text = rest;
-      if (onFirst && trades.length > 0) {
-        const f = onFirst;
-        onFirst = undefined;
-        f();
-      }
-      if (!w.measuring) return;
-      for (const [E, t] of trades) {
-        w.record(E, t, recv);
-        c.seq.see(t);
-      }
-    });
-    const onRead = (n: number, buf: Uint8Array): boolean => {
-      if (w.measuring) w.bytes += n;
-      let chunk = Buffer.from(buf.buffer, buf.byteOffset, n);
-      recv = nowUs();
-      if (head !== null) {
-        head = Buffer.concat([head, chunk]);
-        const end = head.indexOf('\r\n\r\n');
-        if (end < 0) return true;
-        const status = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
-        if (!/^HTTP\/1\.1 200/.test(status)) {
-          w.errors++;
-          socket.destroy();
-          return false;
-        }
-        chunk = head.subarray(end + 4);
-        head = null;
-      }
-      try {
-        dechunk.push(chunk, 0, chunk.length);
-      } catch {
+  let head: Buffer | null = Buffer.alloc(0);
+  let text = '';
+  let recv = 0;
+  const { c, firstFrame } = newWsClient(() => {
+    const req = getRequest(start.host, start.port, start.path);
+    if (w.measuring) w.bytes += req.length;
+    socket.write(req);
+  });
+  const dechunk = createDechunker((piece) => {
+    text += piece;
+    const { trades, rest } = sseTrades(text);
+    text = rest;
+    if (trades.length > 0) firstFrame();
+    if (!w.measuring) return;
+    for (const [E, t] of trades) {
+      w.record(E, t, recv);
+      c.seq.see(t);
+    }
+  });
+  const socket = connectRaw(start, ctx, (chunk) => {
+    recv = nowUs();
+    if (head !== null) {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return true;
+      const status = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
+      if (!/^HTTP\/1\.1 200/.test(status)) {
         w.errors++;
         socket.destroy();
         return false;
       }
-      return true;
-    };
-    const socket = net.connect({
-      host: start.host, port: start.port, localAddress: start.localAddress,
-      onread: { buffer: ctx.readBuffer, callback: onRead },
-    });
-    socket.setNoDelay(true);
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`connect timed out after ${start.connectTimeoutMs} ms`));
-    }, start.connectTimeoutMs);
-    socket.on('connect', () => {
-      clearTimeout(timer);
-      c.open = true;
-      ctx.sockets.add(socket);
-      resolve(c);
-    });
-    socket.on('error', (err) => {
-      clearTimeout(timer);
-      if (!c.open) reject(err);
-      else w.errors++;
-    });
-    socket.on('close', () => {
-      ctx.sockets.delete(socket);
-      if (c.open && w.measuring) c.closedInWindow = true;
-      c.open = false;
-    });
+      chunk = head.subarray(end + 4);
+      head = null;
+    }
+    dechunk.push(chunk, 0, chunk.length);
+    return true;
   });
+  return openOnConnect(socket, start, ctx, c);
 }

@@ -1,10 +1,11 @@
 // A step's raw measurements turned into a latest.json row, and the goals judged on rows.
 import { describe, expect, it } from 'vitest';
-import { capacityRow, fillEventRates, streamRow, type Row, type StreamMeasurement } from '../../bench/row.ts';
+import { capacityRow, fillEventRates, streamRow, type StreamMeasurement } from '../../bench/row.ts';
 import type { ResultMsg } from '../../bench/load/protocol.ts';
 import { encodeHistogram, newLatencyHistogram, recordLatency } from '../../bench/histograms.ts';
 import { comparePolling, evaluateGoals } from '../../bench/report/goals.ts';
 import type { Scenario } from '../../bench/scenarios.ts';
+import { row } from './rows.ts';
 
 const push1k: Scenario = { scenario: 'fanout', arm: 'push', connections: 1000, rate: 100, stream: 'raw', warmupSec: 1, windowSec: 4 };
 
@@ -125,17 +126,6 @@ describe('capacity rows', () => {
     expect(row.notes.join(' ')).toMatch(/at capacity/);
   });
 });
-
-function row(over: Partial<Row>): Row {
-  return {
-    scenario: 'fanout', arm: 'push', connections: 10_000, eventsPerSec: 100, deliveredPerSec: 1_000_000, lossRate: 0,
-    latencyUs: { p50: 500, p99: 2000, p999: 3000, max: 4000 }, serverCpuMsPer1kUpdates: 0.1, serverRssBytes: 0, bytesPerUpdate: 150,
-    clientCpuPct: 50, clientBound: false, rate: 100, requestedConnections: 10_000, rssPerConnectionBytes: 0, serverCpuPct: 50, cores: null,
-    serverProcesses: 1, loadProcesses: 2, errors: 0, closedConnections: 0, latencyCurve: [], windowSec: 4, notes: [], stream: 'raw', eventsPerSecFrom: 'server',
-    probeLatencyUs: { p50: 300, p99: 1500, p999: 2000, max: 2500 }, probeLatencyCurve: [], probePositions: [], breakdown: null,
-    ...over,
-  };
-}
 
 describe('goals', () => {
   const passing = [

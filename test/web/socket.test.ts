@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { browserTimers } from '../../web/src/state/poller.ts';
-import { backoffDelay, createSocket, wsFrameBytes, type Socket, type SocketCtor } from '../../web/src/state/socket.ts';
+import { createSocket, wsFrameBytes, type Socket, type SocketCtor } from '../../web/src/state/socket.ts';
 
 /** A stand-in for the gateway: answers SUBSCRIBE and remembers what each connection asked for. */
 async function fakeGateway() {
@@ -69,13 +69,6 @@ function open(url: string, extra: Partial<Parameters<typeof createSocket>[0]> = 
 }
 
 describe('the page socket', () => {
-  it('grows the backoff exponentially up to the cap, with jitter in the upper half', () => {
-    expect(backoffDelay(0, 0, 500, 8000)).toBe(250);
-    expect(backoffDelay(0, 0.999, 500, 8000)).toBeCloseTo(499.75, 5);
-    expect(backoffDelay(3, 0, 500, 8000)).toBe(2000);
-    expect(backoffDelay(10, 0.5, 500, 8000)).toBe(6000);
-  });
-
   it('counts the frame header with each payload', () => {
     expect(wsFrameBytes(125)).toBe(127);
     expect(wsFrameBytes(126)).toBe(130);

@@ -19,6 +19,48 @@ export function statusText(s: SocketStatus): string {
   }
 }
 
+const PUSH_OVER: readonly (readonly [PushTransport, string])[] = [
+  ['ws', 'WebSocket'],
+  ['sse', 'Server-Sent Events'],
+];
+const POLL_OVER: readonly (readonly [PollTransport, string])[] = [
+  ['http', 'HTTP polling'],
+  ['long-poll', 'HTTP long-polling'],
+  ['ws-api', 'WebSocket API'],
+];
+const MODES: readonly (readonly [PollMode, string])[] = [
+  ['latest', 'latest price'],
+  ['every', 'every trade'],
+];
+
+/** One labelled drop-down of the bar: `options` are [value, text] pairs. */
+function Choice<T extends string>(props: {
+  label: string;
+  testid: string;
+  value: T;
+  options: readonly (readonly [T, string])[];
+  onPick(value: T): void;
+  disabled?: boolean;
+}) {
+  return (
+    <label>
+      <span class="muted">{props.label}</span>
+      <select
+        data-testid={props.testid}
+        disabled={props.disabled}
+        value={props.value}
+        onChange={(e) => props.onPick((e.currentTarget as HTMLSelectElement).value as T)}
+      >
+        {props.options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function Header({ d, status }: { d: Dashboard; status: ReadonlySignal<SocketStatus> }) {
   const text = useComputed(() => (d.paused.value ? 'offline · paused' : statusText(status.value)));
   const kind = useComputed(() => `status status-${status.value.kind}`);
@@ -37,20 +79,13 @@ export function Header({ d, status }: { d: Dashboard; status: ReadonlySignal<Soc
       <h1>
         tickwire <span class="muted">push vs polling</span>
       </h1>
-      <label>
-        <span class="muted">Symbol</span>
-        <select
-          data-testid="symbol"
-          value={d.symbol.value}
-          onChange={(e) => d.setSymbol((e.currentTarget as HTMLSelectElement).value)}
-        >
-          {symbols.map((s) => (
-            <option key={s} value={s}>
-              {s.replace(/USDT$/, '/USDT')}
-            </option>
-          ))}
-        </select>
-      </label>
+      <Choice
+        label="Symbol"
+        testid="symbol"
+        value={d.symbol.value}
+        options={symbols.map((s) => [s, s.replace(/USDT$/, '/USDT')])}
+        onPick={(s) => d.setSymbol(s)}
+      />
       <span class={kind} data-testid="status" role="status" aria-live="polite">
         {text}
       </span>
@@ -60,56 +95,17 @@ export function Header({ d, status }: { d: Dashboard; status: ReadonlySignal<Soc
       <button type="button" data-testid="pause" onClick={() => d.togglePause()}>
         {pauseLabel}
       </button>
-      <label>
-        <span class="muted">Push over</span>
-        <select
-          data-testid="push-transport"
-          value={d.pushTransport.value}
-          onChange={(e) => d.setPushTransport((e.currentTarget as HTMLSelectElement).value as PushTransport)}
-        >
-          <option value="ws">WebSocket</option>
-          <option value="sse">Server-Sent Events</option>
-        </select>
-      </label>
-      <label>
-        <span class="muted">Poll over</span>
-        <select
-          data-testid="poll-transport"
-          value={d.pollTransport.value}
-          onChange={(e) => d.setPollTransport((e.currentTarget as HTMLSelectElement).value as PollTransport)}
-        >
-          <option value="http">HTTP polling</option>
-          <option value="long-poll">HTTP long-polling</option>
-          <option value="ws-api">WebSocket API</option>
-        </select>
-      </label>
-      <label>
-        <span class="muted">Poll every</span>
-        <select
-          data-testid="interval"
-          disabled={longPoll}
-          value={String(d.intervalMs.value)}
-          onChange={(e) => d.setIntervalMs(Number((e.currentTarget as HTMLSelectElement).value))}
-        >
-          {INTERVAL_CHOICES.map((ms) => (
-            <option key={ms} value={String(ms)}>
-              {formatInterval(ms)}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        <span class="muted">Mode</span>
-        <select
-          data-testid="mode"
-          disabled={longPoll}
-          value={d.mode.value}
-          onChange={(e) => d.setMode((e.currentTarget as HTMLSelectElement).value as PollMode)}
-        >
-          <option value="latest">latest price</option>
-          <option value="every">every trade</option>
-        </select>
-      </label>
+      <Choice label="Push over" testid="push-transport" value={d.pushTransport.value} options={PUSH_OVER} onPick={(t) => d.setPushTransport(t)} />
+      <Choice label="Poll over" testid="poll-transport" value={d.pollTransport.value} options={POLL_OVER} onPick={(t) => d.setPollTransport(t)} />
+      <Choice
+        label="Poll every"
+        testid="interval"
+        disabled={longPoll}
+        value={String(d.intervalMs.value)}
+        options={INTERVAL_CHOICES.map((ms) => [String(ms), formatInterval(ms)])}
+        onPick={(ms) => d.setIntervalMs(Number(ms))}
+      />
+      <Choice label="Mode" testid="mode" disabled={longPoll} value={d.mode.value} options={MODES} onPick={(m) => d.setMode(m)} />
     </header>
   );
 }

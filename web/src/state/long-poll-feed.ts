@@ -5,26 +5,18 @@
 // streams that have a history, so this side shows no book and no 24 h change.
 import { signal, type ReadonlySignal } from '@preact/signals';
 import type { WireAggTrade } from '@wire/payloads.ts';
+import type { PollSide } from './dashboard.ts';
 import type { FrameLoop } from './frame.ts';
-import { createPanelCore, type PanelModel } from './panel.ts';
+import { createPanelCore } from './panel.ts';
 import type { Timers } from './poller.ts';
 import { describeFailure, type Rest } from './rest.ts';
-import { backoffDelay } from './socket.ts';
+import { backoffDelay } from './backoff.ts';
 
 export interface LongPollAnswer {
   readonly cursor: string;
   readonly more: boolean;
   readonly gaps: readonly { stream: string; reason: string }[];
   readonly events: readonly { stream: string; data: WireAggTrade }[];
-}
-
-export interface LongPollFeed {
-  readonly panel: PanelModel;
-  readonly lastError: ReadonlySignal<string | null>;
-  setSymbol(symbol: string): void;
-  reset(): void;
-  start(): void;
-  stop(): void;
 }
 
 export interface LongPollFeedOptions {
@@ -38,7 +30,7 @@ export interface LongPollFeedOptions {
   readonly random?: () => number;
 }
 
-export function createLongPollFeed(opts: LongPollFeedOptions): LongPollFeed {
+export function createLongPollFeed(opts: LongPollFeedOptions): PollSide {
   const core = createPanelCore();
   const waitMs = opts.waitMs ?? 20_000;
   const random = opts.random ?? Math.random;

@@ -3,7 +3,7 @@
 import { signal, type ReadonlySignal } from '@preact/signals';
 import { useEffect, useMemo } from 'preact/hooks';
 import type { WireCombined, WireError, WireResult } from '@wire/payloads.ts';
-import type { Timers } from './poller.ts';
+import { createReconnecting, type ReconnectOptions } from './backoff.ts';
 
 export type SocketStatus =
   | { readonly kind: 'connecting' }
@@ -25,15 +25,10 @@ export interface SocketLike {
 }
 export type SocketCtor = new (url: string) => SocketLike;
 
-export interface SocketOptions {
+export interface SocketOptions extends ReconnectOptions {
   /** Combined endpoint, e.g. `ws://127.0.0.1:8080/stream`. */
   readonly url: string;
   readonly WebSocket: SocketCtor;
-  readonly timers: Timers;
-  /** Uniform in [0, 1); Math.random by default. */
-  readonly random?: () => number;
-  /** Delay before attempt n (0-based) is drawn from [cap/2, cap), cap = min(maxMs, baseMs·2ⁿ). */
-  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   /** Control messages sent at most this often (the server closes a socket over 5 incoming/s). */
   readonly controlGapMs?: number;
   /** Every stream payload. `frameBytes`: payload plus WebSocket framing. */
@@ -45,12 +40,6 @@ export interface SocketOptions {
 /** Bytes of a server-to-client frame (unmasked) carrying `payload` bytes: header + payload. */
 export function wsFrameBytes(payload: number): number {
   return payload + (payload < 126 ? 2 : payload < 65536 ? 4 : 10);
-}
-
-/** Backoff delay for attempt n (0-based), `r` uniform in [0, 1). */
-export function backoffDelay(attempt: number, r: number, baseMs: number, maxMs: number): number {
-  const cap = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
-  return cap / 2 + (r * cap) / 2;
 }
 
 export interface Socket {
@@ -77,8 +66,7 @@ export interface Socket {
 
 export function createSocket(opts: SocketOptions): Socket {
   const { timers } = opts;
-  const random = opts.random ?? Math.random;
-  const { baseMs, maxMs } = opts.backoff ?? { baseMs: 500, maxMs: 8000 };
+  const conn = createReconnecting(opts, () => connect());
   const controlGapMs = opts.controlGapMs ?? 300;
 
   const status = signal<SocketStatus>({ kind: 'offline' });
@@ -94,14 +82,11 @@ export function createSocket(opts: SocketOptions): Socket {
   let ws: SocketLike | undefined;
   let wanted: readonly string[] = [];
   let subscribed: readonly string[] = [];
-  let running = false;
   let everLive = false;
   let opened = 0;
-  let attempt = 0;
   let nextId = 1;
   /** Id of the SUBSCRIBE that makes a new connection live. */
   let firstSubId: number | null = null;
-  let retryTimer: unknown;
   let tickTimer: unknown;
   let connectTimer: unknown;
   const outbox: string[] = [];
@@ -136,7 +121,7 @@ export function createSocket(opts: SocketOptions): Socket {
 
   const goLive = () => {
     status.value = { kind: 'live' };
-    attempt = 0;
+    conn.live();
     const reconnect = everLive;
     everLive = true;
     gatewayQueryId = send('GET_PROPERTY', ['gateway']);
@@ -182,24 +167,18 @@ export function createSocket(opts: SocketOptions): Socket {
   };
 
   const scheduleReconnect = () => {
-    const delay = backoffDelay(attempt, random(), baseMs, maxMs);
-    attempt++;
-    const at = timers.now() + delay;
+    const at = timers.now() + conn.retryLater();
     const tick = () => {
       const left = at - timers.now();
-      status.value = { kind: 'reconnecting', inS: Math.max(0, Math.ceil(left / 1000)), attempt };
+      status.value = { kind: 'reconnecting', inS: Math.max(0, Math.ceil(left / 1000)), attempt: conn.attempt };
       // Wake just after the shown number of seconds drops by one.
       if (left > 1000) tickTimer = timers.setTimeout(tick, left - (Math.ceil(left / 1000) - 1) * 1000 + 1);
     };
     tick();
-    retryTimer = timers.setTimeout(() => {
-      retryTimer = undefined;
-      clear(tickTimer);
-      connect();
-    }, delay);
   };
 
   const connect = () => {
+    clear(tickTimer); // the countdown to this attempt
     status.value = { kind: 'connecting' };
     const sock = new opts.WebSocket(opts.url);
     ws = sock;
@@ -229,7 +208,7 @@ export function createSocket(opts: SocketOptions): Socket {
       gatewayQueryId = null;
       clear(outTimer);
       outTimer = undefined;
-      if (running) scheduleReconnect();
+      if (conn.running) scheduleReconnect();
       else status.value = { kind: 'offline' };
     };
   };
@@ -253,19 +232,13 @@ export function createSocket(opts: SocketOptions): Socket {
       if (drop.length) send('UNSUBSCRIBE', drop);
       subscribed = wanted;
     },
-    start() {
-      if (running) return;
-      running = true;
-      attempt = 0;
-      connect();
-    },
+    start: conn.start,
     stop() {
-      running = false;
-      clear(retryTimer);
+      conn.stop();
       clear(tickTimer);
       clear(outTimer);
       clear(connectTimer);
-      retryTimer = tickTimer = outTimer = connectTimer = undefined;
+      tickTimer = outTimer = connectTimer = undefined;
       const sock = ws;
       ws = undefined;
       if (sock) {

@@ -4,8 +4,8 @@
 // (docs/protocol.md#server-sent-events); when the browser gives up (an HTTP error, the server gone
 // for good) this model reconnects with backoff and `?lastEventId=` carries the cursor instead.
 import { signal } from '@preact/signals';
-import type { Timers } from './poller.ts';
-import { backoffDelay, type Socket, type SocketStatus } from './socket.ts';
+import { createReconnecting, type ReconnectOptions } from './backoff.ts';
+import type { Socket, SocketStatus } from './socket.ts';
 
 /** The part of the EventSource API used here (the browser's, or a small reader in tests). */
 export interface EventSourceLike {
@@ -25,13 +25,10 @@ export interface SseGap {
   readonly resumedAt?: number;
 }
 
-export interface SseOptions {
+export interface SseOptions extends ReconnectOptions {
   /** Endpoint without query, e.g. `http://127.0.0.1:8080/sse`. */
   readonly url: string;
   readonly EventSource: EventSourceCtor;
-  readonly timers: Timers;
-  readonly random?: () => number;
-  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
   /** Every stream payload; `frameBytes`: the event's `id:`, `event:` and `data:` lines as sent. */
   onMessage(stream: string, data: unknown, frameBytes: number): void;
   /** A new connection is open; `reconnect` when an earlier one was (resume is the server's job here). */
@@ -46,9 +43,7 @@ export function sseEventBytes(id: string, event: string, data: string): number {
 }
 
 export function createSse(opts: SseOptions): Socket {
-  const { timers } = opts;
-  const random = opts.random ?? Math.random;
-  const { baseMs, maxMs } = opts.backoff ?? { baseMs: 500, maxMs: 8000 };
+  const conn = createReconnecting(opts, () => connect());
   const status = signal<SocketStatus>({ kind: 'offline' });
   const messages = signal(0);
   const bytes = signal(0);
@@ -59,16 +54,9 @@ export function createSse(opts: SseOptions): Socket {
   let streams: readonly string[] = [];
   /** Cursor of the last event, for a connection this model opens itself (EventSource's own retries send it as a header). */
   let lastId = '';
-  let running = false;
   let everLive = false;
   let opened = 0;
-  let attempt = 0;
-  let retryTimer: unknown;
 
-  const clear = () => {
-    if (retryTimer !== undefined) timers.clearTimeout(retryTimer);
-    retryTimer = undefined;
-  };
   const drop = () => {
     const s = es;
     es = undefined;
@@ -89,7 +77,7 @@ export function createSse(opts: SseOptions): Socket {
       if (es !== src) return;
       if (opened++ > 0) reconnects.value++;
       status.value = { kind: 'live' };
-      attempt = 0;
+      conn.live();
       const reconnect = everLive;
       everLive = true;
       opts.onSubscribed?.({ reconnect });
@@ -98,17 +86,13 @@ export function createSse(opts: SseOptions): Socket {
       if (es !== src) return;
       // CONNECTING (0): the browser retries by itself with Last-Event-ID. CLOSED (2): it gave up.
       if (src.readyState === 0) {
-        status.value = { kind: 'reconnecting', inS: 1, attempt: attempt + 1 };
+        status.value = { kind: 'reconnecting', inS: 1, attempt: conn.attempt + 1 };
         return;
       }
       drop();
-      if (!running) return;
-      const delay = backoffDelay(attempt++, random(), baseMs, maxMs);
-      status.value = { kind: 'reconnecting', inS: Math.ceil(delay / 1000), attempt };
-      retryTimer = timers.setTimeout(() => {
-        retryTimer = undefined;
-        connect();
-      }, delay);
+      if (!conn.running) return;
+      const delay = conn.retryLater();
+      status.value = { kind: 'reconnecting', inS: Math.ceil(delay / 1000), attempt: conn.attempt };
     };
     for (const name of streams) {
       src.addEventListener(name, (ev) => {
@@ -154,21 +138,15 @@ export function createSse(opts: SseOptions): Socket {
       if (!changed) return;
       // The cursor has one slot per stream: it does not carry over to another list.
       lastId = '';
-      if (running) {
+      if (conn.running) {
         drop();
-        clear();
+        conn.cancelRetry();
         connect();
       }
     },
-    start() {
-      if (running) return;
-      running = true;
-      attempt = 0;
-      connect();
-    },
+    start: conn.start,
     stop() {
-      running = false;
-      clear();
+      conn.stop();
       drop();
       status.value = { kind: 'offline' };
     },

@@ -3,9 +3,9 @@
 // with the same backoff as the stream socket. `wsApiRest` dresses it as the REST client, so the
 // polled side's rounds (poll-feed.ts) run unchanged over it: each REST path maps to its twin method.
 import { signal, type ReadonlySignal } from '@preact/signals';
-import type { Timers } from './poller.ts';
+import { createReconnecting, type ReconnectOptions } from './backoff.ts';
 import { RestFailure, type Rest, type RestResult } from './rest.ts';
-import { backoffDelay, wsFrameBytes, type SocketCtor, type SocketLike, type SocketStatus } from './socket.ts';
+import { wsFrameBytes, type SocketCtor, type SocketLike, type SocketStatus } from './socket.ts';
 
 export interface WsApi {
   readonly status: ReadonlySignal<SocketStatus>;
@@ -18,13 +18,10 @@ export interface WsApi {
   stop(): void;
 }
 
-export interface WsApiOptions {
+export interface WsApiOptions extends ReconnectOptions {
   /** e.g. `ws://127.0.0.1:8080/ws-api/v3`. */
   readonly url: string;
   readonly WebSocket: SocketCtor;
-  readonly timers: Timers;
-  readonly random?: () => number;
-  readonly backoff?: { readonly baseMs: number; readonly maxMs: number };
 }
 
 interface Waiting {
@@ -33,9 +30,7 @@ interface Waiting {
 }
 
 export function createWsApi(opts: WsApiOptions): WsApi {
-  const { timers } = opts;
-  const random = opts.random ?? Math.random;
-  const { baseMs, maxMs } = opts.backoff ?? { baseMs: 500, maxMs: 8000 };
+  const conn = createReconnecting(opts, () => connect());
   const status = signal<SocketStatus>({ kind: 'offline' });
   const requests = signal(0);
   const bytes = signal(0);
@@ -43,10 +38,7 @@ export function createWsApi(opts: WsApiOptions): WsApi {
   /** Requests made while the socket was still opening: sent when it opens, failed if it closes first. */
   let queued: { text: string; id: number }[] = [];
   let ws: SocketLike | undefined;
-  let running = false;
-  let attempt = 0;
   let nextId = 1;
-  let retryTimer: unknown;
 
   const failAll = (why: string) => {
     for (const w of waiting.values()) w.reject(new RestFailure(0, null, why));
@@ -60,7 +52,7 @@ export function createWsApi(opts: WsApiOptions): WsApi {
     ws = sock;
     sock.onopen = () => {
       if (ws !== sock) return;
-      attempt = 0;
+      conn.live();
       status.value = { kind: 'live' };
       for (const q of queued) if (waiting.has(q.id)) sock.send(q.text);
       queued = [];
@@ -87,16 +79,12 @@ export function createWsApi(opts: WsApiOptions): WsApi {
       if (ws !== sock) return;
       ws = undefined;
       failAll('the WebSocket API connection closed');
-      if (!running) {
+      if (!conn.running) {
         status.value = { kind: 'offline' };
         return;
       }
-      const delay = backoffDelay(attempt++, random(), baseMs, maxMs);
-      status.value = { kind: 'reconnecting', inS: Math.ceil(delay / 1000), attempt };
-      retryTimer = timers.setTimeout(() => {
-        retryTimer = undefined;
-        connect();
-      }, delay);
+      const delay = conn.retryLater();
+      status.value = { kind: 'reconnecting', inS: Math.ceil(delay / 1000), attempt: conn.attempt };
     };
   };
 
@@ -119,16 +107,9 @@ export function createWsApi(opts: WsApiOptions): WsApi {
         });
       });
     },
-    start() {
-      if (running) return;
-      running = true;
-      attempt = 0;
-      connect();
-    },
+    start: conn.start,
     stop() {
-      running = false;
-      if (retryTimer !== undefined) timers.clearTimeout(retryTimer);
-      retryTimer = undefined;
+      conn.stop();
       const sock = ws;
       ws = undefined;
       failAll('stopped');
