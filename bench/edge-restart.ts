@@ -34,8 +34,8 @@ const since = <T>(xs: readonly T[], from: readonly number[], i: number) => xs.sl
 
 /** Trade latency samples: when, how long (receive − E), and which client. */
 const samples: Array<{ atMs: number; ms: number; client: number }> = [];
-/** The observer process's samples: when, how long (receive − E), and the gateway that served it. */
-const observed: Array<{ atMs: number; ms: number; gateway: string }> = [];
+/** The observer process's samples: when, how long (receive − E), the gateway that served it, and which client. */
+const observed: Array<{ atMs: number; ms: number; gateway: string; client: number }> = [];
 /** Samples are kept only around the kill (a thousand clients for minutes would be millions). */
 let recording = false;
 
@@ -103,8 +103,8 @@ try {
   };
   console.log(`${CLIENTS} clients connected: ${spread()}`);
   const observer = fork(new URL('./edge-observer.ts', import.meta.url), [wsUrl, restUrl, SYMBOL, String(OBSERVERS)], { execArgv: ['--import', 'tsx'] });
-  observer.on('message', (batch: [number, number, string][]) => {
-    if (recording) for (const [atMs, ms, gateway] of batch) observed.push({ atMs, ms, gateway });
+  observer.on('message', (batch: [number, number, string, number][]) => {
+    if (recording) for (const [atMs, ms, gateway, client] of batch) observed.push({ atMs, ms, gateway, client });
   });
   stopObserver = () => observer.connected && observer.disconnect();
 
@@ -153,7 +153,9 @@ try {
   const others = (a: number, b: number) => samples.filter((s) => !onVictim.has(s.client) && s.atMs >= a && s.atMs < b).map((s) => s.ms);
   const before = others(killedAt - WINDOW_MS, killedAt);
   const after = others(killedAt, killedAt + WINDOW_MS);
-  const observedOthers = (a: number, b: number) => observed.filter((s) => s.gateway !== victim && s.atMs >= a && s.atMs < b).map((s) => s.ms);
+  // Observers that were on the killed gateway are left out after the kill too (they reconnected elsewhere).
+  const observersOnVictim = new Set(observed.filter((s) => s.gateway === victim && s.atMs < killedAt).map((s) => s.client));
+  const observedOthers = (a: number, b: number) => observed.filter((s) => !observersOnVictim.has(s.client) && s.atMs >= a && s.atMs < b).map((s) => s.ms);
   const obsBefore = observedOthers(killedAt - WINDOW_MS, killedAt);
   const obsAfter = observedOthers(killedAt, killedAt + WINDOW_MS);
   const victims = [...onVictim].map((i) => edge.witnesses[i]!);
