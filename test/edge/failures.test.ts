@@ -59,7 +59,8 @@ describe.skipIf(skip)('the fleet behind haproxy under failures', { timeout: 120_
     const pid = edge.pid(labelOf(gw));
     process.kill(pid, 'SIGSTOP');
     try {
-      await edge.fleet.edge!.waitServer(gw, false, 10_000);
+      // Out after three failed checks of up to 2 s each (deploy/haproxy.cfg): 6-8 s.
+      await edge.fleet.edge!.waitServer(gw, false, 20_000);
       await waitFor('the hung gateway\'s clients to be on other gateways', () => victims.every((w) => w.connected && w.gateway !== gw), 15_000, 50);
       await edge.waitWhole(30_000);
     } finally {
