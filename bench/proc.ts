@@ -41,6 +41,12 @@ export function parseProcStatusRss(status: string): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/** The soft "Max open files" of /proc/<pid>/limits; null when absent or unlimited. */
+export function parseOpenFilesLimit(limits: string): number | null {
+  const m = /^Max open files\s+(\d+)\s/m.exec(limits);
+  return m ? Number(m[1]) : null;
+}
+
 /** USER_HZ: the unit of /proc/<pid>/stat times. 100 on every Linux ABI Node supports. */
 const TICK_MS = 10;
 
@@ -57,6 +63,15 @@ export function cpuMs(pid: number): number | null {
 export function rssBytes(pid: number): number | null {
   try {
     return parseProcStatusRss(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** The open-files limit a running process has (ulimit -n as it sees it); null when unknown. */
+export function openFilesLimitOf(pid: number): number | null {
+  try {
+    return parseOpenFilesLimit(readFileSync(`/proc/${pid}/limits`, 'utf8'));
   } catch {
     return null;
   }

@@ -85,7 +85,7 @@ async function bothOrNull(a: Promise<SeqAt | null> | null, b: Promise<SeqAt | nu
 }
 
 /** Wait for one message of `type` from a load process. */
-function nextMessage<T extends FromLoad['type']>(w: Spawned, type: T, timeoutMs: number): Promise<Extract<FromLoad, { type: T }>> {
+export function nextMessage<T extends FromLoad['type']>(w: Spawned, type: T, timeoutMs: number): Promise<Extract<FromLoad, { type: T }>> {
   return new Promise((resolve, reject) => {
     const onMsg = (m: FromLoad) => {
       if (m.type === type) done(undefined, m as Extract<FromLoad, { type: T }>);
