@@ -1,0 +1,373 @@
+// The fleet scenario of `npm run bench -- --full` (and `--only fleet`): one process against a fleet
+// (`npm run fleet -- --proxy`: a private redis-server, the market, N gateways each on its own
+// 127.0.0.x address, haproxy in front), each delivering one trade stream to the bench's load
+// processes, in phases measured one after the other in one run:
+//   1. one process, `compareSockets` sockets;
+//   2. the fleet, the same sockets on the gateways directly (spread evenly);
+//   3. the fleet, the same sockets through haproxy (which holds two files per client, so it stays
+//      below its open-files limit: that is why the comparison count is modest);
+//   4. the fleet, `sockets` sockets (50,000 by default) on the gateways directly.
+// Figures and the projection: figures.ts (pure); shown by bench/report/fleet.ts.
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { ResultMsg, StartMsg } from '../load/protocol.ts';
+import { adoptPid, killPid, LOAD_CORES, PINNING, sleep, spawnNode, stop, waitForLine, type Spawned } from '../children.ts';
+import { cpuMs, openFilesLimitOf, rssBytes } from '../proc.ts';
+import { metricTotal, scrapeMetrics } from '../breakdown.ts';
+import { nextMessage } from '../step.ts';
+import { tickwireMarketFlags } from '../arms.ts';
+import { freePort } from '../../server/fleet/redis-server.ts';
+import { findHaproxy, maxconnFor, openFilesLimit } from '../../server/edge/haproxy-process.ts';
+import { batchCost, gatewayMemory, phaseFigures, project, projectionInput, type BatchCost, type FleetResults, type PhaseFigures, type PhaseRaw, type ProcessSample, type Role, type Setup } from './figures.ts';
+
+const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
+const HOST = '127.0.0.1';
+export const FLEET_SYMBOL = 'SOLUSDT';
+/** At most this many sockets per load process (each on its own source address). */
+export const PER_LOAD = 10_000;
+/** Sockets a server process may hold: its open-files limit less room for its own files. */
+const FILES_MARGIN = 500;
+
+export interface FleetOptions {
+  /** Sockets of the largest phase, on the gateways directly. */
+  readonly sockets: number;
+  /** Sockets of the side-by-side phases (one process, fleet direct, fleet through haproxy). */
+  readonly compareSockets: number;
+  readonly gateways: number;
+  /** Mean taker orders per second on the one stream. */
+  readonly rate: number;
+  readonly warmupSec: number;
+  readonly windowSec: number;
+  /** Phases to run (default all): the thin script bench/scripts/fleet-vs-single.ts runs two. */
+  readonly phases?: readonly PhaseKind[];
+  readonly progress: (line: string) => void;
+}
+
+export type PhaseKind = 'single' | 'direct-compare' | 'haproxy' | 'direct';
+
+/** Defaults of the scenario in the full bench: 4 gateways × 12,500 sockets, each gateway well under 20,000 files. */
+export const FLEET_DEFAULTS = { sockets: 50_000, gateways: 4, rate: 1, warmupSec: 3, windowSec: 10 } as const;
+
+/**
+ * The side-by-side count: what one process and haproxy can both hold (haproxy holds two files per
+ * client: its maxconn under this machine's open-files limit), at most 8,000 and a quarter of the
+ * largest count, so a small development run (`--fleet-sockets 2000`) keeps every phase apart.
+ */
+export function compareSocketsFor(sockets: number, haproxyMaxconn: number): number {
+  return Math.max(1, Math.min(8_000, Math.floor(haproxyMaxconn * 0.9), Math.floor(sockets / 4)));
+}
+
+/** The comparison count on this machine (haproxy's maxconn from the open-files hard limit). */
+export const compareSocketsHere = (sockets: number): number => compareSocketsFor(sockets, maxconnFor(openFilesLimit()));
+
+/** Rough seconds the scenario takes (start-ups, connecting, warm-up, windows, stops): for the ETA. */
+export function estimateFleetSec(o: Pick<FleetOptions, 'sockets' | 'compareSockets' | 'warmupSec' | 'windowSec' | 'phases'>): number {
+  const phases = o.phases ?? ['single', 'direct-compare', 'haproxy', 'direct'];
+  const phase = (sockets: number) => 8 + sockets / 2_500 + o.warmupSec + o.windowSec;
+  return (phases.includes('single') ? 10 : 0) + 35 + phases.reduce((t, k) => t + phase(k === 'direct' ? o.sockets : o.compareSockets), 0);
+}
+
+/** Where one load process connects and how many sockets it opens. */
+interface Slot {
+  readonly host: string;
+  readonly port: number;
+  readonly sockets: number;
+}
+
+/** `sockets` split over `parts` load processes at host:port (the first ones take the remainder). */
+function split(host: string, port: number, sockets: number, parts: number): Slot[] {
+  const n = Math.max(1, parts);
+  return Array.from({ length: n }, (_, i) => ({ host, port, sockets: Math.floor(sockets / n) + (i < sockets % n ? 1 : 0) })).filter((s) => s.sockets > 0);
+}
+
+/** A server process a phase measures: where its /metrics answers (sockets gauge), its base RSS. */
+interface Measured {
+  readonly name: string;
+  readonly role: Role;
+  readonly pid: number;
+  readonly metrics: { readonly host: string; readonly port: number } | null;
+  readonly rssBase: number | null;
+}
+
+const loadAverage = (): number[] => loadavg().map((x) => Math.round(x * 100) / 100);
+const n = (x: number): string => x.toLocaleString('en');
+
+/** Connect the slots' sockets (one load process each), subscribe them, measure one window. */
+async function measurePhase(
+  name: string, setup: Setup, slots: readonly Slot[], firstAddress: number, measured: readonly Measured[], o: FleetOptions, limits: number[],
+): Promise<PhaseRaw> {
+  const loads: Spawned[] = [];
+  const requested = slots.reduce((s, x) => s + x.sockets, 0);
+  const notes: string[] = [];
+  try {
+    const t0 = performance.now();
+    o.progress(`${name}: ${n(requested)} sockets from ${slots.length} load process${slots.length === 1 ? '' : 'es'}, connecting …`);
+    for (const _ of slots) loads.push(spawnNode(here('../load/worker.ts'), [], 1, true));
+    const ready = await Promise.all(loads.map((w, i) => {
+      const r = nextMessage(w, 'ready', 180_000);
+      const slot = slots[i]!;
+      w.child.send({
+        type: 'start', kind: 'ws', host: slot.host, port: slot.port, path: '/ws?timeUnit=MICROSECOND',
+        subscribe: JSON.stringify({ method: 'SUBSCRIBE', params: [`${FLEET_SYMBOL.toLowerCase()}@trade`], id: 1 }),
+        connections: slot.sockets, localAddress: `127.0.0.${firstAddress + i}`, rampConcurrency: 200, connectTimeoutMs: 30_000,
+      } satisfies StartMsg);
+      return r;
+    }));
+    const connected = ready.reduce((s, r) => s + r.open, 0);
+    const failed = ready.reduce((s, r) => s + r.failed, 0);
+    const firstError = ready.find((r) => r.firstError)?.firstError;
+    o.progress(`${name}: ${n(connected)} open${failed ? `, ${n(failed)} failed (${firstError})` : ''} in ${((performance.now() - t0) / 1000).toFixed(0)} s; subscribing …`);
+    if (connected === 0) throw new Error(`${name}: no socket opened: ${firstError ?? 'unknown'}`);
+    await Promise.all(loads.map((w) => {
+      const r = nextMessage(w, 'subscribed', 180_000);
+      w.child.send({ type: 'subscribe' });
+      return r;
+    }));
+    for (const w of loads) {
+      const limit = openFilesLimitOf(w.pid);
+      if (limit !== null) limits.push(limit);
+    }
+    await sleep(o.warmupSec * 1000);
+    // Each serving process's own count of its WebSocket connections.
+    const sockets = new Map<string, number | null>();
+    for (const m of measured) {
+      if (m.role === 'haproxy') sockets.set(m.name, connected);
+      else if (m.metrics) sockets.set(m.name, metricTotal((await scrapeMetrics(m.metrics.host, m.metrics.port)) ?? '', 'tickwire_ws_connections'));
+      else sockets.set(m.name, null);
+    }
+    const cpu0 = measured.map((m) => cpuMs(m.pid) ?? 0);
+    const load0 = loads.map((w) => cpuMs(w.pid) ?? 0);
+    const w0 = performance.now();
+    o.progress(`${name}: measuring ${o.windowSec} s …`);
+    for (const w of loads) w.child.send({ type: 'measure' });
+    const peak = measured.map(() => 0);
+    const end = w0 + o.windowSec * 1000;
+    while (performance.now() < end) {
+      await sleep(Math.min(250, Math.max(0, end - performance.now())));
+      measured.forEach((m, i) => {
+        const r = rssBytes(m.pid);
+        if (r === null) throw new Error(`${name}: ${m.name} (pid ${m.pid}) exited during the window`);
+        peak[i] = Math.max(peak[i]!, r);
+      });
+    }
+    const results = loads.map((w) => nextMessage(w, 'result', 60_000));
+    for (const w of loads) w.child.send({ type: 'stop' });
+    const cpu1 = measured.map((m) => cpuMs(m.pid) ?? 0);
+    const load1 = loads.map((w) => cpuMs(w.pid) ?? 0);
+    const windowMs = performance.now() - w0;
+    const got: ResultMsg[] = await Promise.all(results);
+    const processes: ProcessSample[] = measured.map((m, i) => ({
+      name: m.name, role: m.role, cpuMs: cpu1[i]! - cpu0[i]!, rssBaseBytes: m.rssBase, rssPeakBytes: peak[i]!, sockets: sockets.get(m.name) ?? null,
+    }));
+    return {
+      name, setup, requested, connected, failed, ...(firstError ? { firstError } : {}), results: got, windowMs, processes,
+      loadProcesses: loads.length, loadCpuMs: load1.reduce((a, b) => a + b, 0) - load0.reduce((a, b) => a + b, 0), loadCores: LOAD_CORES,
+      loadAverage: loadAverage(), notes,
+    };
+  } finally {
+    await Promise.all(loads.map((w) => stop(w)));
+  }
+}
+
+/** The sockets a process may hold under its open-files limit; throws when a phase asks for more. */
+function checkFiles(what: string, pid: number, sockets: number): number | null {
+  const limit = openFilesLimitOf(pid);
+  if (limit !== null && sockets > limit - FILES_MARGIN) {
+    throw new Error(`${what} would hold ${n(sockets)} sockets but may open ${n(limit)} files (ulimit -n): use more gateways or fewer sockets`);
+  }
+  return limit;
+}
+
+interface Single {
+  readonly spawned: Spawned;
+  readonly port: number;
+}
+
+async function startSingle(rate: number): Promise<Single> {
+  const s = spawnNode(here('../../server/main.ts'), ['--host', HOST, '--port', '0', ...tickwireMarketFlags(FLEET_SYMBOL, rate)], 0);
+  const m = await waitForLine(s, /listening on http:\/\/[^\s:]+:(\d+)/, 60_000);
+  return { spawned: s, port: Number(m[1]) };
+}
+
+/** One row of the launcher's process table. */
+interface TableProcess {
+  readonly role: string;
+  readonly pid: number;
+  readonly host: string;
+  readonly port: number;
+  readonly admin: { readonly host: string; readonly port: number } | null;
+}
+
+/** The process table the launcher prints when the fleet is ready (server/fleet/process-table.ts). */
+export function parseFleetTable(text: string): TableProcess[] {
+  const table = text.slice(text.lastIndexOf('fleet ready:'));
+  const out: TableProcess[] = [];
+  for (const m of table.matchAll(/^(redis|market|gateway \d+|haproxy)\s+(\d+)\s+(\S+):(\d+)\s+(\S+)\s/gm)) {
+    const admin = /^(\S+):(\d+)$/.exec(m[5]!);
+    out.push({ role: m[1]!, pid: Number(m[2]), host: m[3]!, port: Number(m[4]), admin: admin ? { host: admin[1]!, port: Number(admin[2]) } : null });
+  }
+  return out;
+}
+
+interface Fleet {
+  readonly spawned: Spawned;
+  readonly processes: readonly TableProcess[];
+  readonly forget: readonly (() => void)[];
+}
+
+/** `npm run fleet -- --proxy` (server/fleet/launch.ts) pinned to the servers' core: every process it starts inherits the pinning. */
+async function startFleet(o: FleetOptions): Promise<Fleet> {
+  // A Redis port with nothing on it: the launcher starts a private redis-server (memory only).
+  const redisPort = await freePort(HOST);
+  const s = spawnNode(here('../../server/fleet/launch.ts'), [
+    '--proxy', '--gateways', String(o.gateways), '--host', HOST, '--port', '0', '--redis', `redis://${HOST}:${redisPort}`,
+    ...tickwireMarketFlags(FLEET_SYMBOL, o.rate),
+  ], 0);
+  // Adopt every process as soon as the launcher names it, so a Ctrl-C during start-up stops them too.
+  const forget: (() => void)[] = [];
+  const seen = new Set<number>();
+  const onData = (d: Buffer) => {
+    for (const m of d.toString().matchAll(/\(pid (\d+)\)|^(?:redis|market|gateway \d+|haproxy)\s+(\d+)\s/gm)) {
+      const pid = Number(m[1] ?? m[2]);
+      if (pid && pid !== s.pid && !seen.has(pid)) {
+        seen.add(pid);
+        forget.push(adoptPid(pid));
+      }
+    }
+  };
+  s.child.stdout?.on('data', onData);
+  s.child.stderr?.on('data', onData);
+  try {
+    await waitForLine(s, /fleet ready:[\s\S]*\nhaproxy\s+\d+[^\n]*\n/, 240_000);
+  } catch (err) {
+    await stopFleet({ spawned: s, processes: [], forget });
+    throw err;
+  }
+  const processes = parseFleetTable(s.output());
+  for (const p of processes) if (!seen.has(p.pid)) forget.push(adoptPid(p.pid));
+  if (processes.filter((p) => p.role.startsWith('gateway')).length !== o.gateways || !processes.some((p) => p.role === 'haproxy')) {
+    await stopFleet({ spawned: s, processes, forget });
+    throw new Error(`the fleet's process table is incomplete:\n${s.output().slice(-1500)}`);
+  }
+  return { spawned: s, processes, forget };
+}
+
+/** Stop the launcher (it stops its processes in order); whatever outlives it is killed by pid. */
+async function stopFleet(f: Fleet): Promise<void> {
+  await stop(f.spawned, 30_000);
+  for (const p of f.processes) killPid(p.pid);
+  for (const forget of f.forget) forget();
+}
+
+/** Market batches written so far (its /metrics), and the market's and Redis's CPU. */
+async function batchMark(market: TableProcess, redis: TableProcess): Promise<{ at: number; batches: number | null; market: number; redis: number }> {
+  const text = await scrapeMetrics(market.host, market.port);
+  return { at: performance.now(), batches: metricTotal(text ?? '', 'tickwire_bus_batches_written_total'), market: cpuMs(market.pid) ?? 0, redis: cpuMs(redis.pid) ?? 0 };
+}
+
+/** Run the scenario's phases and return its figures. Throws when the fleet cannot start or a phase fails. */
+export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
+  const t0 = performance.now();
+  const loadAverageAtStart = loadAverage();
+  const want = new Set<PhaseKind>(o.phases ?? ['single', 'direct-compare', 'haproxy', 'direct']);
+  const notes: string[] = [];
+  if (!findHaproxy()) throw new Error('haproxy is not installed (Debian: apt-get install haproxy): the fleet scenario runs `npm run fleet -- --proxy`');
+  if (o.sockets / o.gateways > 20_000 - FILES_MARGIN) throw new Error(`${n(o.sockets)} sockets over ${o.gateways} gateways is more than 20,000 open files per gateway`);
+  const phases: PhaseFigures[] = [];
+  const batches: BatchCost[] = [];
+  const limits: number[] = [];
+  const addresses = { next: 10 };
+  /** Source addresses of a phase's load processes: fresh ones each phase (the last phase's ports may linger in TIME_WAIT). */
+  const take = (count: number): number => {
+    const first = addresses.next;
+    addresses.next += count;
+    if (addresses.next > 249) throw new Error('out of source addresses 127.0.0.10–249');
+    return first;
+  };
+  const loadsFor = (sockets: number, min: number) => Math.max(min, Math.ceil(sockets / PER_LOAD));
+
+  if (want.has('single')) {
+    o.progress(`one process: starting (server/main.ts, ${FLEET_SYMBOL}:${o.rate}) …`);
+    const single = await startSingle(o.rate);
+    try {
+      const limit = checkFiles('one process', single.spawned.pid, o.compareSockets);
+      if (limit !== null) limits.push(limit);
+      const measured: Measured[] = [{ name: 'tickwire', role: 'single', pid: single.spawned.pid, metrics: { host: HOST, port: single.port }, rssBase: rssBytes(single.spawned.pid) }];
+      const slots = split(HOST, single.port, o.compareSockets, loadsFor(o.compareSockets, o.gateways));
+      phases.push(phaseFigures(await measurePhase('one process', 'single', slots, take(slots.length), measured, o, limits)));
+      o.progress(summary(phases.at(-1)!));
+    } finally {
+      await stop(single.spawned, 5_000);
+    }
+  }
+
+  const fleetPhases = (['direct-compare', 'haproxy', 'direct'] as const).filter((k) => want.has(k));
+  if (fleetPhases.length > 0) {
+    o.progress(`fleet: starting npm run fleet -- --proxy --gateways ${o.gateways} (private redis-server, market, gateways on 127.0.0.2…, haproxy) …`);
+    const fleet = await startFleet(o);
+    try {
+      const byRole = (r: string) => fleet.processes.filter((p) => p.role === r);
+      const market = byRole('market')[0]!;
+      const redis = byRole('redis')[0]!;
+      const haproxy = byRole('haproxy')[0]!;
+      const gateways = fleet.processes.filter((p) => p.role.startsWith('gateway'));
+      for (const g of gateways) {
+        const limit = checkFiles(g.role, g.pid, Math.ceil(o.sockets / o.gateways));
+        if (limit !== null) limits.push(limit);
+      }
+      o.progress(`fleet ready: market pid ${market.pid}, redis ${redis.pid}, haproxy ${haproxy.pid} at ${haproxy.host}:${haproxy.port}, ` +
+        `gateways ${gateways.map((g) => `${g.host}:${g.port}`).join(', ')}`);
+      // Base RSS: before any client connected.
+      const base = new Map(fleet.processes.map((p) => [p.pid, rssBytes(p.pid)]));
+      const measuredOf = (withHaproxy: boolean): Measured[] => [
+        ...gateways.map((g) => ({ name: g.role, role: 'gateway' as const, pid: g.pid, metrics: g.admin, rssBase: base.get(g.pid) ?? null })),
+        { name: 'market', role: 'market', pid: market.pid, metrics: null, rssBase: base.get(market.pid) ?? null },
+        { name: 'redis', role: 'redis', pid: redis.pid, metrics: null, rssBase: base.get(redis.pid) ?? null },
+        ...(withHaproxy ? [{ name: 'haproxy', role: 'haproxy' as const, pid: haproxy.pid, metrics: null, rssBase: base.get(haproxy.pid) ?? null }] : []),
+      ];
+      const direct = (sockets: number): Slot[] => {
+        const per = Math.floor(sockets / gateways.length);
+        return gateways.flatMap((g, i) => {
+          const mine = per + (i < sockets % gateways.length ? 1 : 0);
+          return split(g.host, g.port, mine, loadsFor(mine, 1));
+        });
+      };
+      const mark0 = await batchMark(market, redis);
+      for (const kind of fleetPhases) {
+        const [name, setup, slots] =
+          kind === 'direct-compare' ? ['fleet direct', 'direct' as const, direct(o.compareSockets)]
+          : kind === 'haproxy' ? ['fleet via haproxy', 'haproxy' as const, split(haproxy.host, haproxy.port, o.compareSockets, loadsFor(o.compareSockets, o.gateways))]
+          : ['fleet direct', 'direct' as const, direct(o.sockets)];
+        phases.push(phaseFigures(await measurePhase(name, setup, slots, take(slots.length), measuredOf(setup === 'haproxy'), o, limits)));
+        o.progress(summary(phases.at(-1)!));
+      }
+      const mark1 = await batchMark(market, redis);
+      if (mark0.batches !== null && mark1.batches !== null) {
+        const written = mark1.batches - mark0.batches;
+        batches.push(batchCost('market', mark1.market - mark0.market, written, mark1.at - mark0.at));
+        batches.push(batchCost('redis', mark1.redis - mark0.redis, written, mark1.at - mark0.at));
+      } else notes.push('the market did not answer /metrics: no CPU per batch');
+    } finally {
+      o.progress('fleet: stopping …');
+      await stopFleet(fleet);
+    }
+  }
+
+  const memory = gatewayMemory(phases);
+  const input = projectionInput(phases, batches, o.gateways, memory);
+  return {
+    sockets: o.sockets, compareSockets: o.compareSockets, gateways: o.gateways, symbol: FLEET_SYMBOL, rate: o.rate, perLoad: PER_LOAD,
+    openFilesLimit: limits.length ? Math.min(...limits) : null, pinned: PINNING, phases, gatewayMemory: memory, batches,
+    projection: typeof input === 'string' ? null : project(input),
+    ...(typeof input === 'string' ? { projectionMissing: input } : {}),
+    durationSec: (performance.now() - t0) / 1000, loadAverageAtStart, loadAverageAtEnd: loadAverage(), notes,
+  };
+}
+
+/** One progress line after a phase. */
+function summary(p: PhaseFigures): string {
+  const per = (x: number | null) => (x === null ? '–' : x.toFixed(2));
+  return `${p.name}, ${n(p.sockets)} sockets: ${n(Math.round(p.deliveredPerSec))} updates/s of ${p.offeredPerSec === null ? '?' : n(Math.round(p.offeredPerSec))} offered, ` +
+    `${n(p.missedIds)} ids lost; CPU ms per 1k updates: serving ${per(p.cpuMsPer1k.serving)}${p.cpuMsPer1k.haproxy !== null ? `, haproxy ${per(p.cpuMsPer1k.haproxy)}` : ''}` +
+    `; load average ${p.loadAverage.join(' ')}`;
+}
