@@ -12,13 +12,13 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ResultMsg, StartMsg } from '../load/protocol.ts';
 import { adoptPid, killPid, LOAD_CORES, PINNING, sleep, spawnNode, stop, waitForLine, type Spawned } from '../children.ts';
-import { cpuMs, openFilesLimitOf, rssBytes } from '../proc.ts';
+import { openFilesLimitOf, rssBytes, runTimeMs } from '../proc.ts';
 import { metricTotal, scrapeMetrics } from '../breakdown.ts';
-import { nextMessage } from '../step.ts';
+import { newestTrade, nextMessage } from '../step.ts';
 import { tickwireMarketFlags } from '../arms.ts';
 import { freePort } from '../../server/fleet/redis-server.ts';
 import { findHaproxy, maxconnFor, openFilesLimit } from '../../server/edge/haproxy-process.ts';
-import { batchCost, gatewayMemory, phaseFigures, project, projectionInput, type BatchCost, type FleetResults, type PhaseFigures, type PhaseRaw, type ProcessSample, type Role, type Setup } from './figures.ts';
+import { batchCost, gatewayMemory, phaseFigures, project, projectionInput, type BatchCost, type FleetResults, type PhaseFigures, type PhaseRaw, type ProcessSample, type Role, type RssStep, type Setup } from './figures.ts';
 
 const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 const HOST = '127.0.0.1';
@@ -46,7 +46,7 @@ export interface FleetOptions {
 export type PhaseKind = 'single' | 'direct-compare' | 'haproxy' | 'direct';
 
 /** Defaults of the scenario in the full bench: 4 gateways × 12,500 sockets, each gateway well under 20,000 files. */
-export const FLEET_DEFAULTS = { sockets: 50_000, gateways: 4, rate: 1, warmupSec: 3, windowSec: 10 } as const;
+export const FLEET_DEFAULTS = { sockets: 50_000, gateways: 4, rate: 1, warmupSec: 3, windowSec: 15 } as const;
 
 /**
  * The side-by-side count: what one process and haproxy can both hold (haproxy holds two files per
@@ -80,63 +80,123 @@ function split(host: string, port: number, sockets: number, parts: number): Slot
   return Array.from({ length: n }, (_, i) => ({ host, port, sockets: Math.floor(sockets / n) + (i < sockets % n ? 1 : 0) })).filter((s) => s.sockets > 0);
 }
 
-/** A server process a phase measures: where its /metrics answers (sockets gauge), its base RSS. */
+/** A server process a phase measures: where its /metrics answers (sockets gauge), its base RSS and idle CPU. */
 interface Measured {
   readonly name: string;
   readonly role: Role;
   readonly pid: number;
   readonly metrics: { readonly host: string; readonly port: number } | null;
   readonly rssBase: number | null;
+  readonly idleCpuMsPerSec: number | null;
+}
+
+/** Where a phase asks for the newest trade id (REST) at both ends of its window. */
+interface RestAt {
+  readonly host: string;
+  readonly port: number;
 }
 
 const loadAverage = (): number[] => loadavg().map((x) => Math.round(x * 100) / 100);
 const n = (x: number): string => x.toLocaleString('en');
+/** Seconds a process settles after a wave of clients before its RSS is read (the lowest reading counts: garbage comes and goes). */
+const SETTLE_SEC = 2;
+/** The idle window (no client) each setup's CPU baseline comes from, s. */
+export const IDLE_SEC = 5;
 
-/** Connect the slots' sockets (one load process each), subscribe them, measure one window. */
+/** CPU per second of each process over an idle window (no client connected). */
+async function idleCpu(pids: readonly number[], o: FleetOptions, what: string): Promise<Map<number, number>> {
+  o.progress(`${what}: idle ${IDLE_SEC} s (no client) for the CPU baseline …`);
+  const before = pids.map((p) => runTimeMs(p) ?? 0);
+  const t = performance.now();
+  await sleep(IDLE_SEC * 1000);
+  const sec = (performance.now() - t) / 1000;
+  return new Map(pids.map((p, i) => [p, ((runTimeMs(p) ?? 0) - before[i]!) / sec]));
+}
+
+/** The lowest RSS of each process over `sec` (read every 250 ms). */
+async function settledRss(pids: readonly number[], sec: number): Promise<number[]> {
+  const low = pids.map(() => Infinity);
+  for (let t = 0; t < sec * 1000; t += 250) {
+    await sleep(250);
+    pids.forEach((p, i) => (low[i] = Math.min(low[i]!, rssBytes(p) ?? Infinity)));
+  }
+  return low.map((x) => (Number.isFinite(x) ? x : 0));
+}
+
+/** Each serving process's own count of its WebSocket connections (haproxy: the clients connected to it). */
+async function socketCounts(measured: readonly Measured[], connected: number): Promise<(number | null)[]> {
+  return Promise.all(measured.map(async (m) => {
+    if (m.role === 'haproxy') return connected;
+    if (!m.metrics) return null;
+    return metricTotal((await scrapeMetrics(m.metrics.host, m.metrics.port)) ?? '', 'tickwire_ws_connections');
+  }));
+}
+
+/**
+ * Connect the waves' sockets (one load process per slot; a wave connects and subscribes before the
+ * next starts, and each process's RSS is read after each wave), then measure one window.
+ */
 async function measurePhase(
-  name: string, setup: Setup, slots: readonly Slot[], firstAddress: number, measured: readonly Measured[], o: FleetOptions, limits: number[],
+  name: string, setup: Setup, waves: readonly (readonly Slot[])[], firstAddress: number, measured: readonly Measured[], rest: RestAt,
+  o: FleetOptions, limits: number[],
 ): Promise<PhaseRaw> {
   const loads: Spawned[] = [];
+  const slots = waves.flat();
   const requested = slots.reduce((s, x) => s + x.sockets, 0);
   const notes: string[] = [];
+  const pids = measured.map((m) => m.pid);
+  const steps: RssStep[][] = measured.map(() => []);
+  let connected = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  /** Read each process's settled RSS and its own socket count: one step of the memory slope. */
+  const step = async () => {
+    const [rss, counts] = await Promise.all([settledRss(pids, SETTLE_SEC), socketCounts(measured, connected)]);
+    measured.forEach((_, i) => steps[i]!.push({ sockets: counts[i] ?? 0, rssBytes: rss[i]! }));
+  };
   try {
-    const t0 = performance.now();
-    o.progress(`${name}: ${n(requested)} sockets from ${slots.length} load process${slots.length === 1 ? '' : 'es'}, connecting …`);
-    for (const _ of slots) loads.push(spawnNode(here('../load/worker.ts'), [], 1, true));
-    const ready = await Promise.all(loads.map((w, i) => {
-      const r = nextMessage(w, 'ready', 180_000);
-      const slot = slots[i]!;
-      w.child.send({
-        type: 'start', kind: 'ws', host: slot.host, port: slot.port, path: '/ws?timeUnit=MICROSECOND',
-        subscribe: JSON.stringify({ method: 'SUBSCRIBE', params: [`${FLEET_SYMBOL.toLowerCase()}@trade`], id: 1 }),
-        connections: slot.sockets, localAddress: `127.0.0.${firstAddress + i}`, rampConcurrency: 200, connectTimeoutMs: 30_000,
-      } satisfies StartMsg);
-      return r;
-    }));
-    const connected = ready.reduce((s, r) => s + r.open, 0);
-    const failed = ready.reduce((s, r) => s + r.failed, 0);
-    const firstError = ready.find((r) => r.firstError)?.firstError;
-    o.progress(`${name}: ${n(connected)} open${failed ? `, ${n(failed)} failed (${firstError})` : ''} in ${((performance.now() - t0) / 1000).toFixed(0)} s; subscribing …`);
-    if (connected === 0) throw new Error(`${name}: no socket opened: ${firstError ?? 'unknown'}`);
-    await Promise.all(loads.map((w) => {
-      const r = nextMessage(w, 'subscribed', 180_000);
-      w.child.send({ type: 'subscribe' });
-      return r;
-    }));
+    // Several waves: a first step with none of this phase's clients (the last phase's are gone).
+    if (waves.length > 1) await step();
+    for (const [k, wave] of waves.entries()) {
+      const t0 = performance.now();
+      const asked = wave.reduce((s, x) => s + x.sockets, 0);
+      o.progress(`${name}: ${n(asked)} sockets from ${wave.length} load process${wave.length === 1 ? '' : 'es'}${waves.length > 1 ? ` (wave ${k + 1} of ${waves.length})` : ''}, connecting …`);
+      const mine = wave.map(() => spawnNode(here('../load/worker.ts'), [], 1, true));
+      const offset = loads.length;
+      loads.push(...mine);
+      const ready = await Promise.all(mine.map((w, i) => {
+        const r = nextMessage(w, 'ready', 180_000);
+        const slot = wave[i]!;
+        w.child.send({
+          type: 'start', kind: 'ws', host: slot.host, port: slot.port, path: '/ws?timeUnit=MICROSECOND',
+          subscribe: JSON.stringify({ method: 'SUBSCRIBE', params: [`${FLEET_SYMBOL.toLowerCase()}@trade`], id: 1 }),
+          connections: slot.sockets, localAddress: `127.0.0.${firstAddress + offset + i}`, rampConcurrency: 200, connectTimeoutMs: 30_000,
+        } satisfies StartMsg);
+        return r;
+      }));
+      const open = ready.reduce((s, r) => s + r.open, 0);
+      connected += open;
+      failed += ready.reduce((s, r) => s + r.failed, 0);
+      firstError ??= ready.find((r) => r.firstError)?.firstError;
+      o.progress(`${name}: ${n(open)} open${failed ? `, ${n(failed)} failed so far (${firstError})` : ''} in ${((performance.now() - t0) / 1000).toFixed(0)} s; subscribing …`);
+      if (open === 0) throw new Error(`${name}: no socket opened: ${firstError ?? 'unknown'}`);
+      await Promise.all(mine.map((w) => {
+        const r = nextMessage(w, 'subscribed', 180_000);
+        w.child.send({ type: 'subscribe' });
+        return r;
+      }));
+      await step();
+    }
     for (const w of loads) {
       const limit = openFilesLimitOf(w.pid);
       if (limit !== null) limits.push(limit);
     }
     await sleep(o.warmupSec * 1000);
-    // Each serving process's own count of its WebSocket connections.
-    const sockets = new Map<string, number | null>();
-    for (const m of measured) {
-      if (m.role === 'haproxy') sockets.set(m.name, connected);
-      else if (m.metrics) sockets.set(m.name, metricTotal((await scrapeMetrics(m.metrics.host, m.metrics.port)) ?? '', 'tickwire_ws_connections'));
-      else sockets.set(m.name, null);
-    }
-    const cpu0 = measured.map((m) => cpuMs(m.pid) ?? 0);
-    const load0 = loads.map((w) => cpuMs(w.pid) ?? 0);
+    const sockets = await socketCounts(measured, connected);
+    const cpu0 = measured.map((m) => runTimeMs(m.pid) ?? 0);
+    const load0 = loads.map((w) => runTimeMs(w.pid) ?? 0);
+    // Not awaited: a busy server answers late, and what counts is the id it held when asked.
+    const id0 = newestTrade(rest.port, rest.host);
     const w0 = performance.now();
     o.progress(`${name}: measuring ${o.windowSec} s …`);
     for (const w of loads) w.child.send({ type: 'measure' });
@@ -152,16 +212,20 @@ async function measurePhase(
     }
     const results = loads.map((w) => nextMessage(w, 'result', 60_000));
     for (const w of loads) w.child.send({ type: 'stop' });
-    const cpu1 = measured.map((m) => cpuMs(m.pid) ?? 0);
-    const load1 = loads.map((w) => cpuMs(w.pid) ?? 0);
+    const cpu1 = measured.map((m) => runTimeMs(m.pid) ?? 0);
+    const load1 = loads.map((w) => runTimeMs(w.pid) ?? 0);
     const windowMs = performance.now() - w0;
+    const id1 = newestTrade(rest.port, rest.host);
     const got: ResultMsg[] = await Promise.all(results);
+    const [a, b] = await Promise.all([id0, id1]);
     const processes: ProcessSample[] = measured.map((m, i) => ({
-      name: m.name, role: m.role, cpuMs: cpu1[i]! - cpu0[i]!, rssBaseBytes: m.rssBase, rssPeakBytes: peak[i]!, sockets: sockets.get(m.name) ?? null,
+      name: m.name, role: m.role, cpuMs: cpu1[i]! - cpu0[i]!, idleCpuMsPerSec: m.idleCpuMsPerSec, rssBaseBytes: m.rssBase,
+      rssPeakBytes: peak[i]!, sockets: sockets[i] ?? null, rssSteps: steps[i]!,
     }));
     return {
-      name, setup, requested, connected, failed, ...(firstError ? { firstError } : {}), results: got, windowMs, processes,
-      loadProcesses: loads.length, loadCpuMs: load1.reduce((a, b) => a + b, 0) - load0.reduce((a, b) => a + b, 0), loadCores: LOAD_CORES,
+      name, setup, requested, connected, failed, ...(firstError ? { firstError } : {}), results: got, windowMs,
+      published: a && b ? [a[0], b[0]] : null, processes,
+      loadProcesses: loads.length, loadCpuMs: load1.reduce((x, y) => x + y, 0) - load0.reduce((x, y) => x + y, 0), loadCores: LOAD_CORES,
       loadAverage: loadAverage(), notes,
     };
   } finally {
@@ -262,7 +326,7 @@ async function stopFleet(f: Fleet): Promise<void> {
 /** Market batches written so far (its /metrics), and the market's and Redis's CPU. */
 async function batchMark(market: TableProcess, redis: TableProcess): Promise<{ at: number; batches: number | null; market: number; redis: number }> {
   const text = await scrapeMetrics(market.host, market.port);
-  return { at: performance.now(), batches: metricTotal(text ?? '', 'tickwire_bus_batches_written_total'), market: cpuMs(market.pid) ?? 0, redis: cpuMs(redis.pid) ?? 0 };
+  return { at: performance.now(), batches: metricTotal(text ?? '', 'tickwire_bus_batches_written_total'), market: runTimeMs(market.pid) ?? 0, redis: runTimeMs(redis.pid) ?? 0 };
 }
 
 /** Run the scenario's phases and return its figures. Throws when the fleet cannot start or a phase fails. */
@@ -290,11 +354,15 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
     o.progress(`one process: starting (server/main.ts, ${FLEET_SYMBOL}:${o.rate}) …`);
     const single = await startSingle(o.rate);
     try {
-      const limit = checkFiles('one process', single.spawned.pid, o.compareSockets);
+      const pid = single.spawned.pid;
+      const limit = checkFiles('one process', pid, o.compareSockets);
       if (limit !== null) limits.push(limit);
-      const measured: Measured[] = [{ name: 'tickwire', role: 'single', pid: single.spawned.pid, metrics: { host: HOST, port: single.port }, rssBase: rssBytes(single.spawned.pid) }];
+      const rssBase = rssBytes(pid);
+      const idle = await idleCpu([pid], o, 'one process');
+      const measured: Measured[] = [{ name: 'tickwire', role: 'single', pid, metrics: { host: HOST, port: single.port }, rssBase, idleCpuMsPerSec: idle.get(pid) ?? null }];
       const slots = split(HOST, single.port, o.compareSockets, loadsFor(o.compareSockets, o.gateways));
-      phases.push(phaseFigures(await measurePhase('one process', 'single', slots, take(slots.length), measured, o, limits)));
+      const rest = { host: HOST, port: single.port };
+      phases.push(phaseFigures(await measurePhase('one process', 'single', [slots], take(slots.length), measured, rest, o, limits)));
       o.progress(summary(phases.at(-1)!));
     } finally {
       await stop(single.spawned, 5_000);
@@ -317,28 +385,48 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
       }
       o.progress(`fleet ready: market pid ${market.pid}, redis ${redis.pid}, haproxy ${haproxy.pid} at ${haproxy.host}:${haproxy.port}, ` +
         `gateways ${gateways.map((g) => `${g.host}:${g.port}`).join(', ')}`);
-      // Base RSS: before any client connected.
+      // Before any client: each process's RSS, and its CPU over an idle window.
       const base = new Map(fleet.processes.map((p) => [p.pid, rssBytes(p.pid)]));
-      const measuredOf = (withHaproxy: boolean): Measured[] => [
-        ...gateways.map((g) => ({ name: g.role, role: 'gateway' as const, pid: g.pid, metrics: g.admin, rssBase: base.get(g.pid) ?? null })),
-        { name: 'market', role: 'market', pid: market.pid, metrics: null, rssBase: base.get(market.pid) ?? null },
-        { name: 'redis', role: 'redis', pid: redis.pid, metrics: null, rssBase: base.get(redis.pid) ?? null },
-        ...(withHaproxy ? [{ name: 'haproxy', role: 'haproxy' as const, pid: haproxy.pid, metrics: null, rssBase: base.get(haproxy.pid) ?? null }] : []),
-      ];
-      const direct = (sockets: number): Slot[] => {
-        const per = Math.floor(sockets / gateways.length);
-        return gateways.flatMap((g, i) => {
-          const mine = per + (i < sockets % gateways.length ? 1 : 0);
-          return split(g.host, g.port, mine, loadsFor(mine, 1));
-        });
-      };
       const mark0 = await batchMark(market, redis);
+      const idle = await idleCpu(fleet.processes.map((p) => p.pid), o, 'fleet');
+      const measuredOf = (withHaproxy: boolean): Measured[] => {
+        const one = (p: TableProcess, role: Role, name: string, metrics: Measured['metrics'] = null): Measured =>
+          ({ name, role, pid: p.pid, metrics, rssBase: base.get(p.pid) ?? null, idleCpuMsPerSec: idle.get(p.pid) ?? null });
+        return [
+          ...gateways.map((g) => one(g, 'gateway', g.role, g.admin)),
+          one(market, 'market', 'market'),
+          one(redis, 'redis', 'redis'),
+          ...(withHaproxy ? [one(haproxy, 'haproxy', 'haproxy')] : []),
+        ];
+      };
+      /** `sockets` spread evenly over the gateways: each gateway's share. */
+      const shares = (sockets: number) => gateways.map((_, i) => Math.floor(sockets / gateways.length) + (i < sockets % gateways.length ? 1 : 0));
+      /** Each gateway's share over as few load processes as hold it. */
+      const direct = (sockets: number): Slot[] => gateways.flatMap((g, i) => {
+        const mine = shares(sockets)[i]!;
+        return split(g.host, g.port, mine, Math.ceil(mine / PER_LOAD));
+      });
+      /**
+       * Two waves: a quarter of each gateway's share, then the rest. The gateways' RSS per socket is
+       * the slope through their RSS with none of the phase's clients, after the first wave and after
+       * the second: the wider the steps, the less a garbage collection in between weighs.
+       */
+      const twoWaves = (sockets: number): Slot[][] => {
+        const first = gateways.map((g, i) => ({ host: g.host, port: g.port, sockets: Math.floor(shares(sockets)[i]! / 4) })).filter((x) => x.sockets > 0);
+        const rest = gateways.flatMap((g, i) => {
+          const mine = shares(sockets)[i]! - Math.floor(shares(sockets)[i]! / 4);
+          return split(g.host, g.port, mine, Math.ceil(mine / PER_LOAD));
+        });
+        return first.length ? [first, rest] : [rest];
+      };
+      const gw1 = { host: gateways[0]!.host, port: gateways[0]!.port };
       for (const kind of fleetPhases) {
-        const [name, setup, slots] =
-          kind === 'direct-compare' ? ['fleet direct', 'direct' as const, direct(o.compareSockets)]
-          : kind === 'haproxy' ? ['fleet via haproxy', 'haproxy' as const, split(haproxy.host, haproxy.port, o.compareSockets, loadsFor(o.compareSockets, o.gateways))]
-          : ['fleet direct', 'direct' as const, direct(o.sockets)];
-        phases.push(phaseFigures(await measurePhase(name, setup, slots, take(slots.length), measuredOf(setup === 'haproxy'), o, limits)));
+        const [name, setup, waves] =
+          kind === 'direct-compare' ? ['fleet direct', 'direct' as const, [direct(o.compareSockets)]]
+          : kind === 'haproxy' ? ['fleet via haproxy', 'haproxy' as const, [split(haproxy.host, haproxy.port, o.compareSockets, loadsFor(o.compareSockets, o.gateways))]]
+          : ['fleet direct', 'direct' as const, twoWaves(o.sockets)];
+        const count = waves.flat().length;
+        phases.push(phaseFigures(await measurePhase(name, setup, waves, take(count), measuredOf(setup === 'haproxy'), gw1, o, limits)));
         o.progress(summary(phases.at(-1)!));
       }
       const mark1 = await batchMark(market, redis);
@@ -357,7 +445,7 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
   const input = projectionInput(phases, batches, o.gateways, memory);
   return {
     sockets: o.sockets, compareSockets: o.compareSockets, gateways: o.gateways, symbol: FLEET_SYMBOL, rate: o.rate, perLoad: PER_LOAD,
-    openFilesLimit: limits.length ? Math.min(...limits) : null, pinned: PINNING, phases, gatewayMemory: memory, batches,
+    openFilesLimit: limits.length ? Math.min(...limits) : null, pinned: PINNING, idleSec: IDLE_SEC, phases, gatewayMemory: memory, batches,
     projection: typeof input === 'string' ? null : project(input),
     ...(typeof input === 'string' ? { projectionMissing: input } : {}),
     durationSec: (performance.now() - t0) / 1000, loadAverageAtStart, loadAverageAtEnd: loadAverage(), notes,
