@@ -121,7 +121,7 @@ ul.verdicts li.met{border-color:#009E73}ul.verdicts li.miss{border-color:#D55E00
 div.charts{display:flex;flex-wrap:wrap;gap:20px}figure{flex:1 1 400px;min-width:0;max-width:540px;margin:0}figcaption{font-weight:600;margin-bottom:4px}
 figure svg{width:100%;height:auto;display:block}
 svg .grid{stroke:#eee}svg text{font-size:12px;fill:#333}svg .yt{text-anchor:end;dominant-baseline:middle}svg .xt{text-anchor:middle}svg .al{text-anchor:middle;font-size:13px}svg .lg{dominant-baseline:middle}
-ul.legend{list-style:none;padding:0;margin:4px 0;display:flex;flex-wrap:wrap;gap:4px 14px;font-size:13px}ul.legend li{white-space:nowrap}ul.legend svg{vertical-align:middle;margin-right:4px}
+ul.legend{list-style:none;padding:0;margin:4px 0;display:flex;flex-wrap:wrap;gap:4px 14px;font-size:13px}ul.legend li{white-space:nowrap}ul.legend svg{vertical-align:middle;margin-right:4px}figure ul.legend svg{display:inline;width:34px;height:12px}
 .empty{color:#888}code{background:#f4f4f4;padding:0 3px}
 </style></head><body>
 <h1>tickwire: push against polling and the usual alternatives</h1>
