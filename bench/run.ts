@@ -136,6 +136,7 @@ async function main(): Promise<void> {
     if (args.repeat > 1) progress('runs once, not once per repetition');
     try {
       fleet = await runFleetScenario({ ...fleetOptions, progress });
+      for (const f of fleet.failures) failures.push({ step: `fleet: ${f.phase}`, error: f.error });
     } catch (err) {
       const error = (err as Error).message;
       failures.push({ step: 'fleet', error });

@@ -155,6 +155,7 @@ export function phaseFigures(raw: PhaseRaw): PhaseFigures {
     };
   };
   if (t.msStamps) notes.push('event stamps arrived in ms, not µs');
+  if (t.closedConnections > 0) notes.push(`${t.closedConnections} sockets were closed from the server side during the window; the ids they were owed count as lost`);
   return {
     name: raw.name,
     setup: raw.setup,
@@ -376,6 +377,8 @@ export interface FleetResults {
   /** Length of the idle windows (no client) each setup's CPU baseline comes from, s. */
   readonly idleSec: number;
   readonly phases: readonly PhaseFigures[];
+  /** Phases that did not finish, and why (the others ran). */
+  readonly failures: readonly { readonly phase: string; readonly error: string }[];
   readonly gatewayMemory: readonly GatewayMemory[];
   readonly batches: readonly BatchCost[];
   readonly projection: Projection | null;

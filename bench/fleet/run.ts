@@ -10,7 +10,7 @@
 // Figures and the projection: figures.ts (pure); shown by bench/report/fleet.ts.
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { ResultMsg, StartMsg } from '../load/protocol.ts';
+import type { ResultMsg, StartMsg, SubscribeMsg } from '../load/protocol.ts';
 import { adoptPid, killPid, LOAD_CORES, PINNING, sleep, spawnNode, stop, waitForLine, type Spawned } from '../children.ts';
 import { openFilesLimitOf, rssBytes, runTimeMs } from '../proc.ts';
 import { metricTotal, scrapeMetrics } from '../breakdown.ts';
@@ -100,6 +100,8 @@ const loadAverage = (): number[] => loadavg().map((x) => Math.round(x * 100) / 1
 const n = (x: number): string => x.toLocaleString('en');
 /** Seconds a process settles after a wave of clients before its RSS is read (the lowest reading counts: garbage comes and goes). */
 const SETTLE_SEC = 2;
+/** Sockets each load process subscribes at a time (it waits for their replies before the next slice). */
+export const SUBSCRIBE_SLICE = 250;
 /** The idle window (no client) each setup's CPU baseline comes from, s. */
 export const IDLE_SEC = 5;
 
@@ -180,11 +182,16 @@ async function measurePhase(
       firstError ??= ready.find((r) => r.firstError)?.firstError;
       o.progress(`${name}: ${n(open)} open${failed ? `, ${n(failed)} failed so far (${firstError})` : ''} in ${((performance.now() - t0) / 1000).toFixed(0)} s; subscribing …`);
       if (open === 0) throw new Error(`${name}: no socket opened: ${firstError ?? 'unknown'}`);
-      await Promise.all(mine.map((w) => {
-        const r = nextMessage(w, 'subscribed', 180_000);
-        w.child.send({ type: 'subscribe' });
-        return r;
-      }));
+      // In slices: a gateway's whole share subscribing in one burst can hold its event loop past
+      // haproxy's health check (500 ms), and haproxy then cuts every session of that gateway.
+      const most = Math.max(...ready.map((r) => r.open));
+      for (let from = 0; from < most; from += SUBSCRIBE_SLICE) {
+        await Promise.all(mine.map((w) => {
+          const r = nextMessage(w, 'subscribed', 90_000);
+          w.child.send({ type: 'subscribe', from, to: from + SUBSCRIBE_SLICE } satisfies SubscribeMsg);
+          return r;
+        }));
+      }
       await step();
     }
     for (const w of loads) {
@@ -277,7 +284,12 @@ interface Fleet {
   readonly spawned: Spawned;
   readonly processes: readonly TableProcess[];
   readonly forget: readonly (() => void)[];
+  /** What the launcher said about the gateways' health since it started: haproxy's DOWN/UP lines, restarts. */
+  readonly events: string[];
 }
+
+/** Launcher lines worth a note in a phase: haproxy taking a gateway out of (or back into) its pool, a process dying. */
+export const FLEET_EVENT = /Server gateways\/\S+ is (?:DOWN|UP)[^\n]*|\S+ \(pid \d+\) exited[^\n]*|restarting it[^\n]*/g;
 
 /** `npm run fleet -- --proxy` (server/fleet/launch.ts) pinned to the servers' core: every process it starts inherits the pinning. */
 async function startFleet(o: FleetOptions): Promise<Fleet> {
@@ -289,8 +301,10 @@ async function startFleet(o: FleetOptions): Promise<Fleet> {
   ], 0);
   // Adopt every process as soon as the launcher names it, so a Ctrl-C during start-up stops them too.
   const forget: (() => void)[] = [];
+  const events: string[] = [];
   const seen = new Set<number>();
   const onData = (d: Buffer) => {
+    for (const m of d.toString().matchAll(FLEET_EVENT)) events.push(m[0].trim());
     for (const m of d.toString().matchAll(/\(pid (\d+)\)|^(?:redis|market|gateway \d+|haproxy)\s+(\d+)\s/gm)) {
       const pid = Number(m[1] ?? m[2]);
       if (pid && pid !== s.pid && !seen.has(pid)) {
@@ -304,16 +318,16 @@ async function startFleet(o: FleetOptions): Promise<Fleet> {
   try {
     await waitForLine(s, /fleet ready:[\s\S]*\nhaproxy\s+\d+[^\n]*\n/, 240_000);
   } catch (err) {
-    await stopFleet({ spawned: s, processes: [], forget });
+    await stopFleet({ spawned: s, processes: [], forget, events });
     throw err;
   }
   const processes = parseFleetTable(s.output());
   for (const p of processes) if (!seen.has(p.pid)) forget.push(adoptPid(p.pid));
   if (processes.filter((p) => p.role.startsWith('gateway')).length !== o.gateways || !processes.some((p) => p.role === 'haproxy')) {
-    await stopFleet({ spawned: s, processes, forget });
+    await stopFleet({ spawned: s, processes, forget, events });
     throw new Error(`the fleet's process table is incomplete:\n${s.output().slice(-1500)}`);
   }
-  return { spawned: s, processes, forget };
+  return { spawned: s, processes, forget, events };
 }
 
 /** Stop the launcher (it stops its processes in order); whatever outlives it is killed by pid. */
@@ -338,6 +352,19 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
   if (!findHaproxy()) throw new Error('haproxy is not installed (Debian: apt-get install haproxy): the fleet scenario runs `npm run fleet -- --proxy`');
   if (o.sockets / o.gateways > 20_000 - FILES_MARGIN) throw new Error(`${n(o.sockets)} sockets over ${o.gateways} gateways is more than 20,000 open files per gateway`);
   const phases: PhaseFigures[] = [];
+  const failures: { phase: string; error: string }[] = [];
+  /** Run one phase; a phase that fails is reported and the next one runs. */
+  const phase = async (name: string, run: () => Promise<PhaseRaw>, events: () => readonly string[] = () => []): Promise<void> => {
+    try {
+      phases.push(phaseFigures(await run()));
+      o.progress(summary(phases.at(-1)!));
+    } catch (err) {
+      const seen = events();
+      const error = `${(err as Error).message}${seen.length ? ` (the launcher said meanwhile: ${seen.join('; ')})` : ''}`;
+      failures.push({ phase: name, error });
+      o.progress(`${name}: FAILED: ${error.slice(0, 300)}`);
+    }
+  };
   const batches: BatchCost[] = [];
   const limits: number[] = [];
   const addresses = { next: 10 };
@@ -362,8 +389,7 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
       const measured: Measured[] = [{ name: 'tickwire', role: 'single', pid, metrics: { host: HOST, port: single.port }, rssBase, idleCpuMsPerSec: idle.get(pid) ?? null }];
       const slots = split(HOST, single.port, o.compareSockets, loadsFor(o.compareSockets, o.gateways));
       const rest = { host: HOST, port: single.port };
-      phases.push(phaseFigures(await measurePhase('one process', 'single', [slots], take(slots.length), measured, rest, o, limits)));
-      o.progress(summary(phases.at(-1)!));
+      await phase('one process', () => measurePhase('one process', 'single', [slots], take(slots.length), measured, rest, o, limits));
     } finally {
       await stop(single.spawned, 5_000);
     }
@@ -426,8 +452,11 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
           : kind === 'haproxy' ? ['fleet via haproxy', 'haproxy' as const, [split(haproxy.host, haproxy.port, o.compareSockets, loadsFor(o.compareSockets, o.gateways))]]
           : ['fleet direct', 'direct' as const, twoWaves(o.sockets)];
         const count = waves.flat().length;
-        phases.push(phaseFigures(await measurePhase(name, setup, waves, take(count), measuredOf(setup === 'haproxy'), gw1, o, limits)));
-        o.progress(summary(phases.at(-1)!));
+        const from = fleet.events.length;
+        await phase(name, async () => {
+          const raw = await measurePhase(name, setup, waves, take(count), measuredOf(setup === 'haproxy'), gw1, o, limits);
+          return { ...raw, notes: [...raw.notes, ...fleet.events.slice(from).map((e) => `the launcher said: ${e}`)] };
+        }, () => fleet.events.slice(from));
       }
       const mark1 = await batchMark(market, redis);
       if (mark0.batches !== null && mark1.batches !== null) {
@@ -445,7 +474,7 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
   const input = projectionInput(phases, batches, o.gateways, memory);
   return {
     sockets: o.sockets, compareSockets: o.compareSockets, gateways: o.gateways, symbol: FLEET_SYMBOL, rate: o.rate, perLoad: PER_LOAD,
-    openFilesLimit: limits.length ? Math.min(...limits) : null, pinned: PINNING, idleSec: IDLE_SEC, phases, gatewayMemory: memory, batches,
+    openFilesLimit: limits.length ? Math.min(...limits) : null, pinned: PINNING, idleSec: IDLE_SEC, phases, failures, gatewayMemory: memory, batches,
     projection: typeof input === 'string' ? null : project(input),
     ...(typeof input === 'string' ? { projectionMissing: input } : {}),
     durationSec: (performance.now() - t0) / 1000, loadAverageAtStart, loadAverageAtEnd: loadAverage(), notes,
@@ -456,6 +485,6 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
 function summary(p: PhaseFigures): string {
   const per = (x: number | null) => (x === null ? '–' : x.toFixed(2));
   return `${p.name}, ${n(p.sockets)} sockets: ${n(Math.round(p.deliveredPerSec))} updates/s of ${p.offeredPerSec === null ? '?' : n(Math.round(p.offeredPerSec))} offered, ` +
-    `${n(p.missedIds)} ids lost; CPU ms per 1k updates: serving ${per(p.cpuMsPer1k.serving)}${p.cpuMsPer1k.haproxy !== null ? `, haproxy ${per(p.cpuMsPer1k.haproxy)}` : ''}` +
+    `${n(p.missedIds)} ids lost${p.closedByServer ? ` (${n(p.closedByServer)} sockets closed by the server side)` : ''}; CPU ms per 1k updates: serving ${per(p.cpuMsPer1k.serving)}${p.cpuMsPer1k.haproxy !== null ? `, haproxy ${per(p.cpuMsPer1k.haproxy)}` : ''}` +
     `; load average ${p.loadAverage.join(' ')}`;
 }

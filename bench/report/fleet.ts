@@ -112,6 +112,7 @@ export function fleetLines(f: FleetResults): string[] {
   } else if (f.projectionMissing) out.push(`no projection: ${f.projectionMissing}`);
   for (const p of f.phases) for (const note of p.notes) out.push(...wrap(`  ${p.name}: ${note}`, TABLE_WIDTH, 4));
   for (const note of f.notes) out.push(...wrap(`  ${note}`, TABLE_WIDTH, 4));
+  for (const x of f.failures) out.push(...wrap(`  FAILED ${x.phase}: ${x.error.slice(0, 400)}`, TABLE_WIDTH, 4));
   return out.map((l) => (l.length > TABLE_WIDTH ? l.slice(0, TABLE_WIDTH - 1) + '…' : l));
 }
 
@@ -163,7 +164,7 @@ export function fleetHtml(f: FleetResults): string {
   const pr = f.projection;
   const projRows = (pr?.rows ?? []).map((r) => `<tr>${td(String(r.cores))}${td(fmtNum(r.gatewayCores))}${td(fmtRate(r.updatesPerSec))}${td(fmtRate(r.sockets))}` +
     `${td(r.viaHaproxy ? fmtRate(r.viaHaproxy.sockets) : '–')}${td(bytes(r.memoryBytes))}${td(`${r.redisCorePct.toFixed(1)}%${r.redisBound ? ' (full)' : ''}`)}</tr>`);
-  const notes = [...f.phases.flatMap((p) => p.notes.map((x) => `${p.name}: ${x}`)), ...f.notes];
+  const notes = [...f.failures.map((x) => `FAILED ${x.phase}: ${x.error}`), ...f.phases.flatMap((p) => p.notes.map((x) => `${p.name}: ${x}`)), ...f.notes];
   return `<h2 id="fleet">Fleet: ${int(f.sockets)} sockets across ${f.gateways} gateways</h2>
 <p><code>npm run fleet -- --proxy</code> (a private redis-server, the market, ${f.gateways} gateways each on its own 127.0.0.x address, haproxy in front) and one process (<code>npm start</code>), each with ${esc(f.symbol)}:${f.rate} (mean taker orders per second) and the bench's raised limits, delivering <code>${esc(f.symbol.toLowerCase())}@trade</code> to the bench's load processes (at most ${int(f.perLoad)} sockets each, each from its own source address), one phase after the other in one run of ${Math.round(f.durationSec)} s.
 Load average ${esc(f.loadAverageAtStart.join(' / '))} at the start, ${esc(f.loadAverageAtEnd.join(' / '))} at the end (each phase's at its end is in the last column); ${f.pinned ? 'every server process (market, gateways, redis-server, haproxy) shares core 0, the load core 1' : 'not pinned'}; open-files limit ${f.openFilesLimit ?? '?'} per process.</p>

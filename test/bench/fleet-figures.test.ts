@@ -253,7 +253,7 @@ haproxy    8005  127.0.0.1:31736  -                           yes    http://127.
     const input = projectionInput(phases, batches, 2, memory) as ProjectionInput;
     const f: FleetResults = {
       sockets: 50_000, compareSockets: 4000, gateways: 2, symbol: 'SOLUSDT', rate: 1, perLoad: 10_000, openFilesLimit: 20_000, pinned: true, idleSec: 5,
-      phases, gatewayMemory: memory, batches, projection: project(input), durationSec: 250, loadAverageAtStart: [1.5, 2, 3], loadAverageAtEnd: [4, 5, 6], notes: [],
+      phases, failures: [], gatewayMemory: memory, batches, projection: project(input), durationSec: 250, loadAverageAtStart: [1.5, 2, 3], loadAverageAtEnd: [4, 5, 6], notes: [],
     };
     const lines = fleetLines(f);
     for (const l of lines) expect(l.length, l).toBeLessThanOrEqual(TABLE_WIDTH);
