@@ -261,6 +261,8 @@ export interface ProjectionInput {
   readonly haproxyMsPer1k: number | null;
   /** Updates each socket is sent per second (the stream's trades/s). */
   readonly updatesPerSocket: number;
+  /** Over the fleet's whole run, or over the largest direct phase's window only. */
+  readonly updatesPerSocketFrom: 'run' | 'window';
   /** Batches the market wrote per second. */
   readonly batchesPerSec: number;
   readonly marketMsPerBatch: number;
@@ -376,6 +378,8 @@ export interface FleetResults {
   readonly pinned: boolean;
   /** Length of the idle windows (no client) each setup's CPU baseline comes from, s. */
   readonly idleSec: number;
+  /** The stream's mean trades/s over the fleet's whole run (each socket's updates/s), from the newest trade id at both ends; null when not read. */
+  readonly tradesPerSec: number | null;
   readonly phases: readonly PhaseFigures[];
   /** Phases that did not finish, and why (the others ran). */
   readonly failures: readonly { readonly phase: string; readonly error: string }[];
@@ -393,18 +397,22 @@ export interface FleetResults {
 const mean = (xs: readonly number[]): number | null => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 /**
- * The projection's inputs from the phases: gateway CPU per update above idle, the gateways' idle
- * CPU and the stream's rate from the largest direct phase, haproxy's from the haproxy phase, memory
+ * The projection's inputs from the phases: gateway CPU per update above idle and the gateways' idle
+ * CPU from the largest direct phase, each socket's updates/s from the stream's rate over the run
+ * (else that phase's window), haproxy's from the haproxy phase, memory
  * from the gateways (mean RSS before clients, mean RSS per socket), the market's and Redis's per
  * batch over the fleet's life. A string says what is missing.
  */
-export function projectionInput(phases: readonly PhaseFigures[], batches: readonly BatchCost[], gateways: number, memory: readonly GatewayMemory[]): ProjectionInput | string {
+export function projectionInput(
+  phases: readonly PhaseFigures[], batches: readonly BatchCost[], gateways: number, memory: readonly GatewayMemory[], tradesPerSec: number | null = null,
+): ProjectionInput | string {
   const direct = phases.filter((p) => p.setup === 'direct' && p.sockets > 0).sort((a, b) => b.sockets - a.sockets)[0];
   if (!direct) return 'no direct fleet phase delivered anything';
   const b = direct.cpuMsPer1kAboveIdle.gateway;
   const idle = mean(direct.processes.filter((p) => p.role === 'gateway' && p.idlePct !== null).map((p) => p.idlePct! / 100));
   if (b === null || idle === null) return 'the direct phase has no CPU per update above idle (nothing delivered, or no idle window)';
-  const s = direct.tradesPerSec ?? (direct.sockets > 0 ? direct.deliveredPerSec / direct.sockets : 0);
+  // Each socket's updates/s: the stream's rate over the whole run, else the phase's window.
+  const s = tradesPerSec ?? direct.tradesPerSec ?? (direct.sockets > 0 ? direct.deliveredPerSec / direct.sockets : 0);
   const proxied = phases.find((p) => p.setup === 'haproxy' && p.sockets > 0);
   const market = batches.find((x) => x.role === 'market');
   const redis = batches.find((x) => x.role === 'redis');
@@ -414,6 +422,7 @@ export function projectionInput(phases: readonly PhaseFigures[], batches: readon
     gatewayIdleCores: idle,
     haproxyMsPer1k: proxied?.cpuMsPer1kAboveIdle.haproxy ?? null,
     updatesPerSocket: s,
+    updatesPerSocketFrom: tradesPerSec !== null ? 'run' : 'window',
     batchesPerSec: market.spanSec > 0 ? market.batches / market.spanSec : 0,
     marketMsPerBatch: market.msPerBatch,
     redisMsPerBatch: redis.msPerBatch,

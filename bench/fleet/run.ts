@@ -338,9 +338,12 @@ async function stopFleet(f: Fleet): Promise<void> {
 }
 
 /** Market batches written so far (its /metrics), and the market's and Redis's CPU. */
-async function batchMark(market: TableProcess, redis: TableProcess): Promise<{ at: number; batches: number | null; market: number; redis: number }> {
-  const text = await scrapeMetrics(market.host, market.port);
-  return { at: performance.now(), batches: metricTotal(text ?? '', 'tickwire_bus_batches_written_total'), market: runTimeMs(market.pid) ?? 0, redis: runTimeMs(redis.pid) ?? 0 };
+async function batchMark(market: TableProcess, redis: TableProcess, rest: RestAt): Promise<{ at: number; batches: number | null; tradeId: number | null; market: number; redis: number }> {
+  const [text, newest] = await Promise.all([scrapeMetrics(market.host, market.port), newestTrade(rest.port, rest.host)]);
+  return {
+    at: performance.now(), batches: metricTotal(text ?? '', 'tickwire_bus_batches_written_total'), tradeId: newest?.[0] ?? null,
+    market: runTimeMs(market.pid) ?? 0, redis: runTimeMs(redis.pid) ?? 0,
+  };
 }
 
 /** Run the scenario's phases and return its figures. Throws when the fleet cannot start or a phase fails. */
@@ -366,6 +369,8 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
     }
   };
   const batches: BatchCost[] = [];
+  /** The stream's mean trades/s over the fleet's whole run (one window holds a few dozen orders: its rate is noisy). */
+  const stream: { tradesPerSec: number | null } = { tradesPerSec: null };
   const limits: number[] = [];
   const addresses = { next: 10 };
   /** Source addresses of a phase's load processes: fresh ones each phase (the last phase's ports may linger in TIME_WAIT). */
@@ -413,7 +418,8 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
         `gateways ${gateways.map((g) => `${g.host}:${g.port}`).join(', ')}`);
       // Before any client: each process's RSS, and its CPU over an idle window.
       const base = new Map(fleet.processes.map((p) => [p.pid, rssBytes(p.pid)]));
-      const mark0 = await batchMark(market, redis);
+      const gw1 = { host: gateways[0]!.host, port: gateways[0]!.port };
+      const mark0 = await batchMark(market, redis, gw1);
       const idle = await idleCpu(fleet.processes.map((p) => p.pid), o, 'fleet');
       const measuredOf = (withHaproxy: boolean): Measured[] => {
         const one = (p: TableProcess, role: Role, name: string, metrics: Measured['metrics'] = null): Measured =>
@@ -445,7 +451,6 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
         });
         return first.length ? [first, rest] : [rest];
       };
-      const gw1 = { host: gateways[0]!.host, port: gateways[0]!.port };
       for (const kind of fleetPhases) {
         const [name, setup, waves] =
           kind === 'direct-compare' ? ['fleet direct', 'direct' as const, [direct(o.compareSockets)]]
@@ -458,7 +463,8 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
           return { ...raw, notes: [...raw.notes, ...fleet.events.slice(from).map((e) => `the launcher said: ${e}`)] };
         }, () => fleet.events.slice(from));
       }
-      const mark1 = await batchMark(market, redis);
+      const mark1 = await batchMark(market, redis, gw1);
+      if (mark0.tradeId !== null && mark1.tradeId !== null) stream.tradesPerSec = (mark1.tradeId - mark0.tradeId) / ((mark1.at - mark0.at) / 1000);
       if (mark0.batches !== null && mark1.batches !== null) {
         const written = mark1.batches - mark0.batches;
         batches.push(batchCost('market', mark1.market - mark0.market, written, mark1.at - mark0.at));
@@ -471,10 +477,10 @@ export async function runFleetScenario(o: FleetOptions): Promise<FleetResults> {
   }
 
   const memory = gatewayMemory(phases);
-  const input = projectionInput(phases, batches, o.gateways, memory);
+  const input = projectionInput(phases, batches, o.gateways, memory, stream.tradesPerSec);
   return {
     sockets: o.sockets, compareSockets: o.compareSockets, gateways: o.gateways, symbol: FLEET_SYMBOL, rate: o.rate, perLoad: PER_LOAD,
-    openFilesLimit: limits.length ? Math.min(...limits) : null, pinned: PINNING, idleSec: IDLE_SEC, phases, failures, gatewayMemory: memory, batches,
+    openFilesLimit: limits.length ? Math.min(...limits) : null, pinned: PINNING, idleSec: IDLE_SEC, tradesPerSec: stream.tradesPerSec, phases, failures, gatewayMemory: memory, batches,
     projection: typeof input === 'string' ? null : project(input),
     ...(typeof input === 'string' ? { projectionMissing: input } : {}),
     durationSec: (performance.now() - t0) / 1000, loadAverageAtStart, loadAverageAtEnd: loadAverage(), notes,

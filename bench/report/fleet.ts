@@ -62,7 +62,8 @@ export function projectionText(p: Projection): string[] {
   return [
     'updates/s(N) = (N − B·m/1000 − N·B·r/(1000·G₀) − N·a) × 1,000,000 / b, sockets(N) = updates/s(N) / s: one gateway per core; the market, Redis ' +
       `and each gateway's idle work take their measured share. Measured: b = ${ms(i.gatewayMsPer1k)} ms gateway CPU per 1,000 updates above idle, ` +
-      `a = ${fmtNum(i.gatewayIdleCores * 100)}% of a core per gateway with no client, s = ${fmtNum(i.updatesPerSocket)} updates per socket per second, ` +
+      `a = ${fmtNum(i.gatewayIdleCores * 100)}% of a core per gateway with no client, s = ${fmtNum(i.updatesPerSocket)} updates per socket per second ` +
+      `(${i.updatesPerSocketFrom === 'run' ? "the stream's mean over the fleet's run" : "the largest phase's window"}), ` +
       `B = ${fmtNum(i.batchesPerSec)} batches/s, m = ${ms(i.marketMsPerBatch)} ms market CPU per batch, r = ${ms(i.redisMsPerBatch)} ms redis-server CPU ` +
       `per batch with G₀ = ${i.gateways} gateways reading${i.haproxyMsPer1k !== null ? `; behind haproxy b becomes b + ${ms(i.haproxyMsPer1k)}` : ''}.`,
     `One core of gateway work delivers ${fmtRate(p.updatesPerCore)} updates/s${p.updatesPerCoreViaHaproxy !== null ? ` (${fmtRate(p.updatesPerCoreViaHaproxy)} behind haproxy)` : ''}. ` +

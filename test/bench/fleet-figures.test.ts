@@ -143,7 +143,7 @@ describe('gateway memory', () => {
 
 describe('projection', () => {
   const input: ProjectionInput = {
-    gatewayMsPer1k: 2, gatewayIdleCores: 0.05, haproxyMsPer1k: 1, updatesPerSocket: 4, batchesPerSec: 10, marketMsPerBatch: 5, redisMsPerBatch: 0.4, gateways: 4,
+    gatewayMsPer1k: 2, gatewayIdleCores: 0.05, haproxyMsPer1k: 1, updatesPerSocket: 4, updatesPerSocketFrom: 'run', batchesPerSec: 10, marketMsPerBatch: 5, redisMsPerBatch: 0.4, gateways: 4,
     gatewayBaseRssBytes: 100e6, rssPerSocketBytes: 2000,
   };
 
@@ -198,6 +198,7 @@ describe('projection', () => {
     expect(i.marketMsPerBatch).toBe(3);
     expect(i.redisMsPerBatch).toBe(0.5);
     expect(i.rssPerSocketBytes).toBeCloseTo(2000, 6);
+    expect((projectionInput([small, proxied, big], batches, 2, [], 3.5) as ProjectionInput).updatesPerSocket).toBe(3.5);
     expect(projectionInput([small, big], [], 2, [])).toMatch(/no batch/);
     expect(projectionInput([], batches, 2, [])).toMatch(/no direct/);
   });
@@ -252,7 +253,7 @@ haproxy    8005  127.0.0.1:31736  -                           yes    http://127.
     const memory = gatewayMemory(phases);
     const input = projectionInput(phases, batches, 2, memory) as ProjectionInput;
     const f: FleetResults = {
-      sockets: 50_000, compareSockets: 4000, gateways: 2, symbol: 'SOLUSDT', rate: 1, perLoad: 10_000, openFilesLimit: 20_000, pinned: true, idleSec: 5,
+      sockets: 50_000, compareSockets: 4000, gateways: 2, symbol: 'SOLUSDT', rate: 1, perLoad: 10_000, openFilesLimit: 20_000, pinned: true, idleSec: 5, tradesPerSec: 10,
       phases, failures: [], gatewayMemory: memory, batches, projection: project(input), durationSec: 250, loadAverageAtStart: [1.5, 2, 3], loadAverageAtEnd: [4, 5, 6], notes: [],
     };
     const lines = fleetLines(f);
