@@ -58,6 +58,8 @@ export interface PhaseRaw {
   /** The load processes' CPU in the window, ms, and the cores they may use. */
   readonly loadCpuMs: number;
   readonly loadCores: number;
+  /** Pinned runs: how busy the servers' core (0) and the load's core (1) were in the window, every process on them included, %. */
+  readonly cores: { readonly serverBusyPct: number; readonly loadBusyPct: number } | null;
   readonly loadAverage: readonly number[];
   readonly notes: readonly string[];
 }
@@ -114,6 +116,7 @@ export interface PhaseFigures {
   readonly processes: readonly ProcessFigures[];
   /** The load processes' CPU as a share of their cores, %. */
   readonly loadCpuPct: number;
+  readonly cores: PhaseRaw['cores'];
   readonly loadAverage: readonly number[];
   readonly notes: readonly string[];
 }
@@ -191,6 +194,7 @@ export function phaseFigures(raw: PhaseRaw): PhaseFigures {
       };
     }),
     loadCpuPct: cpuPct(raw.loadCpuMs, raw.windowMs, raw.loadCores),
+    cores: raw.cores,
     loadAverage: raw.loadAverage,
     notes,
   };
@@ -212,6 +216,8 @@ export interface GatewayMemory {
   readonly perSocketBytes: number | null;
   /** Why there is no figure. */
   readonly why?: string;
+  /** Peak RSS ÷ sockets at the largest count: the process's whole memory spread over its sockets, a ceiling for one socket's. */
+  readonly ceilingPerSocketBytes: number | null;
 }
 
 /** Least-squares slope of y over x; null with fewer than two distinct x. */
@@ -228,7 +234,7 @@ export function gatewayMemory(phases: readonly PhaseFigures[]): GatewayMemory[] 
   const big = phases.filter((p) => p.setup === 'direct').sort((a, b) => b.sockets - a.sockets)[0];
   if (!big) return [];
   return big.processes.filter((p) => p.role === 'gateway').map((g) => {
-    const base = { name: g.name, rssBeforeClientsBytes: g.rssBaseBytes, steps: g.rssSteps };
+    const base = { name: g.name, rssBeforeClientsBytes: g.rssBaseBytes, steps: g.rssSteps, ceilingPerSocketBytes: g.sockets ? g.rssPeakBytes / g.sockets : null };
     const k = slope(g.rssSteps.map((x) => [x.sockets, x.rssBytes] as const));
     if (k === null) return { ...base, perSocketBytes: null, why: 'one socket count only' };
     if (k < 0) return { ...base, perSocketBytes: null, why: 'RSS fell as sockets were added: noise (GC) larger than the sockets’ memory' };
@@ -428,6 +434,8 @@ export function projectionInput(
     redisMsPerBatch: redis.msPerBatch,
     gateways,
     gatewayBaseRssBytes: mean(memory.map((m) => m.rssBeforeClientsBytes).filter((x): x is number => x !== null)),
-    rssPerSocketBytes: mean(memory.map((m) => m.perSocketBytes).filter((x): x is number => x !== null)),
+    // Only when every gateway gave a slope: the ones that did not are those where GC moved RSS more
+    // than the sockets did, and the mean of the rest would lean low.
+    rssPerSocketBytes: memory.length > 0 && memory.every((m) => m.perSocketBytes !== null) ? mean(memory.map((m) => m.perSocketBytes!)) : null,
   };
 }

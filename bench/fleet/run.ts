@@ -12,7 +12,8 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { ResultMsg, StartMsg, SubscribeMsg } from '../load/protocol.ts';
 import { adoptPid, killPid, LOAD_CORES, PINNING, sleep, spawnNode, stop, waitForLine, type Spawned } from '../children.ts';
-import { openFilesLimitOf, rssBytes, runTimeMs } from '../proc.ts';
+import { cpuTimes, openFilesLimitOf, rssBytes, runTimeMs } from '../proc.ts';
+import { coreBusyPct } from '../cpu.ts';
 import { metricTotal, scrapeMetrics } from '../breakdown.ts';
 import { newestTrade, nextMessage } from '../step.ts';
 import { tickwireMarketFlags } from '../arms.ts';
@@ -63,7 +64,7 @@ export const compareSocketsHere = (sockets: number): number => compareSocketsFor
 /** Rough seconds the scenario takes (start-ups, connecting, warm-up, windows, stops): for the ETA. */
 export function estimateFleetSec(o: Pick<FleetOptions, 'sockets' | 'compareSockets' | 'warmupSec' | 'windowSec' | 'phases'>): number {
   const phases = o.phases ?? ['single', 'direct-compare', 'haproxy', 'direct'];
-  const phase = (sockets: number) => 8 + sockets / 2_500 + o.warmupSec + o.windowSec;
+  const phase = (sockets: number) => 8 + sockets / 600 + warmupSecFor(o.warmupSec, sockets) + o.windowSec;
   return (phases.includes('single') ? 10 : 0) + 35 + phases.reduce((t, k) => t + phase(k === 'direct' ? o.sockets : o.compareSockets), 0);
 }
 
@@ -100,6 +101,9 @@ const loadAverage = (): number[] => loadavg().map((x) => Math.round(x * 100) / 1
 const n = (x: number): string => x.toLocaleString('en');
 /** Seconds a process settles after a wave of clients before its RSS is read (the lowest reading counts: garbage comes and goes). */
 const SETTLE_SEC = 2;
+/** The warm-up before a window: 1 s more per 5,000 sockets than `warmupSec` (13 s at 50,000 with the default 3). */
+export const warmupSecFor = (warmupSec: number, sockets: number): number => warmupSec + Math.floor(sockets / 5_000);
+
 /** Sockets each load process subscribes at a time (it waits for their replies before the next slice). */
 export const SUBSCRIBE_SLICE = 250;
 /** The idle window (no client) each setup's CPU baseline comes from, s. */
@@ -198,12 +202,14 @@ async function measurePhase(
       const limit = openFilesLimitOf(w.pid);
       if (limit !== null) limits.push(limit);
     }
-    await sleep(o.warmupSec * 1000);
+    // A big phase needs longer: its last wave has just subscribed, and the backlog that left must drain before the window.
+    await sleep(warmupSecFor(o.warmupSec, requested) * 1000);
     const sockets = await socketCounts(measured, connected);
     const cpu0 = measured.map((m) => runTimeMs(m.pid) ?? 0);
     const load0 = loads.map((w) => runTimeMs(w.pid) ?? 0);
     // Not awaited: a busy server answers late, and what counts is the id it held when asked.
     const id0 = newestTrade(rest.port, rest.host);
+    const cores0 = cpuTimes();
     const w0 = performance.now();
     o.progress(`${name}: measuring ${o.windowSec} s …`);
     for (const w of loads) w.child.send({ type: 'measure' });
@@ -222,6 +228,7 @@ async function measurePhase(
     const cpu1 = measured.map((m) => runTimeMs(m.pid) ?? 0);
     const load1 = loads.map((w) => runTimeMs(w.pid) ?? 0);
     const windowMs = performance.now() - w0;
+    const cores = PINNING ? coreBusyPct(cores0, cpuTimes()) : [];
     const id1 = newestTrade(rest.port, rest.host);
     const got: ResultMsg[] = await Promise.all(results);
     const [a, b] = await Promise.all([id0, id1]);
@@ -233,6 +240,7 @@ async function measurePhase(
       name, setup, requested, connected, failed, ...(firstError ? { firstError } : {}), results: got, windowMs,
       published: a && b ? [a[0], b[0]] : null, processes,
       loadProcesses: loads.length, loadCpuMs: load1.reduce((x, y) => x + y, 0) - load0.reduce((x, y) => x + y, 0), loadCores: LOAD_CORES,
+      cores: cores.length >= 2 ? { serverBusyPct: cores[0]!.busy, loadBusyPct: cores[1]!.busy } : null,
       loadAverage: loadAverage(), notes,
     };
   } finally {

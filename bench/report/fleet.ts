@@ -87,16 +87,21 @@ export function fleetLines(f: FleetResults): string[] {
     `${f.pinned ? '; servers on core 0, load on core 1' : ''}; open-files limit ${f.openFilesLimit ?? '?'}.`, TABLE_WIDTH, 2));
   out.push('  (last four columns: CPU ms per 1,000 updates, serving and all processes as measured, then serving and haproxy above idle)');
   out.push(...columns([PHASE_HEAD, ...f.phases.map((p) => phaseCells(p))]));
+  const busy = f.phases.filter((p) => p.cores).map((p) => `${p.name} ${p.cores!.serverBusyPct.toFixed(0)}% / ${p.cores!.loadBusyPct.toFixed(0)}%`);
+  if (busy.length) out.push(...wrap(`  core 0 (servers) / core 1 (load) busy in the window, every process on them: ${busy.join('; ')}`, TABLE_WIDTH, 4));
   const { big } = pick(f);
   if (big) {
     out.push(`each process at ${int(big.sockets)} sockets (RSS per socket: a gateway's slope over 0, ¼ and all of its sockets):`);
     const rows = [['', 'sockets', 'CPU', 'idle CPU', 'ms per 1k', 'above idle', 'RSS no clients', 'RSS peak', 'RSS per socket'], ...big.processes.map((p) => {
       const mem = f.gatewayMemory.find((m) => m.name === p.name);
+      const perSocket = !mem ? '' : mem.perSocketBytes !== null ? bytes(mem.perSocketBytes) : mem.ceilingPerSocketBytes !== null ? `≤ ${bytes(mem.ceilingPerSocketBytes)}` : '–';
       return [p.name, p.sockets === null ? '' : int(p.sockets), pct(p.cpuPct), pct(p.idlePct), ms(p.cpuMsPer1k), ms(p.cpuMsPer1kAboveIdle),
-        bytes(p.rssBaseBytes), bytes(p.rssPeakBytes), mem ? bytes(mem.perSocketBytes) : ''];
+        bytes(p.rssBaseBytes), bytes(p.rssPeakBytes), perSocket];
     })];
     out.push(...columns(rows, 2));
-    for (const m of f.gatewayMemory) if (m.why) out.push(...wrap(`  ${m.name}: no RSS per socket: ${m.why}`, TABLE_WIDTH, 4));
+    for (const m of f.gatewayMemory) {
+      if (m.why) out.push(...wrap(`  ${m.name}: no RSS per socket (${m.why}; RSS at ${m.steps.map((x) => `${int(x.sockets)} sockets ${bytes(x.rssBytes)}`).join(', ')}); ≤ shows peak RSS ÷ sockets, a ceiling`, TABLE_WIDTH, 4));
+    }
   }
   for (const b of f.batches) {
     out.push(...wrap(`${b.role === 'redis' ? 'redis-server' : 'market'}: ${ms(b.msPerBatch)} ms CPU per batch (${int(b.batches)} batches in ${Math.round(b.spanSec)} s ` +
@@ -153,11 +158,13 @@ function projectionChart(p: Projection): string {
 /** report.html's fleet section. */
 export function fleetHtml(f: FleetResults): string {
   const { big, proxied } = pick(f);
-  const phaseRows = f.phases.map((p) => `<tr>${phaseCells(p, true).map((c, i) => td(esc(c), i === 0 ? 'l' : '')).join('')}<td>${esc(p.loadAverage.join(' / '))}</td></tr>`);
+  const phaseRows = f.phases.map((p) => `<tr>${phaseCells(p, true).map((c, i) => td(esc(c), i === 0 ? 'l' : '')).join('')}` +
+    `${td(p.cores ? `${p.cores.serverBusyPct.toFixed(0)}% / ${p.cores.loadBusyPct.toFixed(0)}%` : '–')}${td(`${p.loadCpuPct.toFixed(0)}%`)}<td>${esc(p.loadAverage.join(' / '))}</td></tr>`);
   const procRows = (big?.processes ?? []).map((p) => {
     const mem = f.gatewayMemory.find((m) => m.name === p.name);
     const steps = mem ? mem.steps.map((x) => `${int(x.sockets)}: ${bytes(x.rssBytes)}`).join(', ') : '';
-    const slope = !mem ? '–' : mem.perSocketBytes === null ? `– (${esc(mem.why ?? '')}; ${steps})` : `${fmtBytes(mem.perSocketBytes)} (${steps})`;
+    const ceiling = mem?.ceilingPerSocketBytes != null ? `; at most ${fmtBytes(mem.ceilingPerSocketBytes)}: peak RSS ÷ sockets` : '';
+    const slope = !mem ? '–' : mem.perSocketBytes === null ? `– (${esc(mem.why ?? '')}; ${steps}${ceiling})` : `${fmtBytes(mem.perSocketBytes)} (${steps})`;
     return `<tr>${td(esc(p.name), 'l')}${td(p.sockets === null ? '–' : int(p.sockets))}${td(pct(p.cpuPct))}${td(pct(p.idlePct))}` +
       `${td(ms(p.cpuMsPer1k))}${td(ms(p.cpuMsPer1kAboveIdle))}${td(bytes(p.rssBaseBytes))}${td(bytes(p.rssPeakBytes))}${td(slope, 'l')}</tr>`;
   });
@@ -170,7 +177,7 @@ export function fleetHtml(f: FleetResults): string {
 <p><code>npm run fleet -- --proxy</code> (a private redis-server, the market, ${f.gateways} gateways each on its own 127.0.0.x address, haproxy in front) and one process (<code>npm start</code>), each with ${esc(f.symbol)}:${f.rate} (mean taker orders per second) and the bench's raised limits, delivering <code>${esc(f.symbol.toLowerCase())}@trade</code> to the bench's load processes (at most ${int(f.perLoad)} sockets each, each from its own source address), one phase after the other in one run of ${Math.round(f.durationSec)} s.
 Load average ${esc(f.loadAverageAtStart.join(' / '))} at the start, ${esc(f.loadAverageAtEnd.join(' / '))} at the end (each phase's at its end is in the last column); ${f.pinned ? 'every server process (market, gateways, redis-server, haproxy) shares core 0, the load core 1' : 'not pinned'}; open-files limit ${f.openFilesLimit ?? '?'} per process.</p>
 <p>Offered is the trades the market published in the window (the newest trade id over REST at its start and end; "?" when it came from the clients' event times) × sockets; trade ids lost are ids missing on the sockets (skipped, or owed by a socket the server closed). CPU is each process's run time over the window (the scheduler's, summed over its threads: /proc/&lt;pid&gt;/task/*/schedstat, to the nanosecond) per 1,000 updates delivered: "serving" is the process that writes the sockets (the lone one, or the gateways), "all" every server process. "Above idle" takes off what each process spends with no client (measured over ${f.idleSec} s before the first phase of each setup): applying the market's batches, timers, health checks.</p>
-${table([...PHASE_HEAD_HTML, 'load average'], phaseRows)}
+${table([...PHASE_HEAD_HTML, 'core 0 / core 1 busy', 'load processes CPU', 'load average'], phaseRows)}
 <p>${comparisons(f).map(esc).join('<br>')}</p>
 <div class="charts">${cpuChart(f)}${pr ? projectionChart(pr) : ''}</div>
 <h3>Each process at ${big ? int(big.sockets) : '–'} sockets</h3>

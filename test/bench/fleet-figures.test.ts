@@ -30,7 +30,7 @@ const proc = (name: string, role: ProcessSample['role'], cpuMs: number, rssPeakB
 function raw(over: Partial<PhaseRaw>): PhaseRaw {
   return {
     name: 'fleet direct', setup: 'direct', requested: 1000, connected: 1000, failed: 0, results: [], windowMs: 10_000, published: null, processes: [],
-    loadProcesses: 2, loadCpuMs: 5000, loadCores: 1, loadAverage: [1, 2, 3], notes: [], ...over,
+    loadProcesses: 2, loadCpuMs: 5000, loadCores: 1, cores: null, loadAverage: [1, 2, 3], notes: [], ...over,
   };
 }
 
@@ -199,6 +199,9 @@ describe('projection', () => {
     expect(i.redisMsPerBatch).toBe(0.5);
     expect(i.rssPerSocketBytes).toBeCloseTo(2000, 6);
     expect((projectionInput([small, proxied, big], batches, 2, [], 3.5) as ProjectionInput).updatesPerSocket).toBe(3.5);
+    // One gateway without a slope: no memory figure rather than the others' mean.
+    const [one, two] = gatewayMemory([small, big]);
+    expect((projectionInput([big], batches, 2, [one!, { ...two!, perSocketBytes: null, why: 'fell' }]) as ProjectionInput).rssPerSocketBytes).toBeNull();
     expect(projectionInput([small, big], [], 2, [])).toMatch(/no batch/);
     expect(projectionInput([], batches, 2, [])).toMatch(/no direct/);
   });
@@ -261,7 +264,8 @@ haproxy    8005  127.0.0.1:31736  -                           yes    http://127.
     const text = lines.join('\n');
     for (const p of phases) expect(text).toContain(p.name);
     expect(text).toContain('updates/s(N) =');
-    expect(text).toMatch(/gateway 1: no RSS per socket: RSS fell/);
+    expect(text).toMatch(/gateway 1: no RSS per socket \(RSS fell/);
+    expect(text).toMatch(/≤ 5\.9 KiB/);
     expect(text.replace(/\s+/g, ' ')).toMatch(/load average 1\.5 2 3 at the start/);
     expect(comparisons(f)).toHaveLength(2);
     expect(comparisons(f)[1]).toMatch(/haproxy in the path at 4,000 sockets/);
