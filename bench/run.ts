@@ -96,8 +96,9 @@ async function main(): Promise<void> {
   const fleetOptions: Omit<FleetOptions, 'progress'> | null = args.fleet
     ? { ...FLEET_DEFAULTS, sockets: args.fleetSockets, rate: args.fleetRate, compareSockets: compareSocketsHere(args.fleetSockets) }
     : null;
-  console.log(`bench ${args.mode}: ${once.length} steps${args.repeat > 1 ? ` × ${args.repeat} repetitions` : ''}` +
-    `${fleetOptions ? `${once.length ? ' and' : ''} the fleet scenario (${fleetOptions.sockets.toLocaleString('en')} sockets)` : ''} on ${header.machine.cpuModel} × ${header.machine.cores}` +
+  const steps = once.length || !fleetOptions ? `${once.length} steps${args.repeat > 1 ? ` × ${args.repeat} repetitions` : ''}` : '';
+  const fleetPart = fleetOptions ? `the fleet scenario (${fleetOptions.sockets.toLocaleString('en')} sockets)` : '';
+  console.log(`bench ${args.mode}: ${[steps, fleetPart].filter(Boolean).join(' and ')} on ${header.machine.cpuModel} × ${header.machine.cores}` +
     `${PINNING ? ', server on core 0, load on core 1' : ', no pinning'}; load average ${header.machine.loadAverage.join(' ')}`);
   const rows: Row[] = [];
   const byRepetition: Row[][] = Array.from({ length: args.repeat }, () => []);
