@@ -64,14 +64,19 @@ export const MAX_BACKPRESSURE_BYTES = 16 * 1024 * 1024;
 
 const script = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
 const listen = (o: ArmOptions): string[] => ['--host', o.host, '--port', String(o.port)];
+/**
+ * tickwire's flags for every bench server, lone or fleet: one seeded market, and the per-IP limits
+ * raised so the load (thousands of sockets from one address) is not refused.
+ */
+export const tickwireMarketFlags = (symbol: string, rate: number): string[] => [
+  '--symbols', `${symbol}:${rate}`, '--seed', '1',
+  '--ws-conn-attempts-per-ip', '100000000', '--ws-max-messages-per-sec', '1000',
+  '--rest-weight-per-minute', '1000000000', '--ws-max-backpressure-bytes', String(MAX_BACKPRESSURE_BYTES),
+];
 const tickwire: ArmSpec['server'] = {
   script: script('../server/main.ts'),
-  args: (o) => [
-    // --reuse-port: a shared-port scale-out starts several of these on one port (a lone tickwire owns its port).
-    ...listen(o), '--reuse-port', '--symbols', `${o.symbol}:${o.rate}`, '--seed', '1',
-    '--ws-conn-attempts-per-ip', '100000000', '--ws-max-messages-per-sec', '1000',
-    '--rest-weight-per-minute', '1000000000', '--ws-max-backpressure-bytes', String(MAX_BACKPRESSURE_BYTES),
-  ],
+  // --reuse-port: a shared-port scale-out starts several of these on one port (a lone tickwire owns its port).
+  args: (o) => [...listen(o), '--reuse-port', ...tickwireMarketFlags(o.symbol, o.rate)],
 };
 const peer = (rel: string, extra: readonly string[] = []): ArmSpec['server'] => ({
   script: script(rel),

@@ -122,3 +122,14 @@ export async function scrapeMetrics(host: string, port: number): Promise<string 
     return null;
   }
 }
+
+/** A counter's or gauge's value in the Prometheus text, summed over its labels; null when absent. */
+export function metricTotal(text: string, name: string): number | null {
+  let sum: number | null = null;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const m = /^(\S+?)(?:\{[^}]*\})? (\S+)$/.exec(line);
+    if (m && m[1] === name) sum = (sum ?? 0) + Number(m[2]);
+  }
+  return sum;
+}

@@ -87,10 +87,33 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Processes a child started in process groups of their own (a fleet launcher's market, gateways,
+ * redis-server and haproxy): killAll kills them too, so a Ctrl-C or a SIGKILLed launcher leaves
+ * none behind. Returns a function that forgets the pid (once it is stopped).
+ */
+const adopted = new Set<number>();
+export function adoptPid(pid: number): () => void {
+  adopted.add(pid);
+  return () => adopted.delete(pid);
+}
+
 /** Kill every child still running, at once (used on Ctrl-C, failure and exit). */
 export function killAll(): void {
   for (const c of live) if (c.pid !== undefined) signalGroup(c.pid, 'SIGKILL');
   live.clear();
+  for (const pid of adopted) killPid(pid);
+  adopted.clear();
+}
+
+/** SIGKILL a process's group (when it leads one) and the process itself. */
+export function killPid(pid: number): void {
+  signalGroup(pid, 'SIGKILL');
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
 }
 
 let installed = false;

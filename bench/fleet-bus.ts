@@ -7,6 +7,7 @@ import { startPrivateRedis } from '../server/fleet/redis-server.ts';
 import { spawnRole, waitForHealth } from '../server/fleet/role-process.ts';
 import type { MarketEvent } from '../server/market/types.ts';
 import { cpuMs } from './proc.ts';
+import { metricTotal, scrapeMetrics } from './breakdown.ts';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -62,10 +63,7 @@ async function latency(url: string, batchesPerSec: number): Promise<string> {
 }
 
 async function metric(port: number, name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  let sum = 0;
-  for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(m[1]);
-  return sum;
+  return metricTotal((await scrapeMetrics('127.0.0.1', port)) ?? '', name) ?? 0;
 }
 
 async function fleet(url: string, redisPid: number): Promise<string[]> {

@@ -1,6 +1,6 @@
 // /proc: the parsers of its text (pure, unit-tested in test/bench/stats.test.ts) and the readers of
 // a process's CPU and memory and of the machine's per-core times. Works the same for every arm.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Jiffies per CPU from /proc/stat (`cpuN` lines): busy (all but idle and iowait), softirq, total. */
 export interface CpuTimes {
@@ -41,6 +41,12 @@ export function parseProcStatusRss(status: string): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
+/** The soft "Max open files" of /proc/<pid>/limits; null when absent or unlimited. */
+export function parseOpenFilesLimit(limits: string): number | null {
+  const m = /^Max open files\s+(\d+)\s/m.exec(limits);
+  return m ? Number(m[1]) : null;
+}
+
 /** USER_HZ: the unit of /proc/<pid>/stat times. 100 on every Linux ABI Node supports. */
 const TICK_MS = 10;
 
@@ -59,6 +65,43 @@ export function rssBytes(pid: number): number | null {
     return parseProcStatusRss(readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return null;
+  }
+}
+
+/** The open-files limit a running process has (ulimit -n as it sees it); null when unknown. */
+export function openFilesLimitOf(pid: number): number | null {
+  try {
+    return parseOpenFilesLimit(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** The time on a CPU of /proc/<pid>/task/<tid>/schedstat (its first field, ns); null when not that line. */
+export function parseSchedstatNs(schedstat: string): number | null {
+  const f = schedstat.trim().split(/\s+/);
+  const ns = Number(f[0]);
+  return f.length >= 3 && Number.isFinite(ns) ? ns : null;
+}
+
+/**
+ * CPU time the process has used so far, ms, to the nanosecond: the sum over its threads of the
+ * scheduler's run time (/proc/<pid>/task/<tid>/schedstat), where cpuMs has 10 ms ticks. For short
+ * windows of a few per cent of a core. A thread that exits takes its time with it, so use it on
+ * processes with a fixed set of threads (Node, redis-server, haproxy). Falls back to cpuMs where the
+ * kernel has no schedstat; null when the process is gone.
+ */
+export function runTimeMs(pid: number): number | null {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const t = parseSchedstatNs(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
+      if (t === null) return cpuMs(pid);
+      ns += t;
+    }
+    return ns / 1e6;
+  } catch {
+    return cpuMs(pid);
   }
 }
 

@@ -116,37 +116,59 @@ export interface StreamMeasurement {
   readonly notes: string[];
 }
 
-/** A row from what the load processes reported for a streaming or polling step. */
-export function streamRow(m: StreamMeasurement): Row {
-  const s = m.scenario;
-  const windowSec = m.windowMs / 1000;
+/** What the load processes of one window reported, added up (see tallyResults). */
+export interface Tally {
+  readonly received: number;
+  /** Trade ids skipped on open streams, plus what closed streams owe up to the newest id sent. */
+  readonly missed: number;
+  readonly expected: number;
+  readonly disordered: number;
+  readonly bytes: number;
+  readonly maxSpan: number;
+  readonly requests: number;
+  readonly errors: number;
+  /** Connections the server closed during the window. */
+  readonly closedConnections: number;
+  readonly openAtStop: number;
+  /** The earliest and the latest trade (by event time) any stream saw. */
+  readonly firstEvent: SeqAt | null;
+  readonly lastEvent: SeqAt | null;
+  readonly msStamps: boolean;
+}
+
+/**
+ * Add up the load processes' results of one window. A stream closed during the window owes every
+ * update it did not get up to the newest one sent (the newest id any stream of the window saw).
+ */
+export function tallyResults(results: readonly ResultMsg[]): Tally {
   let received = 0;
   let missed = 0;
   let expected = 0;
+  let disordered = 0;
   let bytes = 0;
   let maxSpan = 0;
   let endSeq = 0;
   let requests = 0;
   let errors = 0;
   let closedConnections = 0;
+  let openAtStop = 0;
   let firstEvent: SeqAt | null = null;
   let lastEvent: SeqAt | null = null;
-  const notes = [...m.notes];
-  for (const r of m.results) {
+  for (const r of results) {
     firstEvent = earlier(firstEvent, r.firstEvent);
     lastEvent = later(lastEvent, r.lastEvent);
     received += r.received;
     missed += r.missed;
     expected += r.expectedOpen;
+    disordered += r.disordered;
     bytes += r.bytes;
     requests += r.requests;
     errors += r.errors;
+    openAtStop += r.openAtStop;
     if (r.maxSpan > maxSpan) maxSpan = r.maxSpan;
     if (r.maxLast > endSeq) endSeq = r.maxLast;
-    if (r.msStamps) notes.push('event stamps arrived in ms, not µs: latency resolution is 1 ms');
   }
-  // A stream closed during the window owes every update it did not get up to the newest one sent.
-  for (const r of m.results) {
+  for (const r of results) {
     for (const [first, last] of r.closed) {
       closedConnections++;
       const owed = first === 0 ? maxSpan : endSeq - first + 1;
@@ -155,6 +177,19 @@ export function streamRow(m: StreamMeasurement): Row {
       missed += Math.max(0, owed - got);
     }
   }
+  return {
+    received, missed, expected, disordered, bytes, maxSpan, requests, errors, closedConnections, openAtStop, firstEvent, lastEvent,
+    msStamps: results.some((r) => r.msStamps),
+  };
+}
+
+/** A row from what the load processes reported for a streaming or polling step. */
+export function streamRow(m: StreamMeasurement): Row {
+  const s = m.scenario;
+  const windowSec = m.windowMs / 1000;
+  const { received, missed, expected, bytes, maxSpan, requests, errors, closedConnections, firstEvent, lastEvent, msStamps } = tallyResults(m.results);
+  const notes = [...m.notes];
+  if (msStamps) notes.push('event stamps arrived in ms, not µs: latency resolution is 1 ms');
   if (closedConnections > 0) notes.push(`${closedConnections} connections closed by the server during the window`);
   const serverRate = eventRate(m.published?.[0], m.published?.[1]);
   const clientRate = serverRate ?? eventRate(firstEvent, lastEvent);

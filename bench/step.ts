@@ -65,9 +65,9 @@ async function startServers(s: Scenario, count: number): Promise<{ servers: Spaw
 }
 
 /** Id and time (µs) of the newest trade the server published (GET /api/v3/trades?limit=1, served by every arm). */
-async function newestTrade(port: number): Promise<SeqAt | null> {
+export async function newestTrade(port: number, host = HOST): Promise<SeqAt | null> {
   try {
-    const res = await fetch(`http://${HOST}:${port}/api/v3/trades?symbol=${SYMBOL}&limit=1`, {
+    const res = await fetch(`http://${host}:${port}/api/v3/trades?symbol=${SYMBOL}&limit=1`, {
       headers: { 'X-MBX-TIME-UNIT': 'MICROSECOND' },
       signal: AbortSignal.timeout(10_000),
     });
@@ -85,7 +85,7 @@ async function bothOrNull(a: Promise<SeqAt | null> | null, b: Promise<SeqAt | nu
 }
 
 /** Wait for one message of `type` from a load process. */
-function nextMessage<T extends FromLoad['type']>(w: Spawned, type: T, timeoutMs: number): Promise<Extract<FromLoad, { type: T }>> {
+export function nextMessage<T extends FromLoad['type']>(w: Spawned, type: T, timeoutMs: number): Promise<Extract<FromLoad, { type: T }>> {
   return new Promise((resolve, reject) => {
     const onMsg = (m: FromLoad) => {
       if (m.type === type) done(undefined, m as Extract<FromLoad, { type: T }>);

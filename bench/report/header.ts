@@ -6,6 +6,7 @@ import type { Goal } from './goals.ts';
 import type { Mode } from '../scenarios.ts';
 import type { MemorySlope } from '../memory.ts';
 import type { Repeated } from '../repeat.ts';
+import type { FleetResults } from '../fleet/figures.ts';
 
 export interface Header {
   readonly date: string;
@@ -36,6 +37,8 @@ export interface Results extends Header {
   readonly loadAverageAtEnd: readonly number[];
   readonly goals: readonly Goal[];
   readonly failures: readonly { readonly step: string; readonly error: string }[];
+  /** The fleet scenario (--full): phases, per-gateway figures and the projection. */
+  readonly fleet?: FleetResults;
 }
 
 export function machineHeader(mode: Mode, pinned: boolean): Header {

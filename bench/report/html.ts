@@ -11,6 +11,7 @@ import { shownUs } from './table.ts';
 import type { Repeated, Spread } from '../repeat.ts';
 import type { PartSummary } from '../breakdown.ts';
 import { compareTransports, transportLine, transportVerdicts } from './transports.ts';
+import { fleetHtml } from './fleet.ts';
 
 type MergedRow = Row & { readonly repeat?: Repeated };
 
@@ -105,6 +106,8 @@ export function renderHtml(res: Results): string {
     `${td(r.cores ? `${r.cores.serverBusyPct.toFixed(0)}% / ${r.cores.loadBusyPct.toFixed(0)}% (softirq ${r.cores.serverSoftirqPct.toFixed(0)}% / ${r.cores.loadSoftirqPct.toFixed(0)}%)` : '–')}` +
     `${td(esc(r.notes.join('; ')), 'l notes')}</tr>`);
   const m = res.machine;
+  // A run of the fleet scenario alone (--only fleet) has no arm rows: only its section is shown.
+  const armsShown = rows.length > 0 || !res.fleet;
   const repeatNote = res.repeat > 1 ? `Each step ran ${res.repeat} times, the arms interleaved at each connection count; figures are medians, ± is half the range over the runs.` : 'One run of each step (use --repeat 3 for medians with their spread).';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>tickwire bench ${esc(res.date)}</title><style>
 *{box-sizing:border-box}body{font:15px/1.5 system-ui,sans-serif;margin:1.5em auto;max-width:1100px;color:#222;padding:0 12px;overflow-wrap:anywhere}
@@ -118,12 +121,12 @@ ul.verdicts li.met{border-color:#009E73}ul.verdicts li.miss{border-color:#D55E00
 div.charts{display:flex;flex-wrap:wrap;gap:20px}figure{flex:1 1 400px;min-width:0;max-width:540px;margin:0}figcaption{font-weight:600;margin-bottom:4px}
 figure svg{width:100%;height:auto;display:block}
 svg .grid{stroke:#eee}svg text{font-size:12px;fill:#333}svg .yt{text-anchor:end;dominant-baseline:middle}svg .xt{text-anchor:middle}svg .al{text-anchor:middle;font-size:13px}svg .lg{dominant-baseline:middle}
-ul.legend{list-style:none;padding:0;margin:4px 0;display:flex;flex-wrap:wrap;gap:4px 14px;font-size:13px}ul.legend li{white-space:nowrap}ul.legend svg{vertical-align:middle;margin-right:4px}
+ul.legend{list-style:none;padding:0;margin:4px 0;display:flex;flex-wrap:wrap;gap:4px 14px;font-size:13px}ul.legend li{white-space:nowrap}ul.legend svg{vertical-align:middle;margin-right:4px}figure ul.legend svg{display:inline;width:34px;height:12px}
 .empty{color:#888}code{background:#f4f4f4;padding:0 3px}
 </style></head><body>
 <h1>tickwire: push against polling and the usual alternatives</h1>
 <p>${esc(res.date)} · ${esc(res.mode)} run of ${Math.round(res.durationSec)} s${res.repeat > 1 ? ` (${res.repeat} repetitions)` : ''} · commit <code>${esc(res.commit)}</code> · ${esc(m.cpuModel)} × ${m.cores} cores, ${fmtBytes(m.memBytes)} · Node ${esc(m.node)} · ${m.pinned ? 'server pinned to core 0, load to core 1' : 'not pinned'} · load average ${m.loadAverage.join(' / ')} at the start, ${res.loadAverageAtEnd.join(' / ')} at the end</p>
-<h2>Verdicts</h2>
+${armsShown ? `<h2>Verdicts</h2>
 <p class="closing">${esc(closingSentence(res.goals))}</p>
 <ul class="verdicts">${goals}</ul>
 <p>${repeatNote}</p>
@@ -147,8 +150,10 @@ ${(() => { const t = compareTransports(rows); return t.length ? `<ul>${t.map((c)
 <h2>All rows</h2>
 <p>Rows marked client-bound (orange) were paced by the load generator (it used ≥ 85% of its core, or its core was ≥ 95% busy while the server's was not): their rates are floors and their latencies ceilings for the server. "core 0 / core 1 busy" is the whole core, kernel softirq work for loopback TCP included. "–" means not measured: no probes or breakdown for that arm, nothing arrived, or a latency below 1 µs (a clock difference clamped to the histogram's floor, or autocannon's whole milliseconds rounding to 0).</p>
 ${table(['arm', 'scenario', 'conns', 'events/s in', 'delivered/s', 'of offered', 'loss', 'p50', 'p99', 'p99.9', 'max', 'CPU ms/1k upd', 'server CPU', 'server RSS', 'bytes/upd', 'load CPU', 'core 0 / core 1 busy', 'notes'], all)}
+` : ''}
+${res.fleet ? fleetHtml(res.fleet) : ''}
 ${res.failures.length ? `<h2>Failed steps</h2><ul>${res.failures.map((f) => `<li>${esc(f.step)}: ${esc(f.error)}</li>`).join('')}</ul>` : ''}
-<p>Noise: each row is a window of ${rows[0]?.windowSec.toFixed(1) ?? '?'} s on a machine that may be shared (see the load average above); CPU comes from /proc in 10 ms ticks. Compare arms within one run, not across runs.</p>
+${armsShown ? `<p>Noise: each row is a window of ${rows[0]?.windowSec.toFixed(1) ?? '?'} s on a machine that may be shared (see the load average above); CPU comes from /proc in 10 ms ticks. Compare arms within one run, not across runs.</p>` : ''}
 </body></html>
 `;
 }
