@@ -66,6 +66,8 @@ interface Sample {
   /** V8's committed heap and memory outside it: where RSS growth is, when heap in use is flat. */
   readonly heapTotal: number;
   readonly external: number;
+  /** V8's committed heap by space (old_space, new_space, large_object_space …), bytes. */
+  readonly spaces: Readonly<Record<string, number>>;
   readonly connections: number;
   readonly subscriptions: number;
   readonly healthzMs: number;
@@ -89,6 +91,18 @@ function get(port: number, path: string, timeoutMs = 10_000): Promise<{ status: 
 }
 
 const metric = (text: string, name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+/** tickwire_heap_space_size_bytes by its `space` label. */
+/** Median committed MB of each V8 space over `samples`. */
+const spacesMB = (samples: readonly Sample[]): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const space of Object.keys(samples[0]?.spaces ?? {})) out[space] = +(median(samples.map((s) => s.spaces[space] ?? 0)) / 2 ** 20).toFixed(1);
+  return out;
+};
+const heapSpaces = (text: string): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^tickwire_heap_space_size_bytes\{space="([a-z_]+)"\} (\S+)$/gm)) out[m[1]!] = Number(m[2]);
+  return out;
+};
 const openFiles = (pid: number): number => {
   try {
     return readdirSync(`/proc/${pid}/fd`).length;
@@ -217,6 +231,7 @@ async function main(): Promise<void> {
       heapUsed: metric(m.body, 'tickwire_heap_used_bytes'),
       heapTotal: metric(m.body, 'tickwire_heap_total_bytes'),
       external: metric(m.body, 'tickwire_external_bytes'),
+      spaces: heapSpaces(m.body),
       connections: metric(m.body, 'tickwire_ws_connections'),
       subscriptions: metric(m.body, 'tickwire_ws_subscriptions'),
       healthzMs: h.status === 200 ? h.ms : NaN,
@@ -231,7 +246,7 @@ async function main(): Promise<void> {
     window = emptyStats();
     const closes = Object.entries(c.serverCloses).map(([k, n]) => `${k}×${n}`).join(' ') || 'none';
     console.log(
-      `soak [${clock(s.atS)}]${s.atS < warmEndS ? ' warm-up' : ''} rss ${mb(s.rss)} (heap ${mb(s.heapUsed)} of ${mb(s.heapTotal)}, external ${mb(s.external)}) · fds ${s.fds} · loop p99 ${s.loopP99Ms.toFixed(1)} ms · ` +
+      `soak [${clock(s.atS)}]${s.atS < warmEndS ? ' warm-up' : ''} rss ${mb(s.rss)} (heap ${mb(s.heapUsed)} of ${mb(s.heapTotal)}: old ${mb(s.spaces.old_space ?? NaN)}, new ${mb(s.spaces.new_space ?? NaN)}, large ${mb(s.spaces.large_object_space ?? NaN)}; external ${mb(s.external)}) · fds ${s.fds} · loop p99 ${s.loopP99Ms.toFixed(1)} ms · ` +
         `conns ${s.connections} subs ${s.subscriptions} · healthz ${Number.isNaN(s.healthzMs) ? `FAILED (${h.status})` : `${s.healthzMs.toFixed(1)} ms`} · ` +
         `witness ${s.trades} trades, lost ${s.lost}${s.lost > lastLost ? ' (NEW LOSS)' : ''}, p99 ${s.witnessP99Ms} ms · ` +
         `+${c.connects} conn ${c.drops} drop ${c.subscribes} sub ${c.unsubscribes} unsub · server closes ${closes} · rest ${c.restOk} ok`,
@@ -294,6 +309,8 @@ async function main(): Promise<void> {
     heapTotalAfterWarmupMB: after.length ? +(median(after.slice(0, k).map((s) => s.heapTotal)) / 2 ** 20).toFixed(1) : null,
     heapTotalEndMB: after.length ? +(median(after.slice(-k).map((s) => s.heapTotal)) / 2 ** 20).toFixed(1) : null,
     externalEndMB: after.length ? +(median(after.slice(-k).map((s) => s.external)) / 2 ** 20).toFixed(1) : null,
+    heapSpacesAfterWarmupMB: after.length ? spacesMB(after.slice(0, k)) : null,
+    heapSpacesEndMB: after.length ? spacesMB(after.slice(-k)) : null,
     fdsAfterWarmup: after.length ? median(after.slice(0, k).map((s) => s.fds)) : null,
     fdsEnd: after.length ? median(after.slice(-k).map((s) => s.fds)) : null,
     fdGrowthPct: +(fdGrowth * 100).toFixed(2),

@@ -1,6 +1,7 @@
 // Counters and gauges for /metrics, rendered in the Prometheus text format (version 0.0.4).
 // Hot paths hold a Counter handle and call inc(): a field increment, no lookup, no allocation.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -200,6 +201,12 @@ export function trackRuntime(metrics: Metrics, windowMs = 5000): () => void {
   // ArrayBuffers): when RSS grows and these do not, the growth is native (uWS, malloc).
   metrics.gauge('tickwire_heap_total_bytes', 'JavaScript heap committed by V8 (process.memoryUsage().heapTotal).', () => process.memoryUsage().heapTotal);
   metrics.gauge('tickwire_external_bytes', 'Memory of Buffers and other objects outside the JavaScript heap (process.memoryUsage().external).', () => process.memoryUsage().external);
+  // Which of V8's spaces holds the committed heap (old, new, large objects, code…).
+  for (const { space_name: space } of getHeapSpaceStatistics()) {
+    const stat = () => getHeapSpaceStatistics().find((s) => s.space_name === space);
+    metrics.gauge('tickwire_heap_space_size_bytes', "V8 heap space committed, by space (v8.getHeapSpaceStatistics's space_size).", () => stat()?.space_size ?? 0, { space });
+    metrics.gauge('tickwire_heap_space_used_bytes', 'V8 heap space in use, by space.', () => stat()?.space_used_size ?? 0, { space });
+  }
   return () => {
     clearInterval(timer);
     h.disable();

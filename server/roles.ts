@@ -19,6 +19,7 @@ import { attachWsApi } from './ws-api/ws-api.ts';
 import { attachSse } from './http/sse.ts';
 import { attachLongPoll } from './http/long-poll.ts';
 import { createMetrics, trackRuntime } from './metrics.ts';
+import { guardRequest } from './http/request-guard.ts';
 import type { MarketView } from './market/types.ts';
 import { RestError } from './http/params.ts';
 import { encodeRestError, RestErrorCode } from './wire/errors.ts';
@@ -180,9 +181,9 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
   };
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway?.connections ?? 0, health });
   // Until the market's symbols are known, REST answers 503 -1001 (its own routes, added then, take precedence).
-  app.any('/api/*', (res) => {
+  app.any('/api/*', guardRequest((res) => {
     res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json;charset=UTF-8').end(encodeRestError(RestErrorCode.DISCONNECTED, NOT_READY));
-  });
+  }));
   const sockets = await listenAll(uws, app, config, deps).catch(async (err: unknown) => {
     stopLoopDelay();
     await redis.close();
