@@ -1,13 +1,17 @@
 // The soak: `npm run soak -- --minutes N`. Runs the feed server in a child process (core dumps on),
 // a few thousand churning WebSocket clients and REST pollers in load processes, and a witness on
 // the trade stream here; prints a line per interval and a verdict. Fails (exit 1) on growth of RSS
-// or open files over 5% after warm-up, any lost trade, a witness cut off, or a crash.
+// or open files over 5% after warm-up, any lost trade, a witness cut off, or a crash. RSS is read
+// right after a full GC that the soak asks of the server over its inspector (--inspect on
+// loopback): RSS at a random moment also holds V8's uncollected garbage and young generation,
+// which swing by tens of MB and would hide a leak or fake one.
 import { readdirSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { installCleanup, spawnNode, spawnPinned, stop, waitForLine, type Spawned } from './children.ts';
 import { rssBytes } from './proc.ts';
+import { openInspector } from './soak/inspector.ts';
 import { addStats, emptyStats, type FromSoakLoad, type SoakStats, type ToSoakLoad } from './soak/protocol.ts';
 import { streamKey, streamTargets } from '../server/wire/streams.ts';
 
@@ -59,9 +63,13 @@ function parseArgs(argv: readonly string[]): SoakOptions {
 
 interface Sample {
   readonly atS: number;
+  /** RSS right after a full GC (NaN when the inspector did not answer): what growth is judged on. */
   readonly rss: number;
+  /** RSS when the sample was due, before the soak asked for a full GC. */
+  readonly rssAsFound: number;
   readonly fds: number;
   readonly loopP99Ms: number;
+  /** JavaScript heap in use, read after the full GC: live data. */
   readonly heapUsed: number;
   /** V8's committed heap and memory outside it: where RSS growth is, when heap in use is flat. */
   readonly heapTotal: number;
@@ -161,9 +169,15 @@ async function main(): Promise<void> {
   // The server, with core dumps on, so a native crash leaves a core to read with gdb.
   const serverArgs = ['--port', '0', '--symbols', 'SOLUSDT:10,BTCUSDT:4,ETHUSDT:3,BNBUSDT:1', '--seed', String(opts.seed),
     '--ws-conn-attempts-per-ip', '100000000', '--rest-weight-per-minute', '1000000000'];
+  // --inspect on loopback: before each sample the soak asks for a full GC (bench/soak/inspector.ts).
   const server: Spawned = spawnPinned('sh', ['-c', 'ulimit -c unlimited 2>/dev/null; cd "$0" && exec "$@"', ROOT,
-    process.execPath, '--import', 'tsx', 'server/main.ts', ...serverArgs], 0);
-  const port = Number((await waitForLine(server, /listening on http:\/\/[^\s:]+:(\d+)/, 120_000))[1]);
+    process.execPath, '--inspect=127.0.0.1:0', '--import', 'tsx', 'server/main.ts', ...serverArgs], 0);
+  const [debuggerLine, listening] = await Promise.all([
+    waitForLine(server, /Debugger listening on (ws:\/\/\S+)/, 120_000),
+    waitForLine(server, /listening on http:\/\/[^\s:]+:(\d+)/, 120_000),
+  ]);
+  const port = Number(listening[1]);
+  const inspector = await openInspector(debuggerLine[1]!);
   let serverExit: string | undefined;
   server.child.on('exit', (code, signal) => {
     serverExit = `code ${code} signal ${signal}`;
@@ -221,11 +235,15 @@ async function main(): Promise<void> {
     const next = started + (samples.length + 1) * opts.intervalS * 1000;
     await new Promise((r) => setTimeout(r, Math.max(0, Math.min(next, started + totalS * 1000) - Date.now())));
     if (serverExit !== undefined) break;
+    // RSS as it is, then after a full GC: growth is judged on the second (what the process keeps).
+    const rssAsFound = rssBytes(server.pid) ?? NaN;
+    const gcError = await inspector.collectGarbage().then(() => undefined, (err: Error) => err.message);
     const [m, h] = await Promise.all([get(port, '/metrics'), get(port, '/healthz')]);
     const lat = witness.w.latencies.splice(0);
     const s: Sample = {
       atS: (Date.now() - started) / 1000,
-      rss: rssBytes(server.pid) ?? NaN,
+      rssAsFound,
+      rss: gcError === undefined ? rssBytes(server.pid) ?? NaN : NaN,
       fds: openFiles(server.pid),
       loopP99Ms: metric(m.body, 'tickwire_event_loop_delay_p99_seconds') * 1000,
       heapUsed: metric(m.body, 'tickwire_heap_used_bytes'),
@@ -246,7 +264,7 @@ async function main(): Promise<void> {
     window = emptyStats();
     const closes = Object.entries(c.serverCloses).map(([k, n]) => `${k}×${n}`).join(' ') || 'none';
     console.log(
-      `soak [${clock(s.atS)}]${s.atS < warmEndS ? ' warm-up' : ''} rss ${mb(s.rss)} (heap ${mb(s.heapUsed)} of ${mb(s.heapTotal)}: old ${mb(s.spaces.old_space ?? NaN)}, new ${mb(s.spaces.new_space ?? NaN)}, large ${mb(s.spaces.large_object_space ?? NaN)}; external ${mb(s.external)}) · fds ${s.fds} · loop p99 ${s.loopP99Ms.toFixed(1)} ms · ` +
+      `soak [${clock(s.atS)}]${s.atS < warmEndS ? ' warm-up' : ''} rss ${mb(s.rss)} after a full GC, ${mb(s.rssAsFound)} before (heap ${mb(s.heapUsed)} of ${mb(s.heapTotal)}: old ${mb(s.spaces.old_space ?? NaN)}, new ${mb(s.spaces.new_space ?? NaN)}, large ${mb(s.spaces.large_object_space ?? NaN)}; external ${mb(s.external)}) · fds ${s.fds} · loop p99 ${s.loopP99Ms.toFixed(1)} ms · ` +
         `conns ${s.connections} subs ${s.subscriptions} · healthz ${Number.isNaN(s.healthzMs) ? `FAILED (${h.status})` : `${s.healthzMs.toFixed(1)} ms`} · ` +
         `witness ${s.trades} trades, lost ${s.lost}${s.lost > lastLost ? ' (NEW LOSS)' : ''}, p99 ${s.witnessP99Ms} ms · ` +
         `+${c.connects} conn ${c.drops} drop ${c.subscribes} sub ${c.unsubscribes} unsub · server closes ${closes} · rest ${c.restOk} ok`,
@@ -274,7 +292,11 @@ async function main(): Promise<void> {
   const rssGrowth = growth((s) => s.rss);
   const fdGrowth = growth((s) => s.fds);
   if (after.length < 2) failures.push(`too few samples after warm-up (${after.length}) to judge growth: run longer or shorten --warmup/--interval`);
-  if (rssGrowth > GROWTH_LIMIT) failures.push(`RSS grew ${(rssGrowth * 100).toFixed(1)}% after warm-up (limit ${GROWTH_LIMIT * 100}%)`);
+  const noGc = samples.filter((s) => Number.isNaN(s.rss)).length;
+  if (noGc > 0) failures.push(`the server's inspector did not run a full GC for ${noGc} samples: RSS growth cannot be judged`);
+  if (rssGrowth > GROWTH_LIMIT) failures.push(`RSS after a full GC grew ${(rssGrowth * 100).toFixed(1)}% after warm-up (limit ${GROWTH_LIMIT * 100}%)`);
+  // Reported, not judged: RSS as found swings by tens of MB with V8's collections.
+  const rssAsFoundGrowth = growth((s) => s.rssAsFound);
   if (fdGrowth > GROWTH_LIMIT) failures.push(`open files grew ${(fdGrowth * 100).toFixed(1)}% after warm-up (limit ${GROWTH_LIMIT * 100}%)`);
   if (serverExit === undefined) {
     const h = await get(port, '/healthz');
@@ -286,6 +308,7 @@ async function main(): Promise<void> {
   for (const s of last) addStats(total, s);
   witness.ws.terminate();
   await Promise.all(loads.map((l) => stop(l)));
+  inspector.close();
   if (serverExit === undefined) await stop(server, 5000);
 
   // The server's own last word (server/fatal.ts): exit code, RSS and heap as it stopped.
@@ -304,6 +327,9 @@ async function main(): Promise<void> {
     rssAfterWarmupMB: after.length ? +(median(after.slice(0, k).map((s) => s.rss)) / 2 ** 20).toFixed(1) : null,
     rssEndMB: after.length ? +(median(after.slice(-k).map((s) => s.rss)) / 2 ** 20).toFixed(1) : null,
     rssGrowthPct: +(rssGrowth * 100).toFixed(2),
+    rssAsFoundAfterWarmupMB: after.length ? +(median(after.slice(0, k).map((s) => s.rssAsFound)) / 2 ** 20).toFixed(1) : null,
+    rssAsFoundEndMB: after.length ? +(median(after.slice(-k).map((s) => s.rssAsFound)) / 2 ** 20).toFixed(1) : null,
+    rssAsFoundGrowthPct: +(rssAsFoundGrowth * 100).toFixed(2),
     heapAfterWarmupMB: after.length ? +(median(after.slice(0, k).map((s) => s.heapUsed)) / 2 ** 20).toFixed(1) : null,
     heapEndMB: after.length ? +(median(after.slice(-k).map((s) => s.heapUsed)) / 2 ** 20).toFixed(1) : null,
     heapTotalAfterWarmupMB: after.length ? +(median(after.slice(0, k).map((s) => s.heapTotal)) / 2 ** 20).toFixed(1) : null,
@@ -329,7 +355,7 @@ async function main(): Promise<void> {
     restOk: total.restOk,
     restOther: total.restOther,
   };
-  console.log(`soak: ${summary.pass ? 'PASS' : 'FAIL'} after ${clock((Date.now() - started) / 1000)}: RSS ${summary.rssAfterWarmupMB} → ${summary.rssEndMB} MB (${summary.rssGrowthPct}%), ` +
+  console.log(`soak: ${summary.pass ? 'PASS' : 'FAIL'} after ${clock((Date.now() - started) / 1000)}: RSS after a full GC ${summary.rssAfterWarmupMB} → ${summary.rssEndMB} MB (${summary.rssGrowthPct}%; as found ${summary.rssAsFoundAfterWarmupMB} → ${summary.rssAsFoundEndMB} MB), ` +
     `open files ${summary.fdsAfterWarmup} → ${summary.fdsEnd} (${summary.fdGrowthPct}%), loop p99 median ${summary.loopP99MsMedian?.toFixed(1)} ms max ${summary.loopP99MsMax?.toFixed(1)} ms, ` +
     `witness ${summary.witnessTrades} trades lost ${summary.witnessLost}, ${summary.connects} connects, ${summary.subscribes} subscribes, ${summary.restOk} REST ok`);
   for (const f of failures) console.log(`soak: FAIL: ${f}`);
