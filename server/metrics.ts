@@ -196,19 +196,35 @@ export function trackRuntime(metrics: Metrics, windowMs = 5000): () => void {
   const span = `${windowMs / 1000} s`;
   metrics.gauge('tickwire_event_loop_delay_p99_seconds', `Event-loop delay p99 over the last complete ${span} window.`, () => p99);
   metrics.gauge('tickwire_event_loop_delay_max_seconds', `Largest event-loop delay in the last complete ${span} window.`, () => max);
-  metrics.gauge('tickwire_heap_used_bytes', 'JavaScript heap in use (process.memoryUsage().heapUsed).', () => process.memoryUsage().heapUsed);
+  // One reading of each source per scrape, not one per series: a render reads every gauge in turn.
+  const memory = latest(() => process.memoryUsage());
+  const spaces = latest(() => new Map(getHeapSpaceStatistics().map((s) => [s.space_name, s])));
+  metrics.gauge('tickwire_heap_used_bytes', 'JavaScript heap in use (process.memoryUsage().heapUsed).', () => memory().heapUsed);
   // Beside heap in use: what V8 holds committed for its heap, and memory outside it (Buffers,
   // ArrayBuffers): when RSS grows and these do not, the growth is native (uWS, malloc).
-  metrics.gauge('tickwire_heap_total_bytes', 'JavaScript heap committed by V8 (process.memoryUsage().heapTotal).', () => process.memoryUsage().heapTotal);
-  metrics.gauge('tickwire_external_bytes', 'Memory of Buffers and other objects outside the JavaScript heap (process.memoryUsage().external).', () => process.memoryUsage().external);
+  metrics.gauge('tickwire_heap_total_bytes', 'JavaScript heap committed by V8 (process.memoryUsage().heapTotal).', () => memory().heapTotal);
+  metrics.gauge('tickwire_external_bytes', 'Memory of Buffers and other objects outside the JavaScript heap (process.memoryUsage().external).', () => memory().external);
   // Which of V8's spaces holds the committed heap (old, new, large objects, code…).
-  for (const { space_name: space } of getHeapSpaceStatistics()) {
-    const stat = () => getHeapSpaceStatistics().find((s) => s.space_name === space);
-    metrics.gauge('tickwire_heap_space_size_bytes', "V8 heap space committed, by space (v8.getHeapSpaceStatistics's space_size).", () => stat()?.space_size ?? 0, { space });
-    metrics.gauge('tickwire_heap_space_used_bytes', 'V8 heap space in use, by space.', () => stat()?.space_used_size ?? 0, { space });
+  for (const space of spaces().keys()) {
+    metrics.gauge('tickwire_heap_space_size_bytes', "V8 heap space committed, by space (v8.getHeapSpaceStatistics's space_size).", () => spaces().get(space)?.space_size ?? 0, { space });
+    metrics.gauge('tickwire_heap_space_used_bytes', 'V8 heap space in use, by space.', () => spaces().get(space)?.space_used_size ?? 0, { space });
   }
   return () => {
     clearInterval(timer);
     h.disable();
+  };
+}
+
+/** `read()`, read again only when the last reading is older than `maxAgeMs`. */
+function latest<T>(read: () => T, maxAgeMs = 100): () => T {
+  let value: T | undefined;
+  let atMs = -Infinity;
+  return () => {
+    const now = performance.now();
+    if (value === undefined || now - atMs > maxAgeMs) {
+      value = read();
+      atMs = now;
+    }
+    return value;
   };
 }
