@@ -17,18 +17,7 @@ async function main(): Promise<void> {
   // From here on the process serves: how it ends is logged. (A failed start says its one line below.)
   installFatalHandlers();
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const symbols = `symbols ${config.symbols.map((s) => s.symbol).join(', ')}`;
-  const port = config.reusePort ? 'port shared (--reuse-port)' : 'port exclusive';
-  const redis = config.redisUrl.replace(/\/\/[^@/]*@/, '//***@');
-  if (server.role === 'market') {
-    console.log(`tickwire market listening on http://${shown}:${server.port} (/healthz, /metrics) · writing to Redis at ${redis} · ${symbols} · seed ${config.seed} · ${port}`);
-  } else {
-    console.log(
-      `tickwire${server.role === 'gateway' ? ' gateway' : ''} listening on http://${shown}:${server.port} (dashboard at /, streams at ws://${shown}:${server.port}/ws and /stream) ` +
-        `${server.role === 'gateway' ? `· market from Redis at ${redis} ` : `· ${symbols} · seed ${config.seed} `}· ${port} · uWS native ${server.uwsBinary}`,
-    );
-  }
-  if (server.adminPort !== undefined) console.log(`tickwire ${server.role}: admin on http://${shown}:${server.adminPort} (/healthz, /metrics of this process)`);
+  // Before the first line that says it listens: whoever reads that line may signal at once.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -44,6 +33,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  const symbols = `symbols ${config.symbols.map((s) => s.symbol).join(', ')}`;
+  const port = config.reusePort ? 'port shared (--reuse-port)' : 'port exclusive';
+  const redis = config.redisUrl.replace(/\/\/[^@/]*@/, '//***@');
+  if (server.role === 'market') {
+    console.log(`tickwire market listening on http://${shown}:${server.port} (/healthz, /metrics) · writing to Redis at ${redis} · ${symbols} · seed ${config.seed} · ${port}`);
+  } else {
+    console.log(
+      `tickwire${server.role === 'gateway' ? ' gateway' : ''} listening on http://${shown}:${server.port} (dashboard at /, streams at ws://${shown}:${server.port}/ws and /stream) ` +
+        `${server.role === 'gateway' ? `· market from Redis at ${redis} ` : `· ${symbols} · seed ${config.seed} `}· ${port} · uWS native ${server.uwsBinary}`,
+    );
+  }
+  if (server.adminPort !== undefined) console.log(`tickwire ${server.role}: admin on http://${shown}:${server.adminPort} (/healthz, /metrics of this process)`);
 }
 
 main().catch((err: unknown) => {
