@@ -3,7 +3,7 @@
 // The scenarios run in order on one fleet (starting a fleet costs tens of seconds on a shared
 // 2-core machine); after each one the fleet is whole again. EDGE_CLIENTS sets the client count:
 // 300 inside `npm test`, where other test files share the machine; `npm run test:edge` runs this
-// file alone with 1,000 (CI runs it after npm test). bench/edge-restart.ts measures the times.
+// file alone with 1,000 (not in CI yet: see docs/fleet.md). bench/edge-restart.ts measures the times.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLEET_SKIP_REASON } from '../fleet/capability.ts';
 import { waitFor } from '../fleet/harness.ts';
