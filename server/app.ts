@@ -20,6 +20,7 @@ import { attachSse } from './http/sse.ts';
 import { attachLongPoll } from './http/long-poll.ts';
 import { createMetrics, trackRuntime, type Metrics } from './metrics.ts';
 import { listenAll, startGatewayRole, startMarketRole } from './roles.ts';
+import { sentOut } from './sent-out.ts';
 
 export type Role = 'single' | 'market' | 'gateway';
 
@@ -133,6 +134,7 @@ async function startSingle(config: Config, deps: ServerDeps): Promise<RunningSer
         sse.shutdown();
         longPoll.shutdown();
         await gateway.shutdown();
+        await sentOut(sockets.port, (msg) => console.log(`tickwire: ${msg}`));
         gateway.close();
         wsApi.close();
         sse.close();

@@ -20,6 +20,7 @@ import { attachSse } from './http/sse.ts';
 import { attachLongPoll } from './http/long-poll.ts';
 import { createMetrics, trackRuntime } from './metrics.ts';
 import { guardRequest } from './http/request-guard.ts';
+import { sentOut } from './sent-out.ts';
 import type { MarketView } from './market/types.ts';
 import { RestError } from './http/params.ts';
 import { encodeRestError, RestErrorCode } from './wire/errors.ts';
@@ -166,18 +167,19 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
   let rest: ReturnType<typeof attachRest> | undefined;
   let transports: { shutdown(): void; close(): void }[] = [];
   let closed = false;
-  // Draining (from the first close() on): /healthz answers 503 "draining" on the admin port while the
-  // public port is closed and clients get serverShutdown, so a load balancer sends no one new here.
+  // Draining (from the first close() on): /healthz answers 404 "draining" on the admin port while the
+  // public port is closed and clients get serverShutdown, so a load balancer sends no one new here
+  // and haproxy leaves the open sockets for the gateway to close (see attachSite).
   const ownHealth = () =>
     closed
-      ? { ok: false, body: { role: 'gateway', pid: process.pid, caughtUp: false, lagEvents: 0, lagMs: 0, state: 'draining' } }
+      ? { ok: false, draining: true, body: { role: 'gateway', pid: process.pid, caughtUp: false, lagEvents: 0, lagMs: 0, state: 'draining' } }
       : feed?.health() ?? {
       ok: false,
       body: { role: 'gateway', pid: process.pid, caughtUp: false, lagEvents: 0, lagMs: 0, redis: redis.where, redisConnected: redis.ready, state: 'waiting for the market in Redis' },
     };
   const health = () => {
     const h = ownHealth();
-    return config.gatewayId === undefined ? h : { ok: h.ok, body: { ...h.body, gatewayId: config.gatewayId } };
+    return config.gatewayId === undefined ? h : { ...h, body: { ...h.body, gatewayId: config.gatewayId } };
   };
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway?.connections ?? 0, health });
   // Until the market's symbols are known, REST answers 503 -1001 (its own routes, added then, take precedence).
@@ -225,6 +227,7 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
         sockets.closeMain();
         for (const t of transports) t.shutdown();
         await gateway?.shutdown();
+        await sentOut(sockets.port, log);
         sockets.close();
         feed?.close();
         gateway?.close();
