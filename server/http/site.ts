@@ -19,8 +19,10 @@ export interface SiteOptions {
   /**
    * The process's own health (a fleet gateway: caught up with the market or not): /healthz answers
    * 503 while `ok` is false, and its fields join the body. Default: always healthy, role "single".
+   * A draining process answers 404 instead: to haproxy (`http-check disable-on-404`) that means
+   * "no new clients, but leave the open ones to me", where a 503 would have it cut them.
    */
-  readonly health?: () => { readonly ok: boolean; readonly body: Readonly<Record<string, unknown>> };
+  readonly health?: () => { readonly ok: boolean; readonly draining?: boolean; readonly body: Readonly<Record<string, unknown>> };
 }
 
 export function attachSite(app: TemplatedApp, opts: SiteOptions): void {
@@ -62,7 +64,8 @@ export function attachSite(app: TemplatedApp, opts: SiteOptions): void {
       connections: opts.gatewayConnections(),
       dashboard: files.has('/index.html'),
     });
-    if (!own.ok) res.writeStatus('503 Service Unavailable');
+    if (own.draining) res.writeStatus('404 Not Found');
+    else if (!own.ok) res.writeStatus('503 Service Unavailable');
     res.writeHeader('Content-Type', 'application/json').writeHeader('Cache-Control', 'no-store');
     finish(res, body, head);
   };

@@ -2,7 +2,7 @@
 import { request } from 'node:http';
 import { loadUws } from '../../server/uws.ts';
 import { attachRest } from '../../server/http/rest.ts';
-import { attachSite } from '../../server/http/site.ts';
+import { attachSite, type SiteOptions } from '../../server/http/site.ts';
 import { createManualClock, type ManualClock } from '../../server/market/clock.ts';
 import { createMetrics, type Metrics } from '../../server/metrics.ts';
 import { createFakeMarket, type FakeMarket, type FakeMarketOptions } from './fake-market.ts';
@@ -28,7 +28,7 @@ export interface Reply {
 }
 
 export async function startHarness(
-  opts: { weightPerMinute?: number; distDir?: string; market?: FakeMarketOptions; connections?: () => number } = {},
+  opts: { weightPerMinute?: number; distDir?: string; market?: FakeMarketOptions; connections?: () => number; health?: SiteOptions['health'] } = {},
 ): Promise<Harness> {
   const { uws } = loadUws();
   const clock = createManualClock(START_US);
@@ -36,7 +36,7 @@ export async function startHarness(
   const metrics = createMetrics();
   const app = uws.App();
   const rest = attachRest(app, { market, rest: { weightPerMinute: opts.weightPerMinute ?? 6000 }, metrics, clock });
-  attachSite(app, { metrics, distDir: opts.distDir ?? '/nonexistent/tickwire-dist', gatewayConnections: opts.connections ?? (() => 0) });
+  attachSite(app, { metrics, distDir: opts.distDir ?? '/nonexistent/tickwire-dist', gatewayConnections: opts.connections ?? (() => 0), health: opts.health });
   const listenSocket = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
   if (!listenSocket) throw new Error('harness: could not listen');
   const port = uws.us_socket_local_port(listenSocket as never);

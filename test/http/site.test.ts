@@ -33,6 +33,24 @@ describe('/metrics and /healthz', () => {
     expect((await h.get('/healthz')).json().connections).toBe(5);
   });
 
+  it('answers 503 while the process is not ready and 404 while it drains (haproxy: no new clients, keep the open ones)', async () => {
+    let health = { ok: false, draining: false, body: { role: 'gateway', state: 'catching up' } };
+    const g = await startHarness({ health: () => health });
+    try {
+      const notReady = await g.get('/healthz');
+      expect(notReady.status).toBe(503);
+      expect(notReady.json()).toMatchObject({ status: 'unavailable', state: 'catching up' });
+      health = { ok: false, draining: true, body: { role: 'gateway', state: 'draining' } };
+      const draining = await g.get('/healthz');
+      expect(draining.status).toBe(404);
+      expect(draining.json()).toMatchObject({ status: 'unavailable', state: 'draining' });
+      health = { ok: true, draining: false, body: { role: 'gateway', state: 'live' } };
+      expect((await g.get('/healthz')).status).toBe(200);
+    } finally {
+      g.close();
+    }
+  });
+
   it('answers 500 and logs when a route throws, and keeps serving', async () => {
     const logged: string[] = [];
     const original = console.error;
