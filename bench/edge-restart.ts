@@ -108,7 +108,11 @@ try {
   });
   stopObserver = () => observer.connected && observer.disconnect();
 
-  const mark = () => ({ closes: edge.witnesses.map((w) => w.closes.length), reconnects: edge.witnesses.map((w) => w.reconnectMs.length) });
+  const mark = () => ({
+    closes: edge.witnesses.map((w) => w.closes.length),
+    reconnects: edge.witnesses.map((w) => w.reconnectMs.length),
+    failed: edge.witnesses.map((w) => w.failedAttempts.length),
+  });
   const outcome = async (from: ReturnType<typeof mark>, who: readonly BackfillWitness[]) => {
     const target = await edge.waitWhole(180_000);
     const closes = edge.witnesses.flatMap((w, i) => since(w.closes, from.closes, i));
@@ -117,6 +121,7 @@ try {
       clientsMoved: who.length,
       closes: closes.length,
       closes1001WithServerShutdown: closes.filter((c) => c.code === 1001 && c.serverShutdown).length,
+      failedReconnectAttempts: edge.witnesses.reduce((n, w, i) => n + since(w.failedAttempts, from.failed, i).length, 0),
       reconnectP50Ms: pct(reconnects, 50), reconnectP99Ms: pct(reconnects, 99), reconnectMaxMs: Math.max(...reconnects),
       clientsMissingATradeAfterBackfill: edge.witnesses.filter((w) => w.missingUpTo(target) !== undefined).length,
       checkedUpToTradeId: target,

@@ -14,8 +14,10 @@ export interface BackfillWitness {
   /** The gateway serving the socket now (the upgrade's X-Tickwire-Gateway), undefined while disconnected. */
   readonly gateway: string | undefined;
   readonly connected: boolean;
-  /** Socket closes seen, with code and whether a serverShutdown came before. */
+  /** Closes of sockets that had opened, with code and whether that socket got serverShutdown first. */
   readonly closes: ReadonlyArray<{ code: number; gateway: string | undefined; serverShutdown: boolean; atMs: number }>;
+  /** Connection attempts that never opened (refused, an HTTP error instead of the 101, a timeout). */
+  readonly failedAttempts: ReadonlyArray<{ error: string; atMs: number }>;
   /** Milliseconds from each close to the next open. */
   readonly reconnectMs: readonly number[];
   /** Ids the socket delivered twice (a reused or repeated id; backfill overlap is not counted). */
@@ -57,6 +59,7 @@ export function openBackfillWitness(opts: WitnessOptions): BackfillWitness {
     has,
   };
   const closes: Array<{ code: number; gateway: string | undefined; serverShutdown: boolean; atMs: number }> = [];
+  const failedAttempts: Array<{ error: string; atMs: number }> = [];
   const reconnectMs: number[] = [];
   let first: number | undefined;
   let gateway: string | undefined;
@@ -66,7 +69,6 @@ export function openBackfillWitness(opts: WitnessOptions): BackfillWitness {
   let duplicates = 0;
   let backfilled = 0;
   let highestSeen = -1;
-  let sawShutdown = false;
   let closedAt: number | undefined;
   /** Highest id below which everything from `first` is held (or about to be backfilled). */
   let backfilling: Promise<void> | undefined;
@@ -102,10 +104,13 @@ export function openBackfillWitness(opts: WitnessOptions): BackfillWitness {
     const socket = new WebSocket(`${opts.wsUrl}/ws/${lower}@trade`, { handshakeTimeout: 10_000 });
     ws = socket;
     let needsBackfill = first !== undefined;
+    let opened = false;
+    let sawShutdown = false;
+    let error = '';
     socket.on('upgrade', (res) => (gateway = String(res.headers['x-tickwire-gateway'] ?? '') || undefined));
     socket.on('open', () => {
       connected = true;
-      sawShutdown = false;
+      opened = true;
       if (closedAt !== undefined) reconnectMs.push(Date.now() - closedAt);
       closedAt = undefined;
     });
@@ -136,14 +141,15 @@ export function openBackfillWitness(opts: WitnessOptions): BackfillWitness {
     socket.on('close', (code) => {
       if (ws !== socket) return;
       connected = false;
-      closes.push({ code, gateway, serverShutdown: sawShutdown, atMs: Date.now() });
+      if (opened) closes.push({ code, gateway, serverShutdown: sawShutdown, atMs: Date.now() });
+      else failedAttempts.push({ error: error || `closed with ${code} before opening`, atMs: Date.now() });
       gateway = undefined;
       closedAt ??= Date.now();
       // Spread the reconnects a little, as real clients do (and so a thousand do not arrive at once).
       if (!closedByUs) setTimeout(connect, 50 + Math.random() * 200);
     });
     // 'close' always follows 'error' (also for a connect that never opened): the retry starts there.
-    socket.on('error', () => {});
+    socket.on('error', (err) => (error = err.message));
   };
   connect();
 
@@ -160,6 +166,7 @@ export function openBackfillWitness(opts: WitnessOptions): BackfillWitness {
       return connected;
     },
     closes,
+    failedAttempts,
     reconnectMs,
     get duplicates() {
       return duplicates;

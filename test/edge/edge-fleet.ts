@@ -38,7 +38,7 @@ export async function startEdgeFleet(opts: { gateways?: number; symbols?: string
       serverArgs: ['--symbols', opts.symbols ?? `${SYMBOL}:20,BTCUSDT:5`, ...OPEN_LIMITS],
     },
     (line) => {
-      log.push(line);
+      log.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
       if (log.length > 3000) log.splice(0, 1000);
     },
   );

@@ -3,7 +3,7 @@
 // The scenarios run in order on one fleet (starting a fleet costs tens of seconds on a shared
 // 2-core machine); after each one the fleet is whole again. EDGE_CLIENTS sets the client count:
 // 300 inside `npm test`, where other test files share the machine; `npm run test:edge` runs this
-// file alone with 1,000 (not in CI yet: see docs/fleet.md). bench/edge-restart.ts measures the times.
+// file alone with 1,000 (CI runs it after npm test). bench/edge-restart.ts measures the times.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLEET_SKIP_REASON } from '../fleet/capability.ts';
 import { waitFor } from '../fleet/harness.ts';
@@ -102,12 +102,18 @@ describe.skipIf(skip)('the fleet behind haproxy under failures', { timeout: 120_
 
   it('a rolling restart drains each gateway: its clients get serverShutdown and 1001, move, and lose nothing', async () => {
     const before = closesSoFar();
+    const reconnectsBefore = edge.witnesses.map((w) => w.reconnectMs.length);
+    const failedBefore = edge.witnesses.map((w) => w.failedAttempts.length);
     await edge.fleet.rollingRestart();
     await edge.waitWhole(60_000);
     const fresh = edge.witnesses.flatMap((w, i) => w.closes.slice(before[i]));
     expect(fresh.length).toBeGreaterThanOrEqual(CLIENTS);
     // Every close of the restart was a drain: the gateway said serverShutdown and closed with 1001.
     expect(fresh.filter((c) => c.code !== 1001 || !c.serverShutdown)).toEqual([]);
+    // And each client was back within 5 s, counting any attempt that failed on the way.
+    const failed = edge.witnesses.flatMap((w, i) => w.failedAttempts.slice(failedBefore[i]));
+    const slowest = Math.max(...edge.witnesses.flatMap((w, i) => w.reconnectMs.slice(reconnectsBefore[i])));
+    expect(slowest, `failed attempts on the way: ${failed.length} ${JSON.stringify(failed.slice(0, 5))}`).toBeLessThan(5000);
     expect(edge.witnesses.reduce((n, w) => n + w.duplicates, 0)).toBe(0);
   }, 300_000);
 });
