@@ -23,15 +23,14 @@ import { guardRequest } from './http/request-guard.ts';
 import { sentOut } from './sent-out.ts';
 import type { MarketView } from './market/types.ts';
 import { RestError } from './http/params.ts';
-import { encodeRestError, RestErrorCode } from './wire/errors.ts';
+import { encodeRestError, RestErrorCode, RestErrorMsg, UpgradeRefusal } from './wire/errors.ts';
 
-const NOT_READY = 'This gateway is still catching up with the market; try again shortly (its /healthz says when it is ready).';
 
 /** The replica's view, whose reads of a symbol not yet restored answer 503 -1001 instead of failing. */
 function whenRestored(feed: ReplicaFeed): MarketView {
   const v = feed.view;
   const ready = <T>(symbol: string, read: () => T): T => {
-    if (!feed.restored(symbol)) throw new RestError(RestErrorCode.DISCONNECTED, NOT_READY, 503);
+    if (!feed.restored(symbol)) throw new RestError(RestErrorCode.DISCONNECTED, RestErrorMsg.catchingUp, 503);
     return read();
   };
   return {
@@ -182,10 +181,16 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     return config.gatewayId === undefined ? h : { ...h, body: { ...h.body, gatewayId: config.gatewayId } };
   };
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway?.connections ?? 0, health });
-  // Until the market's symbols are known, REST answers 503 -1001 (its own routes, added then, take precedence).
+  // Until the market's symbols are known, REST and the stream paths answer 503 -1001 (their own
+  // routes, added then, take precedence: uWS ranks a method's handlers above any()).
   app.any('/api/*', guardRequest((res) => {
-    res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json;charset=UTF-8').end(encodeRestError(RestErrorCode.DISCONNECTED, NOT_READY));
+    res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json;charset=UTF-8').end(encodeRestError(RestErrorCode.DISCONNECTED, RestErrorMsg.catchingUp));
   }));
+  for (const path of ['/ws', '/ws/*', '/stream']) {
+    app.any(path, guardRequest((res) => {
+      res.writeStatus(UpgradeRefusal.catchingUp.status).writeHeader('Content-Type', 'application/json').end(UpgradeRefusal.catchingUp.body);
+    }));
+  }
   const sockets = await listenAll(uws, app, config, deps).catch(async (err: unknown) => {
     stopLoopDelay();
     await redis.close();
@@ -196,7 +201,8 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     if (!symbols || closed) return;
     if (symbols.join() !== config.symbols.map((s) => s.symbol).join()) log(`serving the market's symbols ${symbols.join(', ')}`);
     feed = startReplicaFeed({ bus: redis, symbols, clock, metrics, log, publish: (symbol, events) => local.publish(channelFor(symbol), events) });
-    gateway = attachGateway(app, { bus: local, symbols, ws: config.ws, metrics, clock, gatewayId: config.gatewayId });
+    const replica = feed;
+    gateway = attachGateway(app, { bus: local, symbols, ws: config.ws, metrics, clock, gatewayId: config.gatewayId, ready: () => replica.ready() });
     const market = whenRestored(feed);
     rest = attachRest(app, { market, rest: config.rest, metrics, clock });
     // The other transports read the same replica and the same local bus as on a single server.

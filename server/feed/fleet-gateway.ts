@@ -32,7 +32,9 @@ export interface ReplicaFeed {
   readonly view: MarketView;
   /** True once the symbol's snapshot is restored (its reads answer). */
   restored(symbol: string): boolean;
-  /** 200 once every symbol is restored and read to the log's end; the JSON body of /healthz. */
+  /** True once every symbol is restored and read to the log's end, and not behind since. */
+  ready(): boolean;
+  /** 200 when ready(); the JSON body of /healthz. */
   health(): { readonly ok: boolean; readonly body: Record<string, unknown> };
   close(): void;
 }
@@ -177,17 +179,19 @@ export function startReplicaFeed(opts: ReplicaFeedOptions): ReplicaFeed {
   }, opts.lagEveryMs ?? 1000);
 
   for (const f of follows.values()) void restore(f, undefined);
+  const caughtUp = () => [...follows.values()].every((f) => f.restored && f.atEnd && lagEvents(f) <= CAUGHT_UP_EVENTS);
 
   return {
     view: replica.view,
     restored: (symbol) => follows.get(symbol)?.restored === true,
+    ready: caughtUp,
     health() {
       const all = [...follows.values()];
-      const caughtUp = all.every((f) => f.restored && f.atEnd && lagEvents(f) <= CAUGHT_UP_EVENTS);
+      const ok = caughtUp();
       return {
-        ok: caughtUp,
+        ok,
         body: {
-          role: 'gateway', pid: process.pid, caughtUp,
+          role: 'gateway', pid: process.pid, caughtUp: ok,
           lagEvents: Math.max(0, ...all.map(lagEvents)),
           lagMs: Math.max(0, ...all.map(lagMs)),
           redis: bus.where, redisConnected: bus.ready,

@@ -38,6 +38,12 @@ export interface GatewayOptions {
   /** This gateway's name in a fleet (GET_PROPERTY "gateway" answers it; null when unnamed). */
   readonly gatewayId?: string;
   /**
+   * False while a fleet gateway is still catching up with the market: new upgrades are refused with
+   * 503 -1001, so a client (or the proxy in front, which retries on 503) goes to a gateway that is
+   * live. Open sockets are not touched. Default: always ready.
+   */
+  readonly ready?: () => boolean;
+  /**
    * Time of the limits, keep-alive, lifetime, slow-consumer sweep and shutdown poll
    * (default: performance.now() and Node's timers). Tests pass manual timers and step them.
    */
@@ -311,6 +317,7 @@ export function attachGateway(app: TemplatedApp, opts: GatewayOptions): Gateway 
       const t = now();
 
       if (shuttingDown) return refuse(res, UpgradeRefusal.shuttingDown);
+      if (opts.ready && !opts.ready()) return refuse(res, UpgradeRefusal.catchingUp);
       if (!attempts.attempt(ip, t)) {
         attemptsRejected.inc();
         return refuse(res, UpgradeRefusal.tooManyAttempts);

@@ -43,6 +43,8 @@ export type RestErrorCode = (typeof RestErrorCode)[keyof typeof RestErrorCode];
 export const RestErrorMsg = {
   unknown: 'An unknown error occurred while processing the request.',
   shuttingDown: 'Server is shutting down.',
+  /** A fleet gateway that has not caught up with the market yet. */
+  catchingUp: 'This gateway is still catching up with the market; try again shortly (its /healthz says when it is ready).',
   tooMuchWeight: (limit: number) =>
     `Too much request weight used; current limit is ${limit} request weight per 1 MINUTE. Please use WebSocket Streams for live updates to avoid polling the API.`,
   tooManyConnectionAttempts: 'Too many connection attempts; retry later.',
@@ -186,6 +188,8 @@ export const UpgradeRefusal = {
   badTimeUnit: { status: '400 Bad Request', body: encodeRestError(RestErrorCode.ILLEGAL_CHARS, RestErrorMsg.badTimeUnit) },
   /** The server is shutting down. */
   shuttingDown: { status: '503 Service Unavailable', body: encodeRestError(RestErrorCode.DISCONNECTED, RestErrorMsg.shuttingDown) },
+  /** A fleet gateway still catching up: a proxy tries another gateway (haproxy: retry-on 503). */
+  catchingUp: { status: '503 Service Unavailable', body: encodeRestError(RestErrorCode.DISCONNECTED, RestErrorMsg.catchingUp) },
 } as const;
 
 /**

@@ -48,7 +48,9 @@ describe.skipIf(skip)('the fleet behind haproxy under failures', { timeout: 120_
     await waitFor('the killed gateway\'s clients to reconnect', () => victims.every((w) => w.connected && w.closes.length > before.get(w)!), 30_000, 50);
     const slowest = Math.max(...victims.map((w) => w.reconnectMs[w.reconnectMs.length - 1]!));
     expect(slowest).toBeLessThan(5000);
-    for (const w of victims) expect(w.gateway).not.toBe(gw);
+    // Most land on the other gateways. Some may land on the killed one's replacement, which the
+    // launcher starts within a second or two, often before haproxy has counted the dead one out:
+    // it refuses upgrades (503, and haproxy tries another gateway) until it has caught up.
     await edge.waitWhole(30_000);
     // The launcher restarts it; haproxy takes it back once it has caught up.
     await edge.fleet.edge!.waitServer(gw, true, 90_000);

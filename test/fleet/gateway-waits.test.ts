@@ -1,9 +1,10 @@
 // A gateway started before its market, or before Redis answers, listens, says where it looks, keeps
-// trying, and answers 503 (/healthz, and REST with -1001) until the market's state has reached it.
+// trying, and answers 503 (/healthz; REST and stream upgrades with -1001) until the market's state has reached it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../server/fleet/redis-server.ts';
 import { FLEET_SKIP_REASON } from './capability.ts';
 import { createFleetScope, TEST_SYMBOLS, waitFor } from './harness.ts';
+import { upgradeAnswer } from '../gateway/harness.ts';
 
 describe.skipIf(FLEET_SKIP_REASON !== '')('a gateway without a market', () => {
   const fleet = createFleetScope();
@@ -20,6 +21,10 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('a gateway without a market', () => {
     const rest = await gateway.get('/api/v3/depth?symbol=SOLUSDT');
     expect(rest.status).toBe(503);
     expect(JSON.parse(rest.text)).toMatchObject({ code: -1001 });
+    // A stream client is refused the same way (a proxy in front tries another gateway on a 503).
+    const upgrade = await upgradeAnswer(`${gateway.wsUrl}/ws/solusdt@trade`);
+    expect(upgrade.status).toBe(503);
+    expect(JSON.parse(upgrade.body)).toMatchObject({ code: -1001 });
 
     // Redis comes up on that port, then a market: the same gateway process catches up and serves.
     const redis = await fleet.redis(port);
@@ -29,6 +34,7 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('a gateway without a market', () => {
     const depth = await gateway.get('/api/v3/depth?symbol=SOLUSDT&limit=5');
     expect(depth.status).toBe(200);
     expect(JSON.parse(depth.text).bids).toHaveLength(5);
+    expect((await upgradeAnswer(`${gateway.wsUrl}/ws/solusdt@trade`)).status).toBe(101);
     expect(gateway.alive).toBe(true);
   }, 120_000);
 });

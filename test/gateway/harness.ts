@@ -30,7 +30,7 @@ export interface TestServer {
 }
 
 /** The gateway reads no market: everything it sends comes from the bus batches a test publishes. */
-export async function startGateway(ws: Partial<Config['ws']> = {}): Promise<TestServer> {
+export async function startGateway(ws: Partial<Config['ws']> = {}, opts: { ready?: () => boolean } = {}): Promise<TestServer> {
   const { uws } = loadUws();
   const app = uws.App();
   const bus = createMemoryBus();
@@ -38,7 +38,7 @@ export async function startGateway(ws: Partial<Config['ws']> = {}): Promise<Test
   const clock = createManualClock(T0_US);
   const timers = createManualTimers();
   const gateway = attachGateway(app, {
-    bus, symbols: SYMBOLS, ws: { ...loadConfig().ws, ...ws }, metrics, clock, timers,
+    bus, symbols: SYMBOLS, ws: { ...loadConfig().ws, ...ws }, metrics, clock, timers, ready: opts.ready,
   });
   const listen = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
   if (!listen) throw new Error('test server could not listen');
@@ -133,16 +133,23 @@ export async function openClient(url: string, options: WebSocket.ClientOptions =
 }
 
 /** Resolves with the HTTP status an upgrade is refused with, or 101 when it opens. */
-export function upgradeStatus(url: string): Promise<number> {
+export async function upgradeStatus(url: string): Promise<number> {
+  return (await upgradeAnswer(url)).status;
+}
+
+/** The HTTP status and body an upgrade is refused with, or 101 and '' when it opens. */
+export function upgradeAnswer(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     ws.once('open', () => {
       ws.close();
-      resolve(101);
+      resolve({ status: 101, body: '' });
     });
     ws.once('unexpected-response', (_req, res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     ws.once('error', (err) => reject(err));
   });
@@ -164,7 +171,7 @@ export async function until(check: () => boolean, timeoutMs = 3000, what = 'cond
  * through `start` and `client` are closed after each test.
  */
 export function useGateway(): {
-  start(ws?: Partial<Config['ws']>): Promise<TestServer>;
+  start(ws?: Partial<Config['ws']>, opts?: { ready?: () => boolean }): Promise<TestServer>;
   client(s: TestServer, path: string, options?: WebSocket.ClientOptions): Promise<TestClient>;
 } {
   let server: TestServer | undefined;
@@ -175,8 +182,8 @@ export function useGateway(): {
     server = undefined;
   });
   return {
-    async start(ws) {
-      server = await startGateway(ws);
+    async start(ws, opts) {
+      server = await startGateway(ws, opts);
       return server;
     },
     async client(s, path, options) {

@@ -2,8 +2,8 @@
 // The gateway's time is manual (harness.ts): each test steps it, so deadlines are exact.
 import { describe, expect, it } from 'vitest';
 import { CloseCode, CloseReason } from '../../server/wire/errors.ts';
-import { T0_US } from '../wire/fixtures.ts';
-import { until, upgradeStatus, useGateway, type TestServer } from './harness.ts';
+import { T0_US, tradeEvent } from '../wire/fixtures.ts';
+import { until, upgradeAnswer, upgradeStatus, useGateway, type TestServer } from './harness.ts';
 
 const gateway = useGateway();
 const startGateway = gateway.start;
@@ -56,6 +56,23 @@ describe('shutdown', () => {
     expect((await wrapped.closed).code).toBe(CloseCode.SHUTDOWN);
     expect(wrapped.received).toEqual([{ stream: '!serverShutdown', data: { e: 'serverShutdown', E: T0_US + 2500 } }]);
     expect(await upgradeStatus(s.url('/ws'))).toBe(503);
+  });
+
+  it('refuse new upgrades with 503 -1001 while not ready (a fleet gateway catching up), keeping open sockets', async () => {
+    let ready = true;
+    const s = await startGateway({}, { ready: () => ready });
+    const open = await client(s, '/ws/solusdt@trade');
+    ready = false;
+    for (const path of ['/ws/solusdt@trade', '/stream?streams=solusdt@trade']) {
+      const refused = await upgradeAnswer(s.url(path));
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.body)).toMatchObject({ code: -1001, msg: expect.stringContaining('catching up') });
+    }
+    expect(s.gateway.connections).toBe(1);
+    ready = true;
+    expect(await upgradeStatus(s.url('/ws/solusdt@trade'))).toBe(101);
+    s.publish([tradeEvent(1)]);
+    await until(() => open.received.length === 1, 3000, 'the open socket to get the trade');
   });
 
   it('resolve at once when nobody is connected', async () => {
