@@ -19,13 +19,23 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('a fleet under faults', () => {
   const fleet = createFleetScope();
   afterEach(() => fleet.cleanup());
 
-  it('keeps a client subscribed through a Redis kill and restart supplied with every trade id in order', async () => {
+  /** Redis, a market and `gateways` gateways, all ready, each with a witness that has seen 20 trades. */
+  const witnessedFleet = async (gateways: number) => {
     const redis = await fleet.redis();
     const market = await fleet.market(redis.url, FLAGS);
-    const gateway = await fleet.gateway(redis.url, FLAGS);
-    await Promise.all([market.waitReady(), gateway.waitReady()]);
-    const witness = await fleet.witness(streamUrl(gateway.wsUrl, SYMBOLS, WITNESSED));
-    await witness.waitForTrades(20, 30_000);
+    const gws = await Promise.all(Array.from({ length: gateways }, () => fleet.gateway(redis.url, FLAGS)));
+    await Promise.all([market, ...gws].map((p) => p.waitReady()));
+    const witnesses = await Promise.all(gws.map((g) => fleet.witness(streamUrl(g.wsUrl, SYMBOLS, WITNESSED))));
+    await Promise.all(witnesses.map((w) => w.waitForTrades(20, 30_000)));
+    return { redis, market, gateways: gws, witnesses };
+  };
+  const oneWitnessed = async () => {
+    const f = await witnessedFleet(1);
+    return { ...f, gateway: f.gateways[0]!, witness: f.witnesses[0]! };
+  };
+
+  it('keeps a client subscribed through a Redis kill and restart supplied with every trade id in order', async () => {
+    const { redis, market, gateway, witness } = await oneWitnessed();
 
     const killedAt = Date.now();
     await redis.kill('SIGKILL');
@@ -44,12 +54,7 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('a fleet under faults', () => {
   }, 180_000);
 
   it('continues trade, aggregate trade and book update ids after the market is killed with SIGKILL and started again', async () => {
-    const redis = await fleet.redis();
-    const market = await fleet.market(redis.url, FLAGS);
-    const [g1, g2] = await Promise.all([fleet.gateway(redis.url, FLAGS), fleet.gateway(redis.url, FLAGS)]);
-    await Promise.all([market.waitReady(), g1!.waitReady(), g2!.waitReady()]);
-    const witnesses = await Promise.all([g1!, g2!].map((g) => fleet.witness(streamUrl(g.wsUrl, SYMBOLS, WITNESSED))));
-    await Promise.all(witnesses.map((w) => w.waitForTrades(20, 30_000)));
+    const { redis, market, gateways: [g1, g2], witnesses } = await witnessedFleet(2);
 
     market.signal('SIGKILL');
     await market.proc.exited;
@@ -72,12 +77,7 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('a fleet under faults', () => {
   }, 180_000);
 
   it('catches a gateway stopped for 10 s (SIGSTOP, then SIGCONT) up without losing a trade', async () => {
-    const redis = await fleet.redis();
-    const market = await fleet.market(redis.url, FLAGS);
-    const gateway = await fleet.gateway(redis.url, FLAGS);
-    await Promise.all([market.waitReady(), gateway.waitReady()]);
-    const witness = await fleet.witness(streamUrl(gateway.wsUrl, SYMBOLS, WITNESSED));
-    await witness.waitForTrades(20, 30_000);
+    const { gateway, witness } = await oneWitnessed();
 
     const stoppedAt = Date.now();
     gateway.signal('SIGSTOP');

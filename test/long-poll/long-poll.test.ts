@@ -110,34 +110,43 @@ describe('long-polling', () => {
   });
 });
 
+/** attachLongPoll alone on a uWS app, over a manual clock and a simulator that `step` moves on. */
+async function startLongPollApp(opts: { weightPerMinute: number; maxHeldPerIp?: number; maxHeldTotal?: number }) {
+  const { uws } = loadUws();
+  const clock = createManualClock(START_US);
+  const bus = createMemoryBus();
+  const market = createSimulator({ seed: 7, clock, symbols: [{ symbol: 'SOLUSDT', tradesPerSec: 5 }] });
+  const uapp = uws.App();
+  const lp = attachLongPoll(uapp, {
+    bus, market, symbols: ['SOLUSDT'], limiter: createWeightLimiter({ limit: opts.weightPerMinute, clock }), metrics: createMetrics(), maxStreams: 10,
+    maxHeldPerIp: opts.maxHeldPerIp, maxHeldTotal: opts.maxHeldTotal,
+  });
+  const listen = await new Promise<unknown>((resolve) => uapp.listen('127.0.0.1', 0, resolve));
+  return {
+    port: uws.us_socket_local_port(listen as never),
+    lp,
+    clock,
+    step(us: number) {
+      clock.advance(us);
+      market.advanceTo(clock.nowUs(), (symbol, batch) => bus.publish(channelFor(symbol), batch));
+    },
+    close() {
+      lp.shutdown();
+      lp.close();
+      uws.us_listen_socket_close(listen as never);
+    },
+  };
+}
+
 describe('held long-poll requests', () => {
   let app: { port: number; lp: LongPoll; close(): void } | undefined;
   afterEach(() => app?.close());
 
   async function startApp(maxHeldPerIp: number, maxHeldTotal: number, weightPerMinute = 1e6) {
-    const { uws } = loadUws();
-    const clock = createManualClock(START_US);
-    const bus = createMemoryBus();
-    const market = createSimulator({ seed: 7, clock, symbols: [{ symbol: 'SOLUSDT', tradesPerSec: 5 }] });
-    const uapp = uws.App();
-    const lp = attachLongPoll(uapp, {
-      bus, market, symbols: ['SOLUSDT'], limiter: createWeightLimiter({ limit: weightPerMinute, clock }), metrics: createMetrics(), maxStreams: 10, maxHeldPerIp, maxHeldTotal,
-    });
-    const listen = await new Promise<unknown>((resolve) => uapp.listen('127.0.0.1', 0, resolve));
-    const port = uws.us_socket_local_port(listen as never);
-    app = {
-      port, lp,
-      close() {
-        lp.shutdown();
-        lp.close();
-        uws.us_listen_socket_close(listen as never);
-      },
-    };
-    const { cursor } = (await httpGet(port, '/poll/solusdt@trade')).json();
-    return { port, lp, cursor: cursor as string, step: (us: number) => {
-      clock.advance(us);
-      market.advanceTo(clock.nowUs(), (symbol, batch) => bus.publish(channelFor(symbol), batch));
-    } };
+    const a = await startLongPollApp({ weightPerMinute, maxHeldPerIp, maxHeldTotal });
+    app = a;
+    const { cursor } = (await httpGet(a.port, '/poll/solusdt@trade')).json();
+    return { ...a, cursor: cursor as string };
   }
 
   /** A held request that can be abandoned; resolves with the reply if the server answers. */
@@ -186,16 +195,7 @@ describe('held long-poll requests', () => {
 
 describe('long-poll flooding', () => {
   it('is answered 429 with -1003 past the per-IP request weight, and the server keeps answering others', async () => {
-    const { uws } = loadUws();
-    const clock = createManualClock(START_US);
-    const bus = createMemoryBus();
-    const market = createSimulator({ seed: 7, clock, symbols: [{ symbol: 'SOLUSDT', tradesPerSec: 5 }] });
-    const uapp = uws.App();
-    const lp = attachLongPoll(uapp, {
-      bus, market, symbols: ['SOLUSDT'], limiter: createWeightLimiter({ limit: 5, clock }), metrics: createMetrics(), maxStreams: 10,
-    });
-    const listen = await new Promise<unknown>((resolve) => uapp.listen('127.0.0.1', 0, resolve));
-    const port = uws.us_socket_local_port(listen as never);
+    const { port, clock, close } = await startLongPollApp({ weightPerMinute: 5 });
     try {
       const replies = await Promise.all(Array.from({ length: 8 }, () => httpGet(port, '/poll/solusdt@trade')));
       expect(replies.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
@@ -203,8 +203,7 @@ describe('long-poll flooding', () => {
       clock.advance(60_000_000); // the next minute
       expect((await httpGet(port, '/poll/solusdt@trade')).status).toBe(200);
     } finally {
-      lp.close();
-      uws.us_listen_socket_close(listen as never);
+      close();
     }
   });
 });
