@@ -3,7 +3,7 @@
 // so their latency is that process's queue as much as the fleet's. These report (receive − E) of
 // every trade with the gateway that served it, in batches over IPC: [atMs, latencyMs, gateway, client][].
 //   forked by bench/edge-restart.ts: edge-observer.ts <wsUrl> <restUrl> <symbol> <clients>
-import { openBackfillWitness } from '../test/edge/backfill-witness.ts';
+import { openBackfillWitness } from './load/backfill-witness.ts';
 
 const [wsUrl, restUrl, symbol, count] = process.argv.slice(2);
 if (!wsUrl || !restUrl || !symbol || !(Number(count) > 0) || !process.send) {

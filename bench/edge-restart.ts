@@ -1,5 +1,5 @@
 // Measures the fleet's edge under failures with many clients: a fleet (private Redis, market,
-// 3 gateways, haproxy) and N backfilling clients through the proxy (test/edge/backfill-witness.ts).
+// 3 gateways, haproxy) and N backfilling clients through the proxy (bench/load/backfill-witness.ts).
 // 1. A rolling restart (what SIGHUP to `npm run fleet` does): trades lost after backfill, reconnect
 //    times, and whether every close was serverShutdown + 1001.
 // 2. kill -9 of the busiest gateway: its clients' reconnect times, loss after backfill, and the
@@ -14,9 +14,10 @@ import { fork, spawn } from 'node:child_process';
 import { stablePort } from '../server/edge/layout.ts';
 import { startPrivateRedis } from '../server/fleet/redis-server.ts';
 import { ROOT } from '../server/fleet/role-process.ts';
-import { latestTradeId, openBackfillWitness, type BackfillWitness } from '../test/edge/backfill-witness.ts';
-import { OPEN_LIMITS, SYMBOL } from '../test/edge/edge-fleet.ts';
+import { latestTradeId, OPEN_LIMITS, openBackfillWitness, type BackfillWitness } from './load/backfill-witness.ts';
 import { waitFor } from '../test/fleet/harness.ts';
+
+const SYMBOL = 'SOLUSDT';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -4,13 +4,11 @@
 import { startFleet, type FleetHandle } from '../../server/fleet/fleet.ts';
 import { startPrivateRedis, type PrivateRedis } from '../../server/fleet/redis-server.ts';
 import { findHaproxy } from '../../server/edge/haproxy-process.ts';
-import { openBackfillWitness, latestTradeId, type BackfillWitness } from './backfill-witness.ts';
+import { openBackfillWitness, latestTradeId, OPEN_LIMITS, type BackfillWitness } from '../../bench/load/backfill-witness.ts';
 import { waitFor } from '../fleet/harness.ts';
 
 export const HAPROXY = findHaproxy() !== undefined;
 export const SYMBOL = 'SOLUSDT';
-/** Limits per IP raised: behind the proxy every client has haproxy's address. */
-export const OPEN_LIMITS = ['--rest-weight-per-minute', '1000000000', '--ws-conn-attempts-per-ip', '100000000'];
 
 export interface EdgeFleet {
   readonly fleet: FleetHandle;

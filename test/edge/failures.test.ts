@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FLEET_SKIP_REASON } from '../fleet/capability.ts';
 import { waitFor } from '../fleet/harness.ts';
-import { latestTradeId } from './backfill-witness.ts';
+import { latestTradeId } from '../../bench/load/backfill-witness.ts';
 import { HAPROXY, SYMBOL, startEdgeFleet, type EdgeFleet } from './edge-fleet.ts';
 
 const CLIENTS = Number(process.env.EDGE_CLIENTS ?? 300);

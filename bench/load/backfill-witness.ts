@@ -1,8 +1,11 @@
 // A client that lives through failures the way a careful Binance client does: one trade stream over a
 // WebSocket through the proxy; when the socket closes it reconnects (the proxy picks a live gateway)
 // and fills the gap from REST (historicalTrades fromId, through the proxy), so it can prove it holds
-// every trade id. Used by the edge tests and by bench/edge-restart.ts with hundreds of copies.
+// every trade id. Used by bench/edge-restart.ts and the edge tests (test/edge), with hundreds of copies.
 import WebSocket from 'ws';
+
+/** Server flags for a fleet whose clients all arrive from one address (haproxy's): per-IP limits raised. */
+export const OPEN_LIMITS = ['--rest-weight-per-minute', '1000000000', '--ws-conn-attempts-per-ip', '100000000'];
 
 export interface BackfillWitness {
   readonly symbol: string;
