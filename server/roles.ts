@@ -181,12 +181,13 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     return config.gatewayId === undefined ? h : { ...h, body: { ...h.body, gatewayId: config.gatewayId } };
   };
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway?.connections ?? 0, health });
-  // Until the market's symbols are known, REST and the stream paths answer 503 -1001 (their own
-  // routes, added then, take precedence: uWS ranks a method's handlers above any()).
+  // Until the market's symbols are known, REST and the stream paths (WebSocket, SSE, long-poll)
+  // answer 503 -1001 (their own routes, added then, take precedence: uWS ranks a method's handlers
+  // above any()). After that each refuses new clients the same way until the replica has caught up.
   app.any('/api/*', guardRequest((res) => {
     res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json;charset=UTF-8').end(encodeRestError(RestErrorCode.DISCONNECTED, RestErrorMsg.catchingUp));
   }));
-  for (const path of ['/ws', '/ws/*', '/stream']) {
+  for (const path of ['/ws', '/ws/*', '/stream', '/sse', '/sse/*', '/poll', '/poll/*']) {
     app.any(path, guardRequest((res) => {
       res.writeStatus(UpgradeRefusal.catchingUp.status).writeHeader('Content-Type', 'application/json').end(UpgradeRefusal.catchingUp.body);
     }));
@@ -202,14 +203,15 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     if (symbols.join() !== config.symbols.map((s) => s.symbol).join()) log(`serving the market's symbols ${symbols.join(', ')}`);
     feed = startReplicaFeed({ bus: redis, symbols, clock, metrics, log, publish: (symbol, events) => local.publish(channelFor(symbol), events) });
     const replica = feed;
-    gateway = attachGateway(app, { bus: local, symbols, ws: config.ws, metrics, clock, gatewayId: config.gatewayId, ready: () => replica.ready() });
+    const ready = () => replica.ready();
+    gateway = attachGateway(app, { bus: local, symbols, ws: config.ws, metrics, clock, gatewayId: config.gatewayId, ready });
     const market = whenRestored(feed);
     rest = attachRest(app, { market, rest: config.rest, metrics, clock });
     // The other transports read the same replica and the same local bus as on a single server.
     transports = [
       attachWsApi(app, { market, ws: config.ws, limiter: rest.limiter, metrics, clock }),
-      attachSse(app, { bus: local, market, symbols, ws: config.ws, metrics, clock }),
-      attachLongPoll(app, { bus: local, market, symbols, limiter: rest.limiter, metrics, maxStreams: config.ws.maxStreams }),
+      attachSse(app, { bus: local, market, symbols, ws: config.ws, metrics, clock, ready }),
+      attachLongPoll(app, { bus: local, market, symbols, limiter: rest.limiter, metrics, maxStreams: config.ws.maxStreams, ready }),
     ];
   });
 

@@ -30,6 +30,11 @@ export interface LongPollOptions {
   readonly maxStreams: number;
   readonly maxHeldPerIp?: number;
   readonly maxHeldTotal?: number;
+  /**
+   * False while a fleet gateway is still catching up with the market: new requests are refused
+   * with 503 -1001 (a proxy in front tries another gateway). Default: always ready.
+   */
+  readonly ready?: () => boolean;
 }
 
 export interface LongPoll {
@@ -137,6 +142,7 @@ export function attachLongPoll(app: TemplatedApp, opts: LongPollOptions): LongPo
       }
     });
     if (shuttingDown) return refuse(res, '503 Service Unavailable', RestErrorCode.DISCONNECTED, RestErrorMsg.shuttingDown);
+    if (opts.ready && !opts.ready()) return refuse(res, '503 Service Unavailable', RestErrorCode.DISCONNECTED, RestErrorMsg.catchingUp);
     if (limiter.charge(ip, POLL_WEIGHT) > limiter.limit) {
       return refuse(res, '429 Too Many Requests', RestErrorCode.TOO_MANY_REQUESTS, RestErrorMsg.tooMuchWeight(limiter.limit));
     }

@@ -33,6 +33,11 @@ export interface SseOptions {
   readonly ws: Config['ws'];
   readonly metrics: Metrics;
   readonly clock: Clock;
+  /**
+   * False while a fleet gateway is still catching up with the market: new requests are refused
+   * with 503 -1001 (a proxy in front tries another gateway). Default: always ready.
+   */
+  readonly ready?: () => boolean;
 }
 
 export interface Sse {
@@ -193,6 +198,7 @@ export function attachSse(app: TemplatedApp, opts: SseOptions): Sse {
 
   function open(res: HttpResponse, url: string, query: string, lastEventId: string, ip: string): void {
     if (shuttingDown) return refuse(res, UpgradeRefusal.shuttingDown.status, UpgradeRefusal.shuttingDown.body);
+    if (opts.ready && !opts.ready()) return refuse(res, UpgradeRefusal.catchingUp.status, UpgradeRefusal.catchingUp.body);
     if (!attempts.attempt(ip, now())) return refuse(res, UpgradeRefusal.tooManyAttempts.status, UpgradeRefusal.tooManyAttempts.body);
     const parsed = parseStreamRequest('/sse', url, query, symbols, limits.maxStreams);
     if (!parsed.ok) return refuse(res, '400 Bad Request', encodeRestError(parsed.code, parsed.msg));

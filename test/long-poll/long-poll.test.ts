@@ -111,7 +111,7 @@ describe('long-polling', () => {
 });
 
 /** attachLongPoll alone on a uWS app, over a manual clock and a simulator that `step` moves on. */
-async function startLongPollApp(opts: { weightPerMinute: number; maxHeldPerIp?: number; maxHeldTotal?: number }) {
+async function startLongPollApp(opts: { weightPerMinute: number; maxHeldPerIp?: number; maxHeldTotal?: number; ready?: () => boolean }) {
   const { uws } = loadUws();
   const clock = createManualClock(START_US);
   const bus = createMemoryBus();
@@ -119,7 +119,7 @@ async function startLongPollApp(opts: { weightPerMinute: number; maxHeldPerIp?: 
   const uapp = uws.App();
   const lp = attachLongPoll(uapp, {
     bus, market, symbols: ['SOLUSDT'], limiter: createWeightLimiter({ limit: opts.weightPerMinute, clock }), metrics: createMetrics(), maxStreams: 10,
-    maxHeldPerIp: opts.maxHeldPerIp, maxHeldTotal: opts.maxHeldTotal,
+    maxHeldPerIp: opts.maxHeldPerIp, maxHeldTotal: opts.maxHeldTotal, ready: opts.ready,
   });
   const listen = await new Promise<unknown>((resolve) => uapp.listen('127.0.0.1', 0, resolve));
   return {
@@ -190,6 +190,22 @@ describe('held long-poll requests', () => {
     expect(fourth.json().msg).toContain('on this server');
     a.step(2_000_000);
     for (const h of held) expect((await h.reply)?.status).toBe(200);
+  });
+});
+
+describe('long-polling on a fleet gateway still catching up', () => {
+  it('is refused with 503 -1001 until the gateway is ready, then served', async () => {
+    let ready = false;
+    const { port, close } = await startLongPollApp({ weightPerMinute: 1e6, ready: () => ready });
+    try {
+      const refused = await httpGet(port, '/poll/solusdt@trade');
+      expect(refused.status).toBe(503);
+      expect(refused.json()).toMatchObject({ code: RestErrorCode.DISCONNECTED, msg: expect.stringContaining('catching up') });
+      ready = true;
+      expect((await httpGet(port, '/poll/solusdt@trade')).status).toBe(200);
+    } finally {
+      close();
+    }
   });
 });
 

@@ -5,7 +5,14 @@ import { channelFor } from '../../server/bus/bus.ts';
 import { RestErrorCode } from '../../server/wire/errors.ts';
 import { event } from '../wire/fixtures.ts';
 import { until } from '../gateway/harness.ts';
-import { startManualServer, type ManualServer } from '../server/manual-server.ts';
+import { START_US, startManualServer, type ManualServer } from '../server/manual-server.ts';
+import { createMemoryBus } from '../../server/bus/bus-memory.ts';
+import { loadConfig } from '../../server/config.ts';
+import { attachSse } from '../../server/http/sse.ts';
+import { createManualClock } from '../../server/market/clock.ts';
+import { createSimulator } from '../../server/market/simulator.ts';
+import { createMetrics } from '../../server/metrics.ts';
+import { loadUws } from '../../server/uws.ts';
 import { openSse, type SseClient } from './client.ts';
 
 const STEP_US = 250_000;
@@ -208,3 +215,33 @@ describe('Server-Sent Events', () => {
   });
 });
 
+
+describe('Server-Sent Events on a fleet gateway still catching up', () => {
+  it('are refused with 503 -1001 until the gateway is ready, then served', async () => {
+    const { uws } = loadUws();
+    const clock = createManualClock(START_US);
+    const app = uws.App();
+    let ready = false;
+    const s = attachSse(app, {
+      bus: createMemoryBus(), market: createSimulator({ seed: 7, clock, symbols: [{ symbol: 'SOLUSDT', tradesPerSec: 5 }] }),
+      symbols: ['SOLUSDT'], ws: loadConfig().ws, metrics: createMetrics(), clock, ready: () => ready,
+    });
+    const listen = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
+    const port = uws.us_socket_local_port(listen as never);
+    try {
+      const refused = await openSse(port, '/sse/solusdt@trade');
+      readers.push(refused);
+      expect(refused.status).toBe(503);
+      await refused.ended;
+      ready = true;
+      const served = await openSse(port, '/sse/solusdt@trade');
+      readers.push(served);
+      expect(served.status).toBe(200);
+    } finally {
+      for (const r of readers.splice(0)) r.close();
+      s.shutdown();
+      s.close();
+      uws.us_listen_socket_close(listen as never);
+    }
+  });
+});
