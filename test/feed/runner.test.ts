@@ -79,7 +79,7 @@ describe('market runner', () => {
   });
 
   it('reports how late the timer fired at each wake-up with events due, never a negative figure', async () => {
-    const { sim } = simulator();
+    const { sim, wakeups } = simulator();
     const bus = createMemoryBus();
     const late: number[] = [];
     let batches = 0;
@@ -88,7 +88,9 @@ describe('market runner', () => {
     stops.push(market.stop, off, () => void bus.close());
     while (late.length < 5) await sleep(10);
     expect(late.every((us) => Number.isFinite(us) && us >= 0)).toBe(true);
-    // A wake-up with events due publishes at least one batch: no lateness without an event.
-    expect(batches).toBeGreaterThanOrEqual(late.length - 1);
+    // At most one report a wake-up. (Not every due wake-up publishes: a due event can come to an
+    // empty batch, so batches are not compared with reports.)
+    expect(late.length).toBeLessThanOrEqual(wakeups());
+    expect(batches).toBeGreaterThan(0);
   });
 });
