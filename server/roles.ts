@@ -23,7 +23,7 @@ import { guardRequest } from './http/request-guard.ts';
 import { sentOut } from './sent-out.ts';
 import type { MarketView } from './market/types.ts';
 import { RestError } from './http/params.ts';
-import { encodeRestError, RestErrorCode, RestErrorMsg, UpgradeRefusal } from './wire/errors.ts';
+import { RestErrorCode, RestErrorMsg, UpgradeRefusal } from './wire/errors.ts';
 
 
 /** The replica's view, whose reads of a symbol not yet restored answer 503 -1001 instead of failing. */
@@ -184,14 +184,10 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
   // Until the market's symbols are known, REST and the stream paths (WebSocket, SSE, long-poll)
   // answer 503 -1001 (their own routes, added then, take precedence: uWS ranks a method's handlers
   // above any()). After that each refuses new clients the same way until the replica has caught up.
-  app.any('/api/*', guardRequest((res) => {
-    res.writeStatus('503 Service Unavailable').writeHeader('Content-Type', 'application/json;charset=UTF-8').end(encodeRestError(RestErrorCode.DISCONNECTED, RestErrorMsg.catchingUp));
-  }));
-  for (const path of ['/ws', '/ws/*', '/stream', '/sse', '/sse/*', '/poll', '/poll/*']) {
-    app.any(path, guardRequest((res) => {
-      res.writeStatus(UpgradeRefusal.catchingUp.status).writeHeader('Content-Type', 'application/json').end(UpgradeRefusal.catchingUp.body);
-    }));
-  }
+  const catchingUp = guardRequest((res) => {
+    res.writeStatus(UpgradeRefusal.catchingUp.status).writeHeader('Content-Type', 'application/json;charset=UTF-8').end(UpgradeRefusal.catchingUp.body);
+  });
+  for (const path of ['/api/*', '/ws', '/ws/*', '/stream', '/sse', '/sse/*', '/poll', '/poll/*']) app.any(path, catchingUp);
   const sockets = await listenAll(uws, app, config, deps).catch(async (err: unknown) => {
     stopLoopDelay();
     await redis.close();
