@@ -1,7 +1,7 @@
 // Runs `vite build` when web/dist is missing or older than any source of the dashboard,
 // so `npm start` always serves what web/src says. Exits non-zero if the build fails.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,18 +39,52 @@ export function isStale(): boolean {
   return oldestMtime(dist) < sources;
 }
 
+/** Held while one build runs: tests start several servers at once, and two builds in one web/dist
+ * would empty it under each other. A lock older than a build could take (its holder was killed) is
+ * taken over. */
+const LOCK = join(web, '.build-lock');
+const LOCK_STALE_MS = 120_000;
+
+function takeLock(): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    try {
+      if (Date.now() - statSync(LOCK).mtimeMs > LOCK_STALE_MS) rmSync(LOCK, { recursive: true, force: true });
+    } catch {
+      // released between the two calls: try again
+    }
+    Atomics.wait(pause, 0, 0, 100); // poll interval while another build holds the lock
+  }
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (!isStale()) {
     console.log('dashboard: web/dist is up to date');
   } else {
-    console.log('dashboard: building web/dist (missing or older than web/src)');
-    const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(web, 'vite.config.ts'), '--logLevel', 'warn'], {
-      cwd: root,
-      stdio: 'inherit',
-    });
-    if (r.status !== 0) {
-      console.error(`dashboard: vite build failed (exit ${r.status ?? r.signal})`);
-      process.exit(1);
+    takeLock();
+    try {
+      // Another process may have built it while this one waited for the lock.
+      if (!isStale()) {
+        console.log('dashboard: web/dist is up to date (built by another process just now)');
+      } else {
+        console.log('dashboard: building web/dist (missing or older than web/src)');
+        const r = spawnSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(web, 'vite.config.ts'), '--logLevel', 'warn'], {
+          cwd: root,
+          stdio: 'inherit',
+        });
+        if (r.status !== 0) {
+          console.error(`dashboard: vite build failed (exit ${r.status ?? r.signal})`);
+          process.exitCode = 1;
+        }
+      }
+    } finally {
+      rmSync(LOCK, { recursive: true, force: true });
     }
   }
 }
