@@ -17,6 +17,8 @@ export interface Edge {
   readonly publicUrl: string;
   readonly wsUrl: string;
   readonly caCert: string | undefined;
+  /** With TLS, the PEM haproxy serves (certificate chain and key). */
+  readonly tlsPem: string | undefined;
   readonly pid: number;
   readonly alive: boolean;
   states(): Promise<ServerState[]>;
@@ -72,6 +74,7 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     publicUrl: `${scheme}://${shown}:${opts.port}`,
     wsUrl: `${tls ? 'wss' : 'ws'}://${shown}:${opts.port}`,
     caCert: tls?.caCert,
+    tlsPem: tls?.pem,
     get pid() {
       return proc.pid;
     },

@@ -83,13 +83,13 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-/** Chromium with a fresh profile directory, removed on close. */
-export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<Browser> {
+/** Chromium with a fresh profile directory, removed on close; `args` are more command-line flags. */
+export async function launchBrowser(viewport = { width: 1280, height: 800 }, args: readonly string[] = []): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'tickwire-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...args],
     viewport,
   });
   return {

@@ -1,16 +1,27 @@
 // The fleet's edge over TLS (npm run fleet -- --tls, a local CA made on first use): what haproxy
-// refuses before a gateway's parser sees it, which gateway answered, and Binance's own connector
-// over https:// and wss:// with only its base URLs and the CA.
+// refuses before a gateway's parser sees it, which gateway answered, Binance's own connector
+// over https:// and wss:// with only its base URLs and the CA, and the dashboard in chromium over
+// https:// and wss:// living through the death of the gateway that serves it.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash, X509Certificate } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../server/fleet/role-process.ts';
+import { browserRequired, buildDashboard, CHROMIUM, hasBrowser, launchBrowser } from '../e2e/harness.ts';
 import { FLEET_SKIP_REASON } from '../fleet/capability.ts';
 import { HAPROXY, startEdgeFleet, type EdgeFleet } from './edge-fleet.ts';
 
 const skip = FLEET_SKIP_REASON || (HAPROXY ? '' : 'haproxy is not installed (.ci/run installs it)');
+const browser = hasBrowser();
+/** What the dashboard test records in the page: tape rows by aggregate id ([first, last] trade id), and the lines it showed. */
+interface Watched { seen: Record<number, [number, number]>; dividers: number; statuses: string[]; gateways: string[] }
+if (!skip && !browser) {
+  const msg = `edge dashboard test: no browser at ${CHROMIUM} (apt-get install -y chromium)`;
+  if (browserRequired) throw new Error(`${msg}; CI or TICKWIRE_E2E=required makes this test mandatory`);
+  console.warn(`${msg}: skipping it`);
+}
 
 describe.skipIf(skip)('the fleet behind haproxy with TLS', { timeout: 60_000 }, () => {
   let edge: EdgeFleet;
@@ -18,6 +29,7 @@ describe.skipIf(skip)('the fleet behind haproxy with TLS', { timeout: 60_000 }, 
   let port: number;
 
   beforeAll(async () => {
+    buildDashboard(); // the gateways serve web/dist
     edge = await startEdgeFleet({ gateways: 2, tls: true });
     ca = readFileSync(edge.fleet.edge!.caCert!);
     port = Number(new URL(edge.restUrl).port);
@@ -116,4 +128,88 @@ describe.skipIf(skip)('the fleet behind haproxy with TLS', { timeout: 60_000 }, 
     const out = await runClient(env);
     expect(String(out.error)).toMatch(/certificate|CERT/i);
   }, 60_000);
+
+  // Last in this file: it kills a gateway (the launcher starts it again).
+  it.skipIf(!browser)('the dashboard over https:// and wss:// names its gateway and lives through its kill -9: reconnecting, then live on the other, the tape with no gap', async () => {
+    // Chromium trusts exactly this certificate: the hash of its public key, not every certificate.
+    const spki = createHash('sha256').update(new X509Certificate(readFileSync(edge.fleet.edge!.tlsPem!)).publicKey.export({ type: 'spki', format: 'der' })).digest('base64');
+    const chromium = await launchBrowser(undefined, [`--ignore-certificate-errors-spki-list=${spki}`]);
+    try {
+      const page = await chromium.context.newPage();
+      const pageErrors: string[] = [];
+      page.on('pageerror', (e) => pageErrors.push(String(e)));
+      await page.goto(edge.restUrl);
+      // A page served over https:// may only open wss://: live means the socket is on wss://.
+      await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === 'live' && document.querySelector<HTMLElement>('[data-testid="gateways"]')?.dataset.socket, undefined, { timeout: 20_000 });
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="push-trades"]')?.getAttribute('data-value')) >= 5, undefined, { timeout: 10_000 });
+      // From here on, every tape row the page shows, every status line and every gateway line it
+      // passes through, read after each change of the page.
+      await page.evaluate(() => {
+        const w = window as unknown as Watched;
+        w.seen = {};
+        w.dividers = 0;
+        w.statuses = [];
+        w.gateways = [];
+        const note = (list: string[], text: string | null | undefined) => {
+          if (text && list[list.length - 1] !== text) list.push(text);
+        };
+        const read = () => {
+          for (const tr of document.querySelectorAll<HTMLElement>('[data-testid="push-tape"] tbody tr')) {
+            if (tr.dataset.divider) w.dividers++;
+            else w.seen[Number(tr.dataset.a)] = [Number(tr.dataset.f), Number(tr.dataset.l)];
+          }
+          note(w.statuses, document.querySelector('[data-testid="status"]')?.textContent);
+          note(w.gateways, document.querySelector('[data-testid="gateways"]')?.textContent);
+        };
+        new MutationObserver(read).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+        read();
+      });
+      const gw = (await page.getAttribute('[data-testid="gateways"]', 'data-socket'))!;
+      expect(['gw1', 'gw2']).toContain(gw);
+      const rest = Number(await page.getAttribute('[data-testid="push-rest"]', 'data-value'));
+      const lastBefore = await page.evaluate(() => Math.max(...Object.keys((window as unknown as Watched).seen).map(Number)));
+
+      process.kill(edge.pid(`gateway ${gw.replace(/^gw/, '')}`), 'SIGKILL');
+      await page.waitForFunction(
+        (dead) => {
+          const badge = document.querySelector<HTMLElement>('[data-testid="gateways"]');
+          return document.querySelector('[data-testid="status"]')?.textContent === 'live' && !!badge?.dataset.socket && badge.dataset.socket !== dead;
+        },
+        gw,
+        { timeout: 20_000 },
+      );
+      const now = (await page.getAttribute('[data-testid="gateways"]', 'data-socket'))!;
+      // It backfilled the gap from REST, and live trades follow.
+      await page.waitForFunction(
+        ([n, a]) => Number(document.querySelector('[data-testid="push-rest"]')?.getAttribute('data-value')) > n
+          && Math.max(...Object.keys((window as unknown as Watched).seen).map(Number)) >= a + 10,
+        [rest, lastBefore] as const,
+        { timeout: 15_000 },
+      );
+      const seen = await page.evaluate(() => {
+        const w = window as unknown as Watched;
+        return { seen: w.seen, dividers: w.dividers, statuses: w.statuses, gateways: w.gateways };
+      });
+      // Visibly: reconnecting, naming the gateway it lost, then live on the other one.
+      expect(seen.statuses.some((t) => /reconnecting/.test(t)), JSON.stringify(seen.statuses)).toBe(true);
+      // (Each line goes on with where the polls went: " · polls on gw2".)
+      const shown = JSON.stringify(seen.gateways);
+      expect(seen.gateways.some((t) => t.startsWith(`socket reconnecting (was ${gw})`)), shown).toBe(true);
+      expect(seen.gateways.some((t) => t.startsWith(`socket on ${now} (was ${gw})`)), shown).toBe(true);
+      // The tape: every row shown from before the kill to after it, one run of aggregate and trade ids.
+      expect(seen.dividers).toBe(0);
+      const ids = Object.keys(seen.seen).map(Number).sort((a, b) => a - b);
+      expect(ids[0]).toBeLessThan(lastBefore);
+      for (let i = 1; i < ids.length; i++) {
+        expect(ids[i], `aggregate ids ${ids[i - 1]} → ${ids[i]}`).toBe(ids[i - 1]! + 1);
+        expect(seen.seen[ids[i]!]![0], `trade ids at aggregate ${ids[i]}`).toBe(seen.seen[ids[i - 1]!]![1] + 1);
+      }
+      expect(await page.getAttribute('[data-testid="push-missed"]', 'data-value')).toBe('0');
+      expect(pageErrors).toEqual([]);
+      mkdirSync(`${ROOT}/test/artifacts`, { recursive: true });
+      await page.screenshot({ path: `${ROOT}/test/artifacts/dashboard-after-gateway-kill.png` });
+    } finally {
+      await chromium.close();
+    }
+  }, 90_000);
 });

@@ -25,7 +25,13 @@ export function GatewayBadge(p: GatewayBadgeProps) {
   const shown = useComputed(() => socketText.value !== null || pollText.value !== null);
   if (!shown.value) return null;
   return (
-    <span class="gateways muted" title="The fleet's gateways serving this page: the WebSocket's, and the last poll's (a load balancer spreads requests over them)">
+    <span
+      class="gateways muted"
+      data-testid="gateways"
+      data-socket={p.socketGateway.value ?? ''}
+      data-poll={p.pollGateway.value ?? ''}
+      title="The fleet's gateways serving this page: the WebSocket's, and the last poll's (a load balancer spreads requests over them)"
+    >
       {socketText.value ?? ''}
       {socketText.value && pollText.value ? ' · ' : ''}
       {pollText.value ?? ''}
