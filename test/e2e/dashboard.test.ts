@@ -26,6 +26,32 @@ async function figure(page: Page, id: string): Promise<number> {
   return Number(v);
 }
 
+/** The newest aggregate trade id the server has made for SOLUSDT. */
+async function latestAggId(url: string): Promise<number> {
+  const rows = (await (await fetch(`${url}/api/v3/aggTrades?symbol=SOLUSDT&limit=1`)).json()) as { a: number }[];
+  return rows[0]?.a ?? -1;
+}
+
+/** Poll until the server has made `n` more aggregate trades than `from` (trades a paused page misses). */
+async function tradesPass(url: string, from: number, n: number): Promise<number> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const a = await latestAggId(url);
+    if (a >= from + n) return a;
+    if (Date.now() > deadline) throw new Error(`the server made no ${n} trades after aggregate ${from} within 15 s (newest ${a})`);
+    await new Promise((r) => setTimeout(r, 100)); // poll interval
+  }
+}
+
+/** Wait until the page's newest tape row on `side` is aggregate `a` or later. */
+async function tapeReaches(page: Page, side: 'push' | 'poll', a: number) {
+  await page.waitForFunction(
+    ([s, n]) => Number(document.querySelector<HTMLElement>(`[data-testid="${s}-tape"] tbody tr:not([data-divider])`)?.dataset.a) >= Number(n),
+    [side, a] as const,
+    { timeout: 10_000 },
+  );
+}
+
 /** Tape rows from newest down to the first divider (a restart or pause marker). */
 async function tapeRun(page: Page, side: 'push' | 'poll') {
   return page.$$eval(`[data-testid="${side}-tape"] tbody tr`, (trs) => {
@@ -72,8 +98,9 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     expect(Date.now() - t0).toBeLessThan(3000);
   });
 
-  it('after 10 seconds has more updates pushed than polled, and none missed on the push side', async () => {
-    await page.waitForTimeout(10_000);
+  it('after ten polls has more updates pushed than polled, and none missed on the push side', async () => {
+    // Latest-price polling every second asks for the last trade and the top of the book each time.
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="poll-requests"]')?.getAttribute('data-value')) >= 20, undefined, { timeout: 30_000 });
     const pushUpdates = await figure(page, 'push-updates');
     const pollUpdates = await figure(page, 'poll-updates');
     expect(pollUpdates).toBeGreaterThan(0);
@@ -94,11 +121,12 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     const backfills = await figure(page, 'push-rest');
     await page.click('[data-testid="pause"]');
     await expect(page.textContent('[data-testid="status"]')).resolves.toBe('offline · paused');
-    await page.waitForTimeout(1500);
+    // Trades the paused page does not see.
+    const newest = await tradesPass(server!.url, await latestAggId(server!.url), 10);
     await page.click('[data-testid="pause"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === 'live', undefined, { timeout: 5000 });
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="push-rest"]')?.getAttribute('data-value')) >= n + 2, backfills, { timeout: 5000 });
-    await page.waitForTimeout(300);
+    await tapeReaches(page, 'push', newest);
     const rows = await tapeRun(page, 'push');
     expect(rows.length).toBeGreaterThan(5);
     for (let i = 1; i < rows.length; i++) expect(rows[i - 1]!.f - rows[i]!.l).toBe(1);
@@ -109,7 +137,7 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     const before = await figure(page, 'push-trades');
     await server!.stop();
     await page.waitForFunction(() => /reconnecting/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
-    await page.waitForTimeout(1500); // trades the page does not see: the server replays its warm-up on start
+    // The new server starts a new trade sequence (its warm-up trades, which the page never saw, come first).
     server = await startServerProcess(port, SERVER_ARGS);
     await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === 'live', undefined, { timeout: 20_000 });
     // Let the backfill land and some live trades follow it.
@@ -118,7 +146,7 @@ describe.skipIf(!present)('dashboard in chromium', () => {
       before,
       { timeout: 10_000 },
     );
-    await page.waitForTimeout(500);
+    // The trade count and the tape change in one render: the tape is as far as the count.
     const rows = await tapeRun(page, 'push');
     expect(rows.length).toBeGreaterThan(5);
     for (let i = 1; i < rows.length; i++) {
@@ -146,7 +174,7 @@ describe.skipIf(!present)('dashboard in chromium', () => {
 
   it('stacks the panels at phone width', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForTimeout(300);
+    await page.waitForFunction(() => document.documentElement.clientWidth === 390, undefined, { timeout: 5000 });
     const push = await page.locator('[data-testid="panel-push"]').boundingBox();
     const poll = await page.locator('[data-testid="panel-poll"]').boundingBox();
     expect(push && poll).toBeTruthy();
@@ -159,7 +187,11 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     const viewport = { width: 390, height: 844 };
     for (const target of ['panel-push', 'push-tape', 'poll-price', 'poll-tape']) {
       await page.locator(`[data-testid="${target}"]`).scrollIntoViewIfNeeded();
-      await page.waitForTimeout(100);
+      // Wait until the scroll has settled: the target is on screen.
+      await page.waitForFunction((t) => {
+        const r = document.querySelector(`[data-testid="${t}"]`)!.getBoundingClientRect();
+        return r.bottom > 0 && r.top < window.innerHeight;
+      }, target, { timeout: 5000 });
       const box = await page.locator('[data-testid="versus"]').boundingBox();
       expect(box, `summary while ${target} is in view`).toBeTruthy();
       expect(box!.y).toBeGreaterThanOrEqual(0);
@@ -207,7 +239,6 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     const before = await figure(page, 'push-trades');
     await server!.stop();
     await page.waitForFunction(() => /reconnecting/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ''), undefined, { timeout: 10_000 });
-    await page.waitForTimeout(1500);
     server = await startServerProcess(port, SERVER_ARGS);
     await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === 'live', undefined, { timeout: 20_000 });
     await countsWithoutMisses('push', before + 40);

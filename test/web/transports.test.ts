@@ -131,9 +131,15 @@ describe('dashboard transports against the real server', () => {
     sse.stop();
     const stoppedAt = ids.length;
     const seenBefore = ids[stoppedAt - 1]!;
-    await new Promise((r) => setTimeout(r, 400));
+    // Until the server has made 20 more aggregate trades.
+    for (let newest = -1; newest < seenBefore + 20;) {
+      const rows = (await (await fetch(`http://127.0.0.1:${s.port}/api/v3/aggTrades?symbol=SOLUSDT&limit=1`)).json()) as { a: number }[];
+      newest = rows[0]!.a;
+      await new Promise((r) => setTimeout(r, 20)); // poll interval
+    }
     sse.start();
     await until(() => ids.length >= stoppedAt + 40);
+    expect(ids[ids.length - 1]).toBeGreaterThan(seenBefore + 20);
     expect(NodeEventSource.urls.at(-1)).toMatch(/&lastEventId=\d+\.$/);
     expect(ids[stoppedAt]).toBe(seenBefore + 1);
     expect(contiguous(ids)).toBe(true);
