@@ -15,7 +15,7 @@ import { attachGateway, type Gateway } from './gateway/gateway.ts';
 import { attachRest } from './http/rest.ts';
 import { attachSite } from './http/site.ts';
 import { attachOps } from './http/ops.ts';
-import { attachWsApi } from './ws-api/ws-api.ts';
+import { attachWsApi, WS_API_PATH } from './ws-api/ws-api.ts';
 import { attachSse } from './http/sse.ts';
 import { attachLongPoll } from './http/long-poll.ts';
 import { createMetrics, trackRuntime } from './metrics.ts';
@@ -181,13 +181,13 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     return config.gatewayId === undefined ? h : { ...h, body: { ...h.body, gatewayId: config.gatewayId } };
   };
   attachSite(app, { metrics, distDir: deps.distDir, gatewayConnections: () => gateway?.connections ?? 0, health });
-  // Until the market's symbols are known, REST and the stream paths (WebSocket, SSE, long-poll)
+  // Until the market's symbols are known, REST and the stream paths (WebSocket, the WebSocket API, SSE, long-poll)
   // answer 503 -1001 (their own routes, added then, take precedence: uWS ranks a method's handlers
   // above any()). After that each refuses new clients the same way until the replica has caught up.
   const catchingUp = guardRequest((res) => {
     res.writeStatus(UpgradeRefusal.catchingUp.status).writeHeader('Content-Type', 'application/json;charset=UTF-8').end(UpgradeRefusal.catchingUp.body);
   });
-  for (const path of ['/api/*', '/ws', '/ws/*', '/stream', '/sse', '/sse/*', '/poll', '/poll/*']) app.any(path, catchingUp);
+  for (const path of ['/api/*', '/ws', '/ws/*', '/stream', WS_API_PATH, '/sse', '/sse/*', '/poll', '/poll/*']) app.any(path, catchingUp);
   const sockets = await listenAll(uws, app, config, deps).catch(async (err: unknown) => {
     stopLoopDelay();
     await redis.close();
@@ -205,7 +205,7 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     rest = attachRest(app, { market, rest: config.rest, metrics, clock });
     // The other transports read the same replica and the same local bus as on a single server.
     transports = [
-      attachWsApi(app, { market, ws: config.ws, limiter: rest.limiter, metrics, clock }),
+      attachWsApi(app, { market, ws: config.ws, limiter: rest.limiter, metrics, clock, ready }),
       attachSse(app, { bus: local, market, symbols, ws: config.ws, metrics, clock, ready }),
       attachLongPoll(app, { bus: local, market, symbols, limiter: rest.limiter, metrics, maxStreams: config.ws.maxStreams, ready }),
     ];

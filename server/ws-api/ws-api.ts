@@ -27,6 +27,8 @@ export interface WsApiOptions {
   readonly limiter: WeightLimiter;
   readonly metrics: Metrics;
   readonly clock: Clock;
+  /** A fleet gateway's "caught up with the market": until then new connections are refused with 503 -1001. */
+  readonly ready?: () => boolean;
 }
 
 export interface WsApi {
@@ -119,6 +121,7 @@ export function attachWsApi(app: TemplatedApp, opts: WsApiOptions): WsApi {
       const extensions = req.getHeader('sec-websocket-extensions');
       const ip = decoder.decode(res.getRemoteAddressAsText());
       if (shuttingDown) return refuse(res, UpgradeRefusal.shuttingDown.status, UpgradeRefusal.shuttingDown.body);
+      if (opts.ready && !opts.ready()) return refuse(res, UpgradeRefusal.catchingUp.status, UpgradeRefusal.catchingUp.body);
       if (!attempts.attempt(ip, now())) return refuse(res, UpgradeRefusal.tooManyAttempts.status, UpgradeRefusal.tooManyAttempts.body);
       const params = new URLSearchParams(query);
       const unit = parseTimeUnit(params.get('timeUnit') ?? '');

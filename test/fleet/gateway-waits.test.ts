@@ -22,9 +22,11 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('a gateway without a market', () => {
     expect(rest.status).toBe(503);
     expect(JSON.parse(rest.text)).toMatchObject({ code: -1001 });
     // Stream clients are refused the same way (a proxy in front tries another gateway on a 503).
-    const upgrade = await upgradeAnswer(`${gateway.wsUrl}/ws/solusdt@trade`);
-    expect(upgrade.status).toBe(503);
-    expect(JSON.parse(upgrade.body)).toMatchObject({ code: -1001 });
+    for (const path of ['/ws/solusdt@trade', '/ws-api/v3']) {
+      const upgrade = await upgradeAnswer(`${gateway.wsUrl}${path}`);
+      expect(upgrade.status, path).toBe(503);
+      expect(JSON.parse(upgrade.body), path).toMatchObject({ code: -1001 });
+    }
     for (const path of ['/sse/solusdt@trade', '/poll/solusdt@trade']) {
       const refused = await gateway.get(path);
       expect(refused.status, path).toBe(503);
@@ -40,6 +42,7 @@ describe.skipIf(FLEET_SKIP_REASON !== '')('a gateway without a market', () => {
     expect(depth.status).toBe(200);
     expect(JSON.parse(depth.text).bids).toHaveLength(5);
     expect((await upgradeAnswer(`${gateway.wsUrl}/ws/solusdt@trade`)).status).toBe(101);
+    expect((await upgradeAnswer(`${gateway.wsUrl}/ws-api/v3`)).status).toBe(101);
     expect((await gateway.get('/poll/solusdt@trade')).status).toBe(200);
     expect(gateway.alive).toBe(true);
   }, 120_000);

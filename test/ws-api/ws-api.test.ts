@@ -6,8 +6,14 @@ import { startServer, type RunningServer } from '../../server/app.ts';
 import { channelFor } from '../../server/bus/bus.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createManualClock } from '../../server/market/clock.ts';
+import { createSimulator } from '../../server/market/simulator.ts';
+import { createMetrics } from '../../server/metrics.ts';
+import { loadUws } from '../../server/uws.ts';
+import { createWeightLimiter } from '../../server/http/weights.ts';
 import { WS_API_METHODS } from '../../server/ws-api/methods.ts';
+import { attachWsApi } from '../../server/ws-api/ws-api.ts';
 import { RestErrorCode } from '../../server/wire/errors.ts';
+import { upgradeAnswer } from '../gateway/harness.ts';
 import { httpGet } from '../http/harness.ts';
 import { openApi, type ApiClient } from './client.ts';
 
@@ -236,5 +242,31 @@ describe('WebSocket API keep-alive, lifetime and shutdown', () => {
     await server.close();
     expect(await closed).toBe(1001);
     expect(api.frames.at(-1)).toMatchObject({ e: 'serverShutdown' });
+  });
+});
+
+describe('WebSocket API on a fleet gateway still catching up', () => {
+  it('refuses new connections with 503 -1001 until the gateway is ready, then serves them', async () => {
+    const { uws } = loadUws();
+    const clock = createManualClock(START_US);
+    const app = uws.App();
+    let ready = false;
+    const api = attachWsApi(app, {
+      market: createSimulator({ seed: 7, clock, symbols: [{ symbol: 'SOLUSDT', tradesPerSec: 5 }] }), ws: loadConfig().ws,
+      limiter: createWeightLimiter({ limit: 6000, clock }), metrics: createMetrics(), clock, ready: () => ready,
+    });
+    const listen = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
+    const port = uws.us_socket_local_port(listen as never);
+    try {
+      const refused = await upgradeAnswer(`ws://127.0.0.1:${port}/ws-api/v3`);
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.body)).toMatchObject({ code: RestErrorCode.DISCONNECTED, msg: expect.stringMatching(/catching up/) });
+      ready = true;
+      expect((await upgradeAnswer(`ws://127.0.0.1:${port}/ws-api/v3`)).status).toBe(101);
+    } finally {
+      api.shutdown();
+      api.close();
+      uws.us_listen_socket_close(listen as never);
+    }
   });
 });
