@@ -6,6 +6,7 @@
 // `--fleet-rate r` change its size and stream), which runs once whatever --repeat says.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { estimateSec, interleave, label, scenarios, type Mode } from './scenarios.ts';
 import { ARMS, type Arm } from './arms.ts';
 import { installCleanup, PINNING } from './children.ts';
@@ -154,12 +155,12 @@ async function main(): Promise<void> {
     ...(fleet ? { fleet } : {}),
   };
   mkdirSync(args.out, { recursive: true });
-  writeFileSync(`${args.out}/latest.json`, JSON.stringify(results, null, 2) + '\n');
-  writeFileSync(`${args.out}/report.html`, renderHtml(results));
+  writeFileSync(join(args.out, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(args.out, 'report.html'), renderHtml(results));
   if (rows.length > 0 || !fleetOptions) console.log('\n' + formatTable(results));
   if (fleet) console.log('\n' + fleetLines(fleet).join('\n'));
   else if (fleetOptions) for (const f of failures.filter((x) => x.step === 'fleet')) console.log(`\nFAILED fleet: ${f.error.slice(0, 600)}`);
-  console.log(`\nwrote ${args.out}latest.json and ${args.out}report.html`);
+  console.log(`\nwrote ${join(args.out, 'latest.json')} and ${join(args.out, 'report.html')}`);
   if (failures.length > 0) {
     console.error(`${failures.length} step(s) failed`);
     process.exitCode = 1;
