@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from '../../server/metrics.ts';
 import { attachGateway, type Gateway } from '../../server/gateway/gateway.ts';
 import { createManualTimers, type ManualTimers } from '../../server/gateway/timers.ts';
 import { SYMBOLS, T0_US } from '../wire/fixtures.ts';
+import { listenLocal } from '../listen.ts';
 
 export interface TestServer {
   readonly port: number;
@@ -40,15 +41,14 @@ export async function startGateway(ws: Partial<Config['ws']> = {}, opts: { ready
   const gateway = attachGateway(app, {
     bus, symbols: SYMBOLS, ws: { ...loadConfig().ws, ...ws }, metrics, clock, timers, ready: opts.ready,
   });
-  const listen = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
-  if (!listen) throw new Error('test server could not listen');
-  const port = uws.us_socket_local_port(listen as never);
+  const listening = await listenLocal(app);
+  const port = listening.port;
   return {
     port, bus, metrics, gateway, clock, timers,
     url: (path) => `ws://127.0.0.1:${port}${path}`,
     publish: (events, symbol = 'SOLUSDT') => bus.publish(channelFor(symbol), events),
     async close() {
-      uws.us_listen_socket_close(listen as never);
+      listening.close();
       // Shutdown polls every 10 ms of gateway time for queues to drain, and cuts stragglers after
       // 2 s of it: step its time until it is done.
       let done = false;

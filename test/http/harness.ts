@@ -6,6 +6,7 @@ import { attachSite, type SiteOptions } from '../../server/http/site.ts';
 import { createManualClock, type ManualClock } from '../../server/market/clock.ts';
 import { createMetrics, type Metrics } from '../../server/metrics.ts';
 import { createFakeMarket, type FakeMarket, type FakeMarketOptions } from './fake-market.ts';
+import { listenLocal } from '../listen.ts';
 
 /** 2026-11-21T12:00:00.000250Z in µs: a real-looking epoch time with a sub-ms part. */
 export const START_US = Date.UTC(2026, 10, 21, 12, 0, 0) * 1000 + 250;
@@ -37,9 +38,7 @@ export async function startHarness(
   const app = uws.App();
   const rest = attachRest(app, { market, rest: { weightPerMinute: opts.weightPerMinute ?? 6000 }, metrics, clock });
   attachSite(app, { metrics, distDir: opts.distDir ?? '/nonexistent/tickwire-dist', gatewayConnections: opts.connections ?? (() => 0), health: opts.health });
-  const listenSocket = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
-  if (!listenSocket) throw new Error('harness: could not listen');
-  const port = uws.us_socket_local_port(listenSocket as never);
+  const { port, close: stopListening } = await listenLocal(app);
   return {
     port,
     clock,
@@ -47,7 +46,7 @@ export async function startHarness(
     metrics,
     get: (path, headers = {}, method = 'GET') => httpGet(port, path, headers, method),
     close() {
-      uws.us_listen_socket_close(listenSocket as never);
+      stopListening();
       rest.close();
     },
   };

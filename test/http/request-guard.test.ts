@@ -6,10 +6,11 @@ import { request } from 'node:http';
 import type { HttpResponse } from 'uWebSockets.js';
 import { loadUws } from '../../server/uws.ts';
 import { guardRequest } from '../../server/http/request-guard.ts';
+import { listenLocal, type Listening } from '../listen.ts';
 
 const { uws } = loadUws();
 let port = 0;
-let listenSocket: unknown;
+let listening: Listening | undefined;
 
 function get(path: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
@@ -35,10 +36,10 @@ beforeAll(async () => {
       if (!aborted) res.cork(() => res.end('later'));
     }, 5);
   }));
-  listenSocket = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
-  port = uws.us_socket_local_port(listenSocket as never);
+  listening = await listenLocal(app);
+  port = listening.port;
 });
-afterAll(() => uws.us_listen_socket_close(listenSocket as never));
+afterAll(() => listening?.close());
 
 describe('guardRequest', () => {
   it('answers 500 in the REST error format for a handler that returned without answering, and logs it', async () => {

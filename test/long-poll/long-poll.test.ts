@@ -13,6 +13,7 @@ import { loadUws } from '../../server/uws.ts';
 import { RestErrorCode } from '../../server/wire/errors.ts';
 import { until } from '../gateway/harness.ts';
 import { httpGet, type Reply } from '../http/harness.ts';
+import { listenLocal } from '../listen.ts';
 import { START_US, startManualServer, type ManualServer } from '../server/manual-server.ts';
 
 const STEP_US = 250_000;
@@ -121,9 +122,9 @@ async function startLongPollApp(opts: { weightPerMinute: number; maxHeldPerIp?: 
     bus, market, symbols: ['SOLUSDT'], limiter: createWeightLimiter({ limit: opts.weightPerMinute, clock }), metrics: createMetrics(), maxStreams: 10,
     maxHeldPerIp: opts.maxHeldPerIp, maxHeldTotal: opts.maxHeldTotal, ready: opts.ready,
   });
-  const listen = await new Promise<unknown>((resolve) => uapp.listen('127.0.0.1', 0, resolve));
+  const listening = await listenLocal(uapp);
   return {
-    port: uws.us_socket_local_port(listen as never),
+    port: listening.port,
     lp,
     clock,
     step(us: number) {
@@ -133,7 +134,7 @@ async function startLongPollApp(opts: { weightPerMinute: number; maxHeldPerIp?: 
     close() {
       lp.shutdown();
       lp.close();
-      uws.us_listen_socket_close(listen as never);
+      listening.close();
     },
   };
 }

@@ -13,6 +13,7 @@ import { createManualClock } from '../../server/market/clock.ts';
 import { createSimulator } from '../../server/market/simulator.ts';
 import { createMetrics } from '../../server/metrics.ts';
 import { loadUws } from '../../server/uws.ts';
+import { listenLocal } from '../listen.ts';
 import { openSse, type SseClient } from './client.ts';
 
 const STEP_US = 250_000;
@@ -226,8 +227,7 @@ describe('Server-Sent Events on a fleet gateway still catching up', () => {
       bus: createMemoryBus(), market: createSimulator({ seed: 7, clock, symbols: [{ symbol: 'SOLUSDT', tradesPerSec: 5 }] }),
       symbols: ['SOLUSDT'], ws: loadConfig().ws, metrics: createMetrics(), clock, ready: () => ready,
     });
-    const listen = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
-    const port = uws.us_socket_local_port(listen as never);
+    const { port, close } = await listenLocal(app);
     try {
       const refused = await openSse(port, '/sse/solusdt@trade');
       readers.push(refused);
@@ -241,7 +241,7 @@ describe('Server-Sent Events on a fleet gateway still catching up', () => {
       for (const r of readers.splice(0)) r.close();
       s.shutdown();
       s.close();
-      uws.us_listen_socket_close(listen as never);
+      close();
     }
   });
 });

@@ -15,6 +15,7 @@ import { attachWsApi } from '../../server/ws-api/ws-api.ts';
 import { RestErrorCode } from '../../server/wire/errors.ts';
 import { upgradeAnswer } from '../gateway/harness.ts';
 import { httpGet } from '../http/harness.ts';
+import { listenLocal } from '../listen.ts';
 import { openApi, type ApiClient } from './client.ts';
 
 const START_US = Date.UTC(2026, 10, 21, 12, 0, 0) * 1000 + 250;
@@ -255,8 +256,7 @@ describe('WebSocket API on a fleet gateway still catching up', () => {
       market: createSimulator({ seed: 7, clock, symbols: [{ symbol: 'SOLUSDT', tradesPerSec: 5 }] }), ws: loadConfig().ws,
       limiter: createWeightLimiter({ limit: 6000, clock }), metrics: createMetrics(), clock, ready: () => ready,
     });
-    const listen = await new Promise<unknown>((resolve) => app.listen('127.0.0.1', 0, resolve));
-    const port = uws.us_socket_local_port(listen as never);
+    const { port, close } = await listenLocal(app);
     try {
       const refused = await upgradeAnswer(`ws://127.0.0.1:${port}/ws-api/v3`);
       expect(refused.status).toBe(503);
@@ -266,7 +266,7 @@ describe('WebSocket API on a fleet gateway still catching up', () => {
     } finally {
       api.shutdown();
       api.close();
-      uws.us_listen_socket_close(listen as never);
+      close();
     }
   });
 });
