@@ -106,7 +106,7 @@ export function formatTable(r: Results): string {
   }
   const transports = compareTransports(r.rows);
   if (transports.length) {
-    out.push('', 'other transports against push (same connections, same event rate):');
+    out.push('', 'other transports against push (same connections, same event rate asked):');
     for (const c of transports) out.push(...wrap(`  ${transportLine(c)}`, TABLE_WIDTH, 4));
     for (const v of transportVerdicts(transports)) out.push(...wrap(`  ${v}`, TABLE_WIDTH, 4));
   }

@@ -6,7 +6,7 @@ import { createDechunker, sseTrades } from '../../bench/load/sse-reader.ts';
 import { answerCursor } from '../../bench/load/long-poller.ts';
 import { resultOf } from '../../bench/load/ws-api-requester.ts';
 import { newTrades } from '../../bench/load/rest-scan.ts';
-import { compareTransports, transportVerdicts } from '../../bench/report/transports.ts';
+import { compareTransports, transportLine, transportVerdicts } from '../../bench/report/transports.ts';
 import type { Row } from '../../bench/row.ts';
 
 const event = (t: number) => `id: ${t}\nevent: solusdt@trade\ndata: {"stream":"solusdt@trade","data":{"e":"trade","E":${1_700_000_000_000_000 + t},"s":"SOLUSDT","t":${t},"T":1}}\n\n`;
@@ -67,5 +67,20 @@ describe('transport load kinds', () => {
     expect(transportVerdicts(two)[0]).toBe(
       'sse against push (100, 1000 conns): lost nothing; latency p50 ×2.00 at 100, ×100 at 1000 conns, server CPU per update ×1.50 at 100, ×10 at 1000 conns, bytes per update ×1.50 at 100, ×1.50 at 1000 conns push\'s.',
     );
+  });
+
+  it("says so when a transport row did not run at push's event rate (its server starved the market)", () => {
+    const row = (arm: string, eventsPerSec: number, cpu: number) => ({
+      arm, scenario: 'fanout', requestedConnections: 10_000, connections: 10_000, rate: 100, stream: 'raw', eventsPerSec,
+      deliveredPerSec: eventsPerSec * 10_000, lossRate: 0, latencyUs: { p50: 1000, p99: 3000 }, serverCpuMsPer1kUpdates: cpu, bytesPerUpdate: 150,
+    }) as unknown as Row;
+    const [starved] = compareTransports([row('push', 233, 0.44), row('sse', 15.8, 13.4)]);
+    expect(starved!.rateDiffers).toBe(true);
+    expect(transportLine(starved!)).toMatch(/NOT AT ONE EVENT RATE: 16 trades\/s here, 233 in push's row/);
+    expect(transportVerdicts([starved!])[0]).toMatch(/\(at 10000 conns not at push's event rate: see above\)\.$/);
+    // Within a quarter of each other is one rate, as the rows' own noise goes.
+    const [close] = compareTransports([row('push', 200, 0.44), row('sse', 170, 1)]);
+    expect(close!.rateDiffers).toBe(false);
+    expect(transportLine(close!)).not.toMatch(/NOT AT ONE/);
   });
 });
