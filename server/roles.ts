@@ -198,8 +198,7 @@ export async function startGatewayRole(config: Config, fleet: FleetOptions, deps
     if (!symbols || closed) return;
     if (symbols.join() !== config.symbols.map((s) => s.symbol).join()) log(`serving the market's symbols ${symbols.join(', ')}`);
     feed = startReplicaFeed({ bus: redis, symbols, clock, metrics, log, publish: (symbol, events) => local.publish(channelFor(symbol), events) });
-    const replica = feed;
-    const ready = () => replica.ready();
+    const ready = feed.ready;
     gateway = attachGateway(app, { bus: local, symbols, ws: config.ws, metrics, clock, gatewayId: config.gatewayId, ready });
     const market = whenRestored(feed);
     rest = attachRest(app, { market, rest: config.rest, metrics, clock });

@@ -10,6 +10,7 @@ import {
   ROOT, browserRequired, buildDashboard, CHROMIUM, freePort, hasBrowser, launchBrowser, startServerProcess,
   type Browser, type ServerProcess,
 } from './harness.ts';
+import { newestAggId, untilAggId } from '../market-rest.ts';
 
 const present = hasBrowser();
 if (!present) {
@@ -24,23 +25,6 @@ const SERVER_ARGS = ['--symbols', 'SOLUSDT:20,BTCUSDT:4', '--seed', '7'];
 async function figure(page: Page, id: string): Promise<number> {
   const v = await page.getAttribute(`[data-testid="${id}"]`, 'data-value');
   return Number(v);
-}
-
-/** The newest aggregate trade id the server has made for SOLUSDT. */
-async function latestAggId(url: string): Promise<number> {
-  const rows = (await (await fetch(`${url}/api/v3/aggTrades?symbol=SOLUSDT&limit=1`)).json()) as { a: number }[];
-  return rows[0]?.a ?? -1;
-}
-
-/** Poll until the server has made `n` more aggregate trades than `from` (trades a paused page misses). */
-async function tradesPass(url: string, from: number, n: number): Promise<number> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const a = await latestAggId(url);
-    if (a >= from + n) return a;
-    if (Date.now() > deadline) throw new Error(`the server made no ${n} trades after aggregate ${from} within 15 s (newest ${a})`);
-    await new Promise((r) => setTimeout(r, 100)); // poll interval
-  }
 }
 
 /** Wait until the page's newest tape row on `side` is aggregate `a` or later. */
@@ -123,7 +107,7 @@ describe.skipIf(!present)('dashboard in chromium', () => {
     await page.click('[data-testid="pause"]');
     await expect(page.textContent('[data-testid="status"]')).resolves.toBe('offline · paused');
     // Trades the paused page does not see.
-    const newest = await tradesPass(server!.url, await latestAggId(server!.url), 10);
+    const newest = await untilAggId(server!.url, (await newestAggId(server!.url)) + 10);
     await page.click('[data-testid="pause"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent === 'live', undefined, { timeout: 5000 });
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="push-rest"]')?.getAttribute('data-value')) >= n + 2, backfills, { timeout: 5000 });

@@ -6,17 +6,7 @@ import { createSystemClock } from '../../server/market/clock.ts';
 import { createMemoryBus } from '../../server/bus/bus-memory.ts';
 import { channelFor } from '../../server/bus/bus.ts';
 import type { MarketEvent } from '../../server/market/types.ts';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Poll until `cond` holds; fail after `ms`, naming `what`. */
-async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10); // poll interval
-  }
-}
+import { until } from '../gateway/harness.ts';
 
 describe('market runner', () => {
   const clock = createSystemClock();
@@ -46,7 +36,7 @@ describe('market runner', () => {
     const market = startMarket({ simulator: sim, bus, clock });
     stops.push(market.stop, off, () => void bus.close());
     const snaps = () => seen.filter((e) => e.type === 'depthSnapshot' && e.speed === 100).length;
-    await until(() => snaps() >= 4 && seen.some((e) => e.type === 'trade'), 'four 100 ms book snapshots and a trade');
+    await until(() => snaps() >= 4 && seen.some((e) => e.type === 'trade'), 10_000, 'four 100 ms book snapshots and a trade');
     const elapsedS = (clock.nowUs() - t0) / 1e6;
     expect(seen.every((e) => e.timeUs >= t0 && e.timeUs <= clock.nowUs())).toBe(true);
     // About one wake-up per due event at most (a few hundred a second here), never a spin.
@@ -64,7 +54,7 @@ describe('market runner', () => {
     const logs: { msg: string; fields: Record<string, unknown> }[] = [];
     const market = startMarket({ simulator: sim, bus, clock, log: (msg, fields) => logs.push({ msg, fields }) });
     stops.push(market.stop, off, () => void bus.close());
-    await until(() => calls > 3, 'four failing handler calls');
+    await until(() => calls > 3, 10_000, 'four failing handler calls');
     // Logged once, not once a batch.
     expect(logs.length).toBe(1);
     expect(logs[0]!.fields).toMatchObject({ symbol: 'SOLUSDT', error: expect.objectContaining({ message: 'handler broke' }) });
@@ -77,7 +67,7 @@ describe('market runner', () => {
     const off = bus.subscribe(channelFor('SOLUSDT'), () => void batches++);
     const market = startMarket({ simulator: sim, bus, clock });
     stops.push(off, () => void bus.close());
-    await until(() => batches > 0, 'a first batch');
+    await until(() => batches > 0, 10_000, 'a first batch');
     market.stop();
     const atStop = batches;
     // A second market at the same rate on a bus of its own: once it has published five batches,
@@ -87,7 +77,7 @@ describe('market runner', () => {
     const offControl = control.subscribe(channelFor('SOLUSDT'), () => void controlBatches++);
     const running = startMarket({ simulator: simulator().sim, bus: control, clock });
     stops.push(running.stop, offControl, () => void control.close());
-    await until(() => controlBatches >= 5, 'five batches of the control market');
+    await until(() => controlBatches >= 5, 10_000, 'five batches of the control market');
     expect(batches).toBe(atStop);
     market.stop();
   });
@@ -100,7 +90,7 @@ describe('market runner', () => {
     const off = bus.subscribe(channelFor('SOLUSDT'), () => batches++);
     const market = startMarket({ simulator: sim, bus, clock, onLateness: (us) => late.push(us) });
     stops.push(market.stop, off, () => void bus.close());
-    while (late.length < 5) await sleep(10);
+    await until(() => late.length >= 5, 10_000, 'five lateness reports');
     expect(late.every((us) => Number.isFinite(us) && us >= 0)).toBe(true);
     // At most one report a wake-up. (Not every due wake-up publishes: a due event can come to an
     // empty batch, so batches are not compared with reports.)

@@ -15,6 +15,7 @@ import { createRest, type Rest } from '../../web/src/state/rest.ts';
 import type { SocketCtor } from '../../web/src/state/socket.ts';
 import { createSse, sseEventBytes, type EventSourceLike } from '../../web/src/state/sse.ts';
 import { createWsApi, toWsApiRequest, wsApiRest } from '../../web/src/state/ws-api.ts';
+import { untilAggId } from '../market-rest.ts';
 import { manualFrames } from './fakes.ts';
 
 const opened: { close(): unknown }[] = [];
@@ -131,12 +132,7 @@ describe('dashboard transports against the real server', () => {
     sse.stop();
     const stoppedAt = ids.length;
     const seenBefore = ids[stoppedAt - 1]!;
-    // Until the server has made 20 more aggregate trades.
-    for (let newest = -1; newest < seenBefore + 20;) {
-      const rows = (await (await fetch(`http://127.0.0.1:${s.port}/api/v3/aggTrades?symbol=SOLUSDT&limit=1`)).json()) as { a: number }[];
-      newest = rows[0]!.a;
-      await new Promise((r) => setTimeout(r, 20)); // poll interval
-    }
+    await untilAggId(`http://127.0.0.1:${s.port}`, seenBefore + 20);
     sse.start();
     await until(() => ids.length >= stoppedAt + 40);
     expect(ids[ids.length - 1]).toBeGreaterThan(seenBefore + 20);
